@@ -1,0 +1,3 @@
+"""Commentary Lens: analysis of news commentary as a REST service."""
+
+__version__ = "0.1.0"

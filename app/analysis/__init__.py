@@ -1,0 +1,1 @@
+"""The models: text in, typed annotations out. Nothing here touches the database."""

