@@ -1,0 +1,165 @@
+"""The `lens` command: serve the API, run workers, migrate the database.
+
+Other command groups plug in as modules (see _PLUGINS), so this file needs no edit to grow.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import logging
+import signal
+import threading
+from types import FrameType
+from typing import Annotated
+
+import typer
+
+from app.config import get_settings
+
+cli = typer.Typer(
+    name="lens",
+    help="Commentary Lens: analyse news commentary and serve the results over HTTP.\n\n"
+    "Settings come from LENS_* environment variables or a .env file "
+    "(e.g. LENS_DATABASE_URL=postgresql+psycopg://user@host/db).",
+    no_args_is_help=True,
+    add_completion=False,
+)
+db_cli = typer.Typer(help="Manage the database schema.", no_args_is_help=True)
+cli.add_typer(db_cli, name="db")
+
+# (module, group name): each module exposes `cli: typer.Typer`, added if the module exists.
+_PLUGINS = (("app.cli_eval", "eval"),)
+
+logger = logging.getLogger("app.cli")
+
+
+@cli.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to bind; 0.0.0.0 for all.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
+    migrate: Annotated[bool, typer.Option(help="Run `lens db upgrade` first.")] = True,
+) -> None:
+    """Start the HTTP API (docs at /docs).
+
+    With the defaults it is self-contained: a SQLite file (./lens.db) and an analysis worker
+    inside the process. Set LENS_EMBEDDED_WORKER=false when `lens worker` processes run instead.
+
+    Example: lens serve --host 0.0.0.0 --port 8000
+    """
+    import uvicorn
+
+    _configure_logging()
+    if migrate:
+        _upgrade("head")
+    uvicorn.run("app.main:create_app", factory=True, host=host, port=port, log_config=None)
+
+
+@cli.command()
+def worker(
+    migrate: Annotated[bool, typer.Option(help="Run `lens db upgrade` first.")] = True,
+) -> None:
+    """Run a standalone analysis worker until SIGTERM or Ctrl-C.
+
+    Start as many as the database allows (PostgreSQL); each loads the models once. On a signal
+    it finishes or releases the batch in hand, then exits.
+
+    Example: LENS_DATABASE_URL=postgresql+psycopg://lens@db/lens lens worker
+    """
+    from app.db import create_db_engine, create_session_factory
+    from app.worker import Worker, load_default_analyzer
+
+    _configure_logging()
+    settings = get_settings()
+    if migrate:
+        _upgrade("head")
+    stop = threading.Event()
+
+    def on_signal(signum: int, _frame: FrameType | None) -> None:
+        logger.info("%s: finishing the batch in hand, then stopping", signal.Signals(signum).name)
+        stop.set()
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    engine = create_db_engine(settings.database_url)
+    try:
+        analyzer = load_default_analyzer(settings)
+        Worker(create_session_factory(engine), analyzer, settings).run(stop)
+    finally:
+        engine.dispose()
+
+
+@db_cli.command("upgrade")
+def db_upgrade(
+    revision: Annotated[str, typer.Argument(help="Target revision.")] = "head",
+) -> None:
+    """Migrate the database to the latest schema (or REVISION).
+
+    Example: LENS_DATABASE_URL=sqlite:///./lens.db lens db upgrade
+    """
+    _configure_logging()
+    _upgrade(revision)
+
+
+@db_cli.command("downgrade")
+def db_downgrade(
+    revision: Annotated[str, typer.Argument(help="Target revision; `base` drops everything.")],
+) -> None:
+    """Migrate the database back to REVISION.
+
+    Example: lens db downgrade base
+    """
+    from app.db import migrate
+
+    _configure_logging()
+    migrate(get_settings().database_url, revision, downgrade=True)
+
+
+@cli.command()
+def requeue(
+    failed: Annotated[bool, typer.Option(help="Requeue articles whose analysis failed.")] = True,
+    done: Annotated[bool, typer.Option(help="Requeue analysed articles too.")] = False,
+) -> None:
+    """Queue articles for analysis again, e.g. after a model change or a fixed bug.
+
+    Their current annotations stay visible until the new ones replace them.
+
+    Example: lens requeue --done
+    """
+    from app.db import create_db_engine, create_session_factory
+    from app.models.article import ArticleStatus
+    from app.repositories import queue
+
+    statuses = [s for s, on in ((ArticleStatus.failed, failed), (ArticleStatus.done, done)) if on]
+    engine = create_db_engine(get_settings().database_url)
+    try:
+        with create_session_factory(engine)() as session, session.begin():
+            count = queue.requeue(session, statuses=statuses)
+    finally:
+        engine.dispose()
+    typer.echo(f"{count} articles queued")
+
+
+def _upgrade(revision: str) -> None:
+    from app.db import migrate
+
+    migrate(get_settings().database_url, revision)
+
+
+def _configure_logging() -> None:
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+
+
+def _add_plugins() -> None:
+    for module_name, group in _PLUGINS:
+        if importlib.util.find_spec(module_name) is not None:
+            module = importlib.import_module(module_name)
+            cli.add_typer(module.cli, name=group)
+
+
+def main() -> None:
+    """Entry point of the `lens` console script."""
+    _add_plugins()
+    cli()

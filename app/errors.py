@@ -1,0 +1,187 @@
+"""Every error the API answers is application/problem+json (RFC 9457); the handlers live here.
+
+Domain errors carry their own status and problem type, and one handler renders them all.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from http import HTTPStatus
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
+from starlette.exceptions import HTTPException
+
+logger = logging.getLogger(__name__)
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+_TYPE_PREFIX = "urn:commentary-lens:problem:"
+RETRY_AFTER_SECONDS = 5
+
+
+class ProblemResponse(JSONResponse):
+    media_type = PROBLEM_MEDIA_TYPE
+
+
+class DomainError(Exception):
+    """An error the client can act on; subclasses fix the status, slug and title."""
+
+    status: int = 400
+    slug: str = "bad-request"
+    title: str = "Bad request"
+
+    def __init__(
+        self,
+        detail: str,
+        *,
+        errors: Sequence[dict[str, Any]] = (),
+        headers: dict[str, str] | None = None,
+        extra: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.errors = list(errors)
+        self.headers = headers or {}
+        # RFC 9457 extension members, e.g. the readiness checks
+        self.extra = extra or {}
+
+
+class NotFoundError(DomainError):
+    status, slug, title = 404, "not-found", "Not found"
+
+
+class InvalidCursorError(DomainError):
+    status, slug, title = 400, "invalid-cursor", "Invalid cursor"
+
+
+class RequestInvalidError(DomainError):
+    """Input that parses but breaks a rule known only at run time (a configured limit)."""
+
+    status, slug, title = 422, "validation", "Invalid request"
+
+
+class UnknownActorError(DomainError):
+    status, slug, title = 422, "unknown-actor", "Unknown actor"
+
+
+class UnavailableError(DomainError):
+    status, slug, title = 503, "unavailable", "Service unavailable"
+
+    def __init__(self, detail: str, **kwargs: Any) -> None:
+        kwargs.setdefault("headers", {"Retry-After": str(RETRY_AFTER_SECONDS)})
+        super().__init__(detail, **kwargs)
+
+
+def problem(
+    status: int,
+    detail: str,
+    *,
+    slug: str | None = None,
+    title: str | None = None,
+    errors: Sequence[dict[str, Any]] = (),
+    headers: Mapping[str, str] | None = None,
+    extra: dict[str, Any] | None = None,
+) -> ProblemResponse:
+    """A problem+json response; without a slug the type is about:blank and the title the reason."""
+    body: dict[str, Any] = {
+        "type": _TYPE_PREFIX + slug if slug else "about:blank",
+        "title": title or HTTPStatus(status).phrase,
+        "status": status,
+        "detail": detail,
+    }
+    if errors:
+        body["errors"] = list(errors)
+    body.update(extra or {})
+    return ProblemResponse(body, status_code=status, headers=headers)
+
+
+def body_limit_detail(max_bytes: int) -> str:
+    return f"The request body is larger than the limit of {max_bytes} bytes."
+
+
+def validation_errors(raw: Sequence[Any]) -> list[dict[str, Any]]:
+    """Pydantic's error list without the offending input, which may be a whole article."""
+    return [{"loc": list(e["loc"]), "msg": e["msg"], "type": e["type"]} for e in raw]
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Render every error as problem+json."""
+    app.add_exception_handler(DomainError, _domain_error)
+    app.add_exception_handler(RequestValidationError, _request_validation_error)
+    app.add_exception_handler(HTTPException, _http_exception)
+    app.add_exception_handler(DBAPIError, _database_error)
+    app.add_exception_handler(PoolTimeoutError, _database_error)
+    app.add_exception_handler(Exception, _unhandled_error)
+
+
+async def _domain_error(_request: Request, exc: Exception) -> ProblemResponse:
+    assert isinstance(exc, DomainError)
+    return problem(
+        exc.status,
+        exc.detail,
+        slug=exc.slug,
+        title=exc.title,
+        errors=exc.errors,
+        headers=exc.headers,
+        extra=exc.extra,
+    )
+
+
+async def _request_validation_error(_request: Request, exc: Exception) -> ProblemResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = validation_errors(exc.errors())
+    if any(e["type"] == "json_invalid" for e in errors):
+        return problem(
+            400,
+            "The body is not valid JSON.",
+            slug="invalid-json",
+            title="Malformed JSON",
+            errors=errors,
+        )
+    fields = ", ".join(".".join(str(part) for part in e["loc"]) for e in errors)
+    return problem(
+        422,
+        f"Invalid fields: {fields}.",
+        slug="validation",
+        title="Invalid request",
+        errors=errors,
+    )
+
+
+async def _http_exception(request: Request, exc: Exception) -> ProblemResponse:
+    assert isinstance(exc, HTTPException)
+    detail = str(exc.detail)
+    if exc.status_code == 400 and isinstance(exc.__cause__, UnicodeDecodeError):
+        return problem(
+            400, "The body is not valid UTF-8.", slug="invalid-encoding", title="Invalid encoding"
+        )
+    if exc.status_code == 413:
+        detail = body_limit_detail(request.app.state.settings.max_body_bytes)
+    return problem(exc.status_code, detail, headers=exc.headers)
+
+
+async def _database_error(_request: Request, exc: Exception) -> ProblemResponse:
+    unreachable = isinstance(exc, OperationalError | InterfaceError | PoolTimeoutError) or (
+        isinstance(exc, DBAPIError) and exc.connection_invalidated
+    )
+    if not unreachable:
+        return await _unhandled_error(_request, exc)
+    # One line, no traceback: an outage would otherwise flood the log.
+    logger.warning("database unavailable: %s", str(exc).splitlines()[0])
+    return problem(
+        503,
+        "The database is unavailable; retry shortly.",
+        slug="unavailable",
+        title="Service unavailable",
+        headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+    )
+
+
+async def _unhandled_error(request: Request, exc: Exception) -> ProblemResponse:
+    logger.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return problem(500, "An unexpected error occurred; it has been logged.")

@@ -1,0 +1,92 @@
+"""Articles: the text as received, its metadata, and its place in the analysis queue."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import Boolean, Enum, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.db import Base, BigId, UTCDateTime
+
+if TYPE_CHECKING:
+    from app.models.analysis_run import AnalysisRun
+    from app.models.annotation import ArticleActor, ArticleSentiment, ArticleTopic, Mention
+    from app.models.author import ArticleAuthor
+    from app.models.outlet import Outlet
+
+
+class ArticleStatus(enum.StrEnum):
+    pending = "pending"
+    done = "done"
+    failed = "failed"
+
+
+class Genre(enum.StrEnum):
+    opinion = "opinion"
+    news = "news"
+    unknown = "unknown"
+
+
+def _enum_column(enum_class: type[enum.StrEnum], name: str) -> Enum:
+    # VARCHAR + CHECK, not a native PostgreSQL ENUM: adding a value stays a small migration.
+    return Enum(
+        enum_class,
+        name=name,
+        native_enum=False,
+        create_constraint=True,
+        length=16,
+        values_callable=lambda members: [member.value for member in members],
+    )
+
+
+class Article(Base):
+    __tablename__ = "articles"
+    __table_args__ = (
+        Index("ix_articles_outlet_id_published", "outlet_id", "published"),
+        Index("ix_articles_published_id", "published", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    title: Mapped[str | None] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(Text)
+    url: Mapped[str | None] = mapped_column(String(2048), unique=True)
+    outlet_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("outlets.id"))
+    # Midnight UTC when only the date is known; `published_known` then says the time is not.
+    published: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    published_known: Mapped[bool] = mapped_column(Boolean, default=False)
+    language: Mapped[str | None] = mapped_column(String(35))
+    genre: Mapped[Genre] = mapped_column(_enum_column(Genre, "genre"), default=Genre.unknown)
+    # sha256 of outlet key, title and text: the idempotency key when there is no url
+    content_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    status: Mapped[ArticleStatus] = mapped_column(
+        _enum_column(ArticleStatus, "article_status"), default=ArticleStatus.pending, index=True
+    )
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    lease_owner: Mapped[str | None] = mapped_column(String(200))
+    lease_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    analysis_run_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("analysis_runs.id"))
+    analyzed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    outlet: Mapped[Outlet | None] = relationship()
+    author_links: Mapped[list[ArticleAuthor]] = relationship(
+        order_by="ArticleAuthor.position", cascade="all, delete-orphan", passive_deletes=True
+    )
+    analysis_run: Mapped[AnalysisRun | None] = relationship()
+    sentiment: Mapped[ArticleSentiment | None] = relationship(passive_deletes=True)
+    topics: Mapped[list[ArticleTopic]] = relationship(
+        order_by="ArticleTopic.score.desc()", passive_deletes=True
+    )
+    actors: Mapped[list[ArticleActor]] = relationship(
+        order_by="ArticleActor.salience.desc()", passive_deletes=True
+    )
+    mentions: Mapped[list[Mention]] = relationship(order_by="Mention.start", passive_deletes=True)
+
+    @property
+    def author_names(self) -> list[str]:
+        return [link.author.name for link in self.author_links]

@@ -1,0 +1,36 @@
+"""Outlets: get-or-create by normalised name, and the list with article counts."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from app.models import Article, Outlet
+from app.models.keys import normalize_key
+from app.repositories._conflicts import insert_ignoring_conflicts
+
+
+def ensure(session: Session, name: str) -> int:
+    """The id of the outlet called ``name`` (any case or spacing), created if new."""
+    key = normalize_key(name)
+    session.execute(insert_ignoring_conflicts(session, Outlet).values(name=name, key=key))
+    return session.execute(select(Outlet.id).where(Outlet.key == key)).scalar_one()
+
+
+def with_counts(
+    session: Session, *, after: tuple[int, int] | None, limit: int
+) -> list[tuple[Outlet, int]]:
+    """Outlets by article count (most first, then id); ``after`` is the last (count, id) seen."""
+    counts = (
+        select(Article.outlet_id, func.count().label("n"))
+        .where(Article.outlet_id.is_not(None))
+        .group_by(Article.outlet_id)
+        .subquery()
+    )
+    n = func.coalesce(counts.c.n, 0)
+    query = select(Outlet, n).outerjoin(counts, counts.c.outlet_id == Outlet.id)
+    if after is not None:
+        count, last_id = after
+        query = query.where(or_(n < count, (n == count) & (Outlet.id > last_id)))
+    rows = session.execute(query.order_by(n.desc(), Outlet.id).limit(limit)).all()
+    return [(outlet, count) for outlet, count in rows]

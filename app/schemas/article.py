@@ -1,0 +1,220 @@
+"""How articles and their annotations are shown: a full view and a list item."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from app.models import AnalysisRun, Article, ArticleActor, Mention
+from app.models.article import ArticleStatus, Genre
+
+_TOP_TOPICS = 3
+
+
+class SentimentView(BaseModel):
+    label: str = Field(examples=["negative"])
+    score: float = Field(description="p(positive) - p(negative), in [-1, 1].", examples=[-0.42])
+
+
+class DocumentSentimentView(SentimentView):
+    probabilities: dict[str, float] = Field(
+        examples=[{"negative": 0.55, "neutral": 0.32, "positive": 0.13}]
+    )
+    drivers: list[int] = Field(description="Indexes of the sentences that drove the label.")
+
+
+class ActorSentimentView(SentimentView):
+    probabilities: dict[str, float]
+    evidence: list[int] = Field(description="Sentence indexes the sentiment was computed from.")
+
+
+class SentenceView(BaseModel):
+    index: int
+    start: int
+    end: int
+    label: str | None = None
+    score: float | None = None
+
+
+class TopicView(BaseModel):
+    code: str = Field(examples=["politics"])
+    label: str = Field(examples=["Politics"])
+    score: float = Field(examples=[0.81])
+
+
+class ActorRef(BaseModel):
+    id: int
+    key: str = Field(examples=["country:RUS"])
+    name: str = Field(examples=["Russia"])
+    kind: str = Field(examples=["country"])
+
+
+class ActorInArticle(ActorRef):
+    mention_count: int
+    salience: float = Field(description="Share of the article's attention, in [0, 1].")
+    sentiment: ActorSentimentView
+
+    @classmethod
+    def of(cls, row: ArticleActor) -> ActorInArticle:
+        return cls(
+            id=row.actor.id,
+            key=row.actor.key,
+            name=row.actor.name,
+            kind=row.actor.kind,
+            mention_count=row.mention_count,
+            salience=row.salience,
+            sentiment=ActorSentimentView(
+                label=row.sentiment_label,
+                score=row.sentiment_score,
+                probabilities=row.sentiment_probabilities,
+                evidence=row.evidence,
+            ),
+        )
+
+
+class ActorSummary(ActorRef):
+    sentiment: SentimentView
+
+
+class MentionView(BaseModel):
+    actor_id: int
+    text: str = Field(description="The article text at `[start, end)`.", examples=["Moscow"])
+    label: str = Field(examples=["LOC"])
+    start: int
+    end: int
+    sentence_index: int
+
+    @classmethod
+    def of(cls, mention: Mention) -> MentionView:
+        return cls(
+            actor_id=mention.actor_id,
+            text=mention.text,
+            label=mention.label,
+            start=mention.start,
+            end=mention.end,
+            sentence_index=mention.sentence_index,
+        )
+
+
+class AnalysisRunView(BaseModel):
+    id: int
+    fingerprint: str
+    models: dict[str, str] = Field(examples=[{"encoder": "all-MiniLM-L6-v2@8b3219a9"}])
+    config: dict[str, Any]
+    created_at: datetime
+
+    @classmethod
+    def of(cls, run: AnalysisRun) -> AnalysisRunView:
+        return cls(
+            id=run.id,
+            fingerprint=run.fingerprint,
+            models=run.models,
+            config=run.config,
+            created_at=run.created_at,
+        )
+
+
+class _ArticleBase(BaseModel):
+    id: int
+    title: str | None
+    outlet: str | None
+    authors: list[str]
+    published: date | datetime | None = Field(
+        description="A date when only the day is known, else a UTC datetime; null if unknown."
+    )
+    url: str | None
+    status: ArticleStatus
+
+
+def _base_fields(article: Article) -> dict[str, Any]:
+    published: date | datetime | None = article.published
+    if article.published is not None and not article.published_known:
+        published = article.published.date()
+    return {
+        "id": article.id,
+        "title": article.title,
+        "outlet": article.outlet.name if article.outlet else None,
+        "authors": article.author_names,
+        "published": published,
+        "url": article.url,
+        "status": article.status,
+    }
+
+
+class ArticleSummary(_ArticleBase):
+    """A list item: the article's metadata and the gist of its analysis."""
+
+    sentiment: SentimentView | None
+    topics: list[TopicView] = Field(description=f"The top {_TOP_TOPICS} topics.")
+    actors: list[ActorSummary] = Field(description="Every actor, most salient first.")
+
+    @classmethod
+    def of(cls, article: Article) -> ArticleSummary:
+        sentiment = article.sentiment
+        return cls(
+            **_base_fields(article),
+            sentiment=SentimentView(label=sentiment.label, score=sentiment.score)
+            if sentiment
+            else None,
+            topics=[
+                TopicView(code=t.code, label=t.label, score=t.score)
+                for t in article.topics[:_TOP_TOPICS]
+            ],
+            actors=[
+                ActorSummary(
+                    id=row.actor.id,
+                    key=row.actor.key,
+                    name=row.actor.name,
+                    kind=row.actor.kind,
+                    sentiment=SentimentView(label=row.sentiment_label, score=row.sentiment_score),
+                )
+                for row in article.actors
+            ],
+        )
+
+
+class ArticleDetail(_ArticleBase):
+    """An article with everything known about it; annotations appear once it is `done`."""
+
+    text: str
+    language: str | None
+    genre: Genre
+    received_at: datetime
+    attempts: int = Field(description="Analysis attempts so far.")
+    last_error: str | None = Field(description="Why the last attempt failed, if it did.")
+    analyzed_at: datetime | None
+    analysis_run: AnalysisRunView | None
+    sentiment: DocumentSentimentView | None
+    sentences: list[SentenceView]
+    topics: list[TopicView]
+    actors: list[ActorInArticle]
+    mentions: list[MentionView]
+
+    @classmethod
+    def of(cls, article: Article) -> ArticleDetail:
+        sentiment = article.sentiment
+        return cls(
+            **_base_fields(article),
+            text=article.text,
+            language=article.language,
+            genre=article.genre,
+            received_at=article.received_at,
+            attempts=article.attempts,
+            last_error=article.last_error,
+            analyzed_at=article.analyzed_at,
+            analysis_run=AnalysisRunView.of(article.analysis_run) if article.analysis_run else None,
+            sentiment=DocumentSentimentView(
+                label=sentiment.label,
+                score=sentiment.score,
+                probabilities=sentiment.probabilities,
+                drivers=sentiment.drivers,
+            )
+            if sentiment
+            else None,
+            sentences=[SentenceView(**s) for s in sentiment.sentences] if sentiment else [],
+            topics=[TopicView(code=t.code, label=t.label, score=t.score) for t in article.topics],
+            actors=[ActorInArticle.of(row) for row in article.actors],
+            mentions=[MentionView.of(m) for m in article.mentions],
+        )

@@ -1,0 +1,20 @@
+"""Outlets and actors as listed, each with how many articles it has."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+
+class OutletView(BaseModel):
+    id: int
+    name: str = Field(examples=["China Daily"])
+    article_count: int
+
+
+class ActorView(BaseModel):
+    id: int
+    key: str = Field(examples=["country:RUS"])
+    name: str = Field(examples=["Russia"])
+    kind: str = Field(examples=["country"])
+    aliases: list[str] = Field(examples=[["rus", "russian federation"]])
+    article_count: int = Field(description="Articles that mention the actor.")

@@ -1,0 +1,1 @@
+"""The logic between routes (or the worker) and repositories: ingest, annotate, query."""

@@ -1,0 +1,180 @@
+"""Annotate: check an analysis against its text, then store a batch of them in one transaction."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any, get_args
+
+from sqlalchemy.orm import Session
+
+from app.analysis.types import SENTIMENT_LABELS, ActorKind, Analysis, Analyzer, EntityLabel
+from app.repositories import actors as actor_rows
+from app.repositories import analysis_runs, queue
+from app.repositories import annotations as annotation_rows
+from app.repositories.actors import ActorSpec
+
+_KINDS = frozenset(get_args(ActorKind))
+_ENTITY_LABELS = frozenset(get_args(EntityLabel))
+# the widths of the columns these strings go into (see app/models)
+_MAX_KEY, _MAX_NAME, _MAX_CODE, _MAX_TOPIC_LABEL = 200, 300, 100, 200
+
+
+class InvalidAnalysisError(ValueError):
+    """The analyzer broke the contract of app/analysis/types.py for one text."""
+
+
+def ensure_run(session: Session, analyzer: Analyzer, now: datetime) -> int:
+    """The analysis run of this analyzer's models and settings, recorded if new."""
+    models = dict(analyzer.models)
+    # The config may hold paths or numpy numbers; what is stored is their JSON rendering.
+    config = json.loads(json.dumps(analyzer.config, sort_keys=True, default=str))
+    fingerprint = hashlib.sha256(
+        json.dumps({"models": models, "config": config}, sort_keys=True).encode()
+    ).hexdigest()
+    return analysis_runs.ensure(
+        session, fingerprint=fingerprint, models=models, config=config, now=now
+    )
+
+
+def check(analysis: Analysis, text: str) -> None:
+    """Raise InvalidAnalysisError unless every label is known and every offset lies in ``text``."""
+    n = len(text)
+
+    def span(start: int, end: int, what: str) -> None:
+        if not 0 <= start <= end <= n:
+            raise InvalidAnalysisError(f"{what} [{start}, {end}) is outside the text (length {n})")
+
+    for sentence in analysis.sentences:
+        span(sentence.start, sentence.end, f"sentence {sentence.index}")
+    labels = [analysis.sentiment.label]
+    labels += [s.label for s in analysis.sentence_sentiments]
+    labels += [a.sentiment.label for a in analysis.actors]
+    if bad := set(labels) - set(SENTIMENT_LABELS):
+        raise InvalidAnalysisError(f"unknown sentiment labels {sorted(bad)}")
+    for topic in analysis.topics:
+        if not topic.code or len(topic.code) > _MAX_CODE or len(topic.label) > _MAX_TOPIC_LABEL:
+            raise InvalidAnalysisError(f"topic code or label empty or too long: {topic.code!r}")
+    keys = [a.key for a in analysis.actors]
+    if len(set(keys)) != len(keys):
+        raise InvalidAnalysisError("an actor key appears twice")
+    for actor in analysis.actors:
+        if actor.kind not in _KINDS:
+            raise InvalidAnalysisError(f"actor {actor.key!r} has unknown kind {actor.kind!r}")
+        if not actor.key or len(actor.key) > _MAX_KEY or len(actor.name) > _MAX_NAME:
+            raise InvalidAnalysisError(f"actor key or name empty or too long: {actor.key!r}")
+        for mention in actor.mentions:
+            span(mention.start, mention.end, f"mention {mention.text!r}")
+            if mention.label not in _ENTITY_LABELS:
+                raise InvalidAnalysisError(f"mention label {mention.label!r} is unknown")
+
+
+def store(
+    session: Session, *, owner: str, run_id: int, now: datetime, results: Mapping[int, Analysis]
+) -> set[int]:
+    """Write the analyses of the articles ``owner`` still leases and mark them done.
+
+    Returns the ids written. Old annotations are replaced in the same transaction, so a reader
+    sees the old set or the new one, never a mix.
+    """
+    written = queue.finish(
+        session, owner=owner, article_ids=sorted(results), run_id=run_id, now=now
+    )
+    if not written:
+        return written
+    ids = sorted(written)
+    annotation_rows.delete_for(session, ids)
+    actor_ids = actor_rows.ensure(session, _actor_specs([results[i] for i in ids]))
+    rows: dict[str, list[dict[str, Any]]] = {
+        "sentiments": [],
+        "topics": [],
+        "actors": [],
+        "mentions": [],
+    }
+    for article_id in ids:
+        _rows(article_id, results[article_id], actor_ids, rows)
+    annotation_rows.add(session, **rows)
+    return written
+
+
+def _actor_specs(analyses: list[Analysis]) -> list[ActorSpec]:
+    # One spec per key across the batch; aliases seen in any article are all kept.
+    names: dict[str, tuple[str, str]] = {}
+    aliases: dict[str, set[str]] = {}
+    for analysis in analyses:
+        for actor in analysis.actors:
+            names.setdefault(actor.key, (actor.name, actor.kind))
+            aliases.setdefault(actor.key, set()).update(actor.aliases)
+    return [
+        ActorSpec(key=k, name=n, kind=kind, aliases=tuple(sorted(aliases[k])))
+        for k, (n, kind) in names.items()
+    ]
+
+
+def _probabilities(values: Mapping[str, Any]) -> dict[str, float]:
+    # Models hand back numpy floats, which JSON cannot store.
+    return {str(label): float(p) for label, p in values.items()}
+
+
+def _rows(
+    article_id: int,
+    analysis: Analysis,
+    actor_ids: Mapping[str, int],
+    rows: dict[str, list[dict[str, Any]]],
+) -> None:
+    sentence_sentiment = {s.sentence_index: s for s in analysis.sentence_sentiments}
+    sentences = []
+    for sentence in analysis.sentences:
+        scored = sentence_sentiment.get(sentence.index)
+        sentences.append(
+            {
+                "index": int(sentence.index),
+                "start": int(sentence.start),
+                "end": int(sentence.end),
+                "label": scored.label if scored else None,
+                "score": float(scored.score) if scored else None,
+            }
+        )
+    document = analysis.sentiment
+    rows["sentiments"].append(
+        {
+            "article_id": article_id,
+            "label": document.label,
+            "score": float(document.score),
+            "probabilities": _probabilities(document.probabilities),
+            "drivers": [int(i) for i in document.drivers],
+            "sentences": sentences,
+        }
+    )
+    rows["topics"] += [
+        {"article_id": article_id, "code": t.code, "label": t.label, "score": float(t.score)}
+        for t in analysis.topics
+    ]
+    for actor in analysis.actors:
+        actor_id = actor_ids[actor.key]
+        rows["actors"].append(
+            {
+                "article_id": article_id,
+                "actor_id": actor_id,
+                "mention_count": actor.mention_count,
+                "salience": float(actor.salience),
+                "sentiment_label": actor.sentiment.label,
+                "sentiment_score": float(actor.sentiment.score),
+                "sentiment_probabilities": _probabilities(actor.sentiment.probabilities),
+                "evidence": [int(i) for i in actor.sentiment.evidence],
+            }
+        )
+        rows["mentions"] += [
+            {
+                "article_id": article_id,
+                "actor_id": actor_id,
+                "text": m.text,
+                "label": m.label,
+                "start": int(m.start),
+                "end": int(m.end),
+                "sentence_index": int(m.sentence_index),
+            }
+            for m in actor.mentions
+        ]

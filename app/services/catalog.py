@@ -1,0 +1,58 @@
+"""Outlets and actors, listed with their article counts, most covered first."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from app.config import Settings
+from app.repositories import actors, outlets
+from app.schemas.catalog import ActorView, OutletView
+from app.schemas.page import Page
+from app.services import cursor as cursors
+from app.services.articles import page_size
+
+
+def list_outlets(
+    session: Session, settings: Settings, *, limit: int | None, cursor: str | None
+) -> Page[OutletView]:
+    size = page_size(settings, limit)
+    rows = outlets.with_counts(session, after=_after("outlets", cursor), limit=size + 1)
+    return Page[OutletView](
+        items=[OutletView(id=o.id, name=o.name, article_count=n) for o, n in rows[:size]],
+        next_cursor=_next("outlets", [(o.id, n) for o, n in rows], size),
+    )
+
+
+def list_actors(
+    session: Session, settings: Settings, *, q: str | None, limit: int | None, cursor: str | None
+) -> Page[ActorView]:
+    size = page_size(settings, limit)
+    rows = actors.with_counts(session, query=q, after=_after("actors", cursor), limit=size + 1)
+    return Page[ActorView](
+        items=[
+            ActorView(
+                id=a.id,
+                key=a.key,
+                name=a.name,
+                kind=a.kind,
+                aliases=sorted(alias.alias for alias in a.aliases),
+                article_count=n,
+            )
+            for a, n in rows[:size]
+        ],
+        next_cursor=_next("actors", [(a.id, n) for a, n in rows], size),
+    )
+
+
+def _after(kind: str, cursor: str | None) -> tuple[int, int] | None:
+    if cursor is None:
+        return None
+    count, last_id = cursors.decode(kind, cursor, 2)
+    return cursors.decode_int(count), cursors.decode_int(last_id)
+
+
+def _next(kind: str, keys: list[tuple[int, int]], size: int) -> str | None:
+    if len(keys) <= size:
+        return None
+    last_id, count = keys[size - 1]
+    return cursors.encode(kind, [count, last_id])
