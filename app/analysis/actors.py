@@ -1,0 +1,212 @@
+"""Actor resolution: an article's entity mentions grouped into canonical actors.
+
+Keys are stable across articles: ``country:<ISO alpha-3>``, ``person:<folded full name>``,
+``org:<abbreviation or folded name>``, ``group:<name>``, ``place:<folded name>``. The rules for
+each kind live in ``actors_claims`` (entity spans, sentence scan, metonymy) and
+``actors_people`` (titles, surnames); the tables in ``data/actors``.
+
+Salience, in [0, 1], blends three signals of how central an actor is to the article::
+
+    salience = 0.6 * count / max_count            # mention share, relative to the top actor
+             + 0.25 * (1 - first_sentence / n)    # how early it first appears
+             + 0.15 * [mentioned in the first 3 sentences]
+
+where ``n`` is the number of sentences. The most-mentioned actor introduced in the lead scores 1.
+
+Decisions a reader of the results should know (the tables' ``_doc`` fields say more):
+
+- A capital city is its country's government only when it stands alone and not after "in", "at"
+  and the like ("Moscow and Beijing share ..." vs "in Moscow, residents ..."; "Carnegie Moscow
+  Center" is an organisation). Seats of government ("the Kremlin", "the White House") always
+  are; "Brussels" is the EU.
+- "the Biden administration" is Biden; "the Russian government" is Russia.
+- "the Pentagon" is the US Department of Defense; a bare "Congress" the US Congress; a bare
+  "Supreme Court" or "Senate" stays a generic organisation; Democrats and Republicans are the US
+  parties. "the West" ("Western" alone) is a group, like the Quad, the G7, the G20 and BRICS.
+- "Georgia" is the country only when the article mentions Tbilisi, Abkhazia, Ossetia, the
+  Caucasus or Saakashvili; otherwise the US state. "Korea" and "Korean" alone are not countries.
+- MISC spans that are not nationalities ("Cold War", "European") are dropped; continents,
+  regions, states and cities are places.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from app.analysis.actors_catalog import Catalog, get_catalog, known_aliases, lookup_alias
+from app.analysis.actors_claims import (
+    Bounds,
+    Claim,
+    EntityReading,
+    fallback_claim,
+    read_entity,
+    scan_sentence,
+)
+from app.analysis.actors_people import PersonClaim, full_name_words, resolve_people
+from app.analysis.actors_text import person_key
+from app.analysis.types import (
+    ActorAnnotation,
+    ActorKind,
+    ActorMention,
+    ActorSentiment,
+    EntityMention,
+    Sentence,
+)
+
+__all__ = ["ActorResolver", "ResolvedActor", "known_aliases", "lookup_alias", "person_key"]
+
+_COUNT_WEIGHT = 0.6
+_POSITION_WEIGHT = 0.25
+_LEAD_WEIGHT = 0.15
+_LEAD_SENTENCES = 3
+
+
+@dataclass(frozen=True, slots=True)
+class ResolvedActor:
+    """One canonical actor of an article, before its sentiment is known."""
+
+    key: str
+    name: str
+    kind: ActorKind
+    aliases: tuple[str, ...]
+    # ordered by position in the text
+    mentions: tuple[ActorMention, ...]
+    salience: float
+
+    @property
+    def sentence_indexes(self) -> tuple[int, ...]:
+        """The sentences that mention the actor, in order, each once."""
+        return tuple(sorted({m.sentence_index for m in self.mentions}))
+
+    def annotate(self, sentiment: ActorSentiment) -> ActorAnnotation:
+        """The contract's annotation of this actor, with the author's sentiment toward it."""
+        return ActorAnnotation(
+            key=self.key,
+            name=self.name,
+            kind=self.kind,
+            aliases=self.aliases,
+            mentions=self.mentions,
+            salience=self.salience,
+            sentiment=sentiment,
+        )
+
+
+class ActorResolver:
+    """Turns an article's entity mentions into canonical actors; tables load on first use."""
+
+    def __init__(self, catalog: Catalog | None = None) -> None:
+        self._catalog = catalog
+
+    @property
+    def catalog(self) -> Catalog:
+        """The lookup tables, built on first use and shared by the process."""
+        if self._catalog is None:
+            self._catalog = get_catalog()
+        return self._catalog
+
+    @property
+    def version(self) -> str:
+        """Identifies the tables' contents, to record with the annotations they produced."""
+        return f"actor-tables@{self.catalog.version}"
+
+    def resolve(
+        self, text: str, sentences: Sequence[Sentence], entities: Sequence[EntityMention]
+    ) -> list[ResolvedActor]:
+        """The article's actors, in order of first appearance."""
+        catalog = self.catalog
+        bounds = {s.index: (s.start, s.end) for s in sentences}
+        # PER spans first: their full names tell which mislabelled single words are surnames.
+        read = [(e, self._read(text, e, bounds, frozenset())) for e in entities if e.label == "PER"]
+        name_words = full_name_words([p for _, reading in read for p in reading.people])
+        read += [(e, self._read(text, e, bounds, name_words)) for e in entities if e.label != "PER"]
+        covered = bytearray(len(text))
+        for entity, reading in read:
+            end = min(entity.end, len(text))
+            if reading.covered and entity.start < end:
+                covered[entity.start : end] = b"\x01" * (end - entity.start)
+        claims = [claim for _, reading in read for claim in reading.claims]
+        for sentence in sentences:
+            span_bounds = (sentence.start, sentence.end)
+            claims += scan_sentence(catalog, text, sentence.index, span_bounds, covered)
+        claims += _people_claims([p for _, reading in read for p in reading.people])
+        return _actors(self._apply_context(text, claims), len(sentences))
+
+    def _read(
+        self,
+        text: str,
+        entity: EntityMention,
+        bounds: dict[int, Bounds],
+        name_words: frozenset[str],
+    ) -> EntityReading:
+        span_bounds = bounds.get(entity.sentence_index, (0, len(text)))
+        return read_entity(self.catalog, text, entity, span_bounds, name_words)
+
+    def _apply_context(self, text: str, claims: list[Claim]) -> list[Claim]:
+        """Names like "Georgia" are the country only when the article says which one it is."""
+        kept = []
+        for claim in claims:
+            signals = self.catalog.needs_context.get(claim.key)
+            if signals is None or any(signal in text for signal in signals):
+                kept.append(claim)
+            elif claim.match == "name":
+                kept.append(fallback_claim("place", claim.mention))
+        return kept
+
+
+def _people_claims(people: list[PersonClaim]) -> list[Claim]:
+    return [
+        Claim(person.key, person.name, "person", claim.mention, claim.name)
+        for claim, person in zip(people, resolve_people(people), strict=True)
+        if person is not None
+    ]
+
+
+def _actors(claims: list[Claim], n_sentences: int) -> list[ResolvedActor]:
+    grouped: dict[str, list[Claim]] = {}
+    for claim in sorted(claims, key=lambda c: (c.mention.start, c.mention.end)):
+        grouped.setdefault(claim.key, []).append(claim)
+    if not grouped:
+        return []
+    mentions = {key: _unique_mentions(group) for key, group in grouped.items()}
+    top = max(len(m) for m in mentions.values())
+    sentence_count = n_sentences or 1 + max(
+        m.sentence_index for group in mentions.values() for m in group
+    )
+    actors = []
+    for key, group in grouped.items():
+        first = group[0]
+        if first.entry is not None:
+            aliases = first.entry.aliases
+        else:
+            written = dict.fromkeys(
+                c.written for c in group if c.written.casefold() != first.name.casefold()
+            )
+            aliases = tuple(written)
+        found = mentions[key]
+        actors.append(
+            ResolvedActor(
+                key=key,
+                name=first.name,
+                kind=first.kind,
+                aliases=aliases,
+                mentions=found,
+                salience=_salience(found, top, sentence_count),
+            )
+        )
+    return actors
+
+
+def _unique_mentions(group: list[Claim]) -> tuple[ActorMention, ...]:
+    seen: dict[tuple[int, int], ActorMention] = {}
+    for claim in group:
+        seen.setdefault((claim.mention.start, claim.mention.end), claim.mention)
+    return tuple(seen.values())
+
+
+def _salience(mentions: tuple[ActorMention, ...], top: int, n_sentences: int) -> float:
+    first = min(m.sentence_index for m in mentions)
+    position = min(1.0, max(0.0, 1.0 - first / n_sentences))
+    lead = 1.0 if first < _LEAD_SENTENCES else 0.0
+    score = _COUNT_WEIGHT * len(mentions) / top + _POSITION_WEIGHT * position + _LEAD_WEIGHT * lead
+    return round(score, 4)

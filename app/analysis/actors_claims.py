@@ -1,0 +1,237 @@
+"""Claims: which actor each entity span, or each name found by scanning a sentence, refers to.
+
+Entity spans (any label; the NER model mislabels "US", "Quad", "Russian" often) are looked up in
+the catalog first. What the catalog does not know becomes a person (PER), an organisation under
+its own name (ORG) or a place (LOC); other MISC spans are dropped. Sentences are then scanned for
+country names, demonyms and metonyms the model missed ("Russian-Chinese", "Russia-China").
+
+Metonymy: a capital city stands for its country ("Moscow and Beijing share ...") when it stands
+alone. Inside a longer name ("Carnegie Moscow Center", "Beijing Normal University": a capitalised
+word right before or after it) it is not the country; right after a locative preposition ("in",
+"at", "near", "outside", "around", "across", "throughout", "inside", "within"), before
+"state", or before a comma and a US state ("Rome, Georgia"; "Moscow, Idaho") it is the city, a
+place. A seat of government ("the Kremlin", "the White House") always stands for its actor.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from app.analysis.actors_catalog import Catalog, CatalogEntry, CatalogHit, MatchKind
+from app.analysis.actors_people import PersonClaim, institution_suffix, split_person_span
+from app.analysis.actors_text import (
+    Token,
+    alias_key,
+    capitalised_words,
+    fold,
+    name_ngrams,
+    region_after,
+    tokens,
+    trim_span,
+    word_after,
+    word_before,
+)
+from app.analysis.types import ActorKind, ActorMention, EntityLabel, EntityMention
+
+Bounds = tuple[int, int]
+Reading = Literal["actor", "place", "part"]
+
+_MATCH_LABELS: dict[MatchKind, EntityLabel] = {
+    "name": "LOC",
+    "demonym": "MISC",
+    "capital": "LOC",
+    "seat": "ORG",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """One mention attributed to one actor, before the actor's mentions are grouped."""
+
+    key: str
+    name: str
+    kind: ActorKind
+    mention: ActorMention
+    # the name as written in this mention, a candidate alias for actors outside the catalog
+    written: str
+    entry: CatalogEntry | None = None
+    match: MatchKind | None = None
+
+
+@dataclass(slots=True)
+class EntityReading:
+    """What one entity span resolved to; ``covered`` keeps the sentence scan out of it."""
+
+    claims: list[Claim] = field(default_factory=list)
+    people: list[PersonClaim] = field(default_factory=list)
+    covered: bool = True
+
+
+def catalog_claim(hit: CatalogHit, mention: ActorMention) -> Claim:
+    """A mention of a catalog actor."""
+    entry = hit.entry
+    return Claim(entry.key, entry.name, entry.kind, mention, mention.text, entry, hit.match)
+
+
+def fallback_claim(kind: Literal["organization", "place"], mention: ActorMention) -> Claim:
+    """A mention of an actor the catalog does not know, named as written."""
+    prefix = "org" if kind == "organization" else "place"
+    return Claim(f"{prefix}:{alias_key(mention.text)}", mention.text, kind, mention, mention.text)
+
+
+def capital_reading(catalog: Catalog, text: str, start: int, end: int, bounds: Bounds) -> Reading:
+    """Whether a capital city at ``[start, end)`` is its country, the city, or part of a name."""
+    before = word_before(text, start, bounds[0])
+    after = word_after(text, end, bounds[1])
+    if catalog.is_name_word(before) or catalog.is_name_word(after):
+        return "part"
+    if catalog.is_locative(before) or (after is not None and fold(after) == "state"):
+        return "place"
+    if any(name in catalog.us_states for name in region_after(text, end, bounds[1])):
+        return "place"
+    return "actor"
+
+
+def read_entity(
+    catalog: Catalog,
+    text: str,
+    entity: EntityMention,
+    bounds: Bounds,
+    name_words: frozenset[str],
+) -> EntityReading:
+    """The claims of one entity span; ``name_words`` are the words of the article's full names."""
+    start, end = trim_span(text, entity.start, entity.end)
+    if start >= end:
+        return EntityReading(covered=False)
+
+    def mention(s: int, e: int) -> ActorMention:
+        return ActorMention(text[s:e], entity.label, s, e, entity.sentence_index)
+
+    if entity.label == "PER":
+        return _read_person(catalog, text, entity, start, end)
+    hit = catalog.find(text[start:end])
+    if hit is not None:
+        if hit.match == "capital" and capital_reading(catalog, text, start, end, bounds) != "actor":
+            return EntityReading([fallback_claim("place", mention(start, end))])
+        return EntityReading([catalog_claim(hit, mention(start, end))])
+    words = tokens(text, start, end)
+    suffix = institution_suffix(catalog, words)
+    if suffix:
+        head = text[words[0].start : words[-suffix - 1].end]
+        hit = catalog.find(head)
+        if hit is not None and hit.match in ("name", "demonym"):
+            return EntityReading([catalog_claim(hit, mention(start, end))])
+        if len(words) == suffix + 1 and head[:1].isupper():
+            return EntityReading(people=[PersonClaim(head, mention(start, end))])
+    if len(words) == 1 and alias_key(words[0].text) in name_words:
+        return EntityReading(people=[PersonClaim(words[0].text, mention(start, end))])
+    if entity.label == "ORG":
+        return EntityReading([fallback_claim("organization", mention(start, end))])
+    if entity.label == "LOC" and not _names_countries(catalog, text, start, end):
+        return EntityReading([fallback_claim("place", mention(start, end))])
+    return EntityReading(covered=False)
+
+
+def scan_sentence(
+    catalog: Catalog, text: str, index: int, bounds: Bounds, covered: bytearray
+) -> list[Claim]:
+    """Country names, demonyms and metonyms in one sentence that no entity span covers."""
+    claims = []
+    resume = bounds[0]
+    for word in capitalised_words(text, *bounds, catalog.scan_first):
+        # Most names the scan meets were already found by the entity model.
+        if word.start < resume or covered[word.start]:
+            continue
+        found = _longest_name(catalog, text, word, bounds[1])
+        if found is None:
+            continue
+        hit, end = found
+        resume = end
+        if not any(covered[word.start : end]):
+            claim = _scanned(catalog, hit, text, word.start, end, bounds, index)
+            if claim is not None:
+                claims.append(claim)
+    return claims
+
+
+def _read_person(
+    catalog: Catalog, text: str, entity: EntityMention, start: int, end: int
+) -> EntityReading:
+    def mention(s: int, e: int, label: EntityLabel) -> ActorMention:
+        return ActorMention(text[s:e], label, s, e, entity.sentence_index)
+
+    span = split_person_span(catalog, text, start, end)
+    reading = EntityReading(
+        [catalog_claim(hit, mention(s, e, _label(hit))) for hit, s, e in span.prefixes]
+    )
+    if span.core is None:
+        return reading
+    core = text[span.core[0] : span.core[1]]
+    hit = catalog.find(core)
+    # The model tags the odd demonym or abbreviation PER; a plain word may be a real name.
+    if hit is not None and (
+        hit.match == "demonym" or (hit.match == "name" and core.isupper() and len(core) > 1)
+    ):
+        reading.claims.append(catalog_claim(hit, mention(*span.core, _label(hit))))
+    else:
+        reading.people.append(PersonClaim(core, mention(*span.core, "PER"), span.bare_title))
+    return reading
+
+
+def _label(hit: CatalogHit) -> EntityLabel:
+    return _MATCH_LABELS[hit.match] if hit.entry.kind == "country" else "ORG"
+
+
+def _longest_name(
+    catalog: Catalog, text: str, first: Token, ceiling: int
+) -> tuple[CatalogHit, int] | None:
+    """The longest scannable name starting with ``first``, and where it ends."""
+    longest = catalog.scan_first.get(first.text, 0)
+    if not longest:
+        return None
+    for last, key in name_ngrams(text, first, longest, ceiling):
+        hit = catalog.scan.get(key)
+        if hit is not None:
+            return hit, last.end
+    return None
+
+
+def _names_countries(catalog: Catalog, text: str, start: int, end: int) -> bool:
+    """True for a LOC span of country names only ("Russia-China"), which the scan will claim."""
+    # "Gulf of Mexico" or "South China Sea" stay places.
+    resume = start
+    found = False
+    for word in capitalised_words(text, start, end):
+        if word.start < resume:
+            continue
+        name = _longest_name(catalog, text, word, end)
+        if name is None or name[0].entry.kind != "country":
+            return False
+        resume, found = name[1], True
+    return found
+
+
+def _scanned(
+    catalog: Catalog, hit: CatalogHit, text: str, start: int, end: int, bounds: Bounds, index: int
+) -> Claim | None:
+    mention = ActorMention(text[start:end], _label(hit), start, end, index)
+    if hit.match == "capital":
+        reading = capital_reading(catalog, text, start, end, bounds)
+        if reading == "part":
+            return None
+        return (
+            catalog_claim(hit, mention) if reading == "actor" else fallback_claim("place", mention)
+        )
+    before = word_before(text, start, bounds[0])
+    # "Latin America", "New Mexico", "South China Sea": the name is part of a longer one.
+    if catalog.is_name_word(before):
+        return None
+    # "LET US TALK": in a line of capitals "US" is likely the pronoun.
+    if mention.text.isupper() and (_shouted(before) or _shouted(word_after(text, end, bounds[1]))):
+        return None
+    return catalog_claim(hit, mention)
+
+
+def _shouted(word: str | None) -> bool:
+    return word is not None and len(word) > 1 and word.isupper()

@@ -1,0 +1,154 @@
+"""People: titles stripped from names, and short mentions attached to the article's full names.
+
+Rules, in order:
+
+- A person's key is ``person:`` plus the folded full name without middle initials or Jr/Sr, so
+  the same full name is the same actor across articles.
+- Leading titles and honorifics are stripped ("US Secretary of State Antony Blinken" ->
+  "Antony Blinken"); a country or organisation written before a title ("Russian Foreign
+  Minister") is kept as a mention of that actor.
+- A one-word mention ("Lavrov", "Biden's", "Xi") attaches to a full name of the same article
+  whose last word, else first word, it is; when several full names share it, to the nearest one
+  mentioned before it, else the first one after it. With no full name it is its own person.
+- "the Biden administration" (and government, campaign, regime ...) is a mention of Biden.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from app.analysis.actors_catalog import Catalog, CatalogHit
+from app.analysis.actors_text import Token, alias_key, fold, person_key, tokens
+from app.analysis.types import ActorMention
+
+_PREFIX_WORDS = 4
+
+
+@dataclass(frozen=True, slots=True)
+class PersonClaim:
+    """A mention of a person, before it is attached to the article's full names."""
+
+    name: str
+    mention: ActorMention
+    # a lone title ("President", or "King" as in Steve King): a person only as a known surname
+    bare_title: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class PersonSpan:
+    """A PER span split into the name itself and the actors written before its title."""
+
+    core: tuple[int, int] | None
+    prefixes: tuple[tuple[CatalogHit, int, int], ...]
+    bare_title: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    """The actor a person mention was attached to."""
+
+    key: str
+    name: str
+
+
+def split_person_span(catalog: Catalog, text: str, start: int, end: int) -> PersonSpan:
+    """Strip titles, prefixed actors and a trailing institution word from a PER span."""
+    words = tokens(text, start, end)
+    first = 0
+    prefixes: list[tuple[CatalogHit, int, int]] = []
+    while first < len(words):
+        # Never the last word: "King" alone may be Steve King's surname.
+        size = _title_at(catalog, words[:-1], first)
+        if size:
+            first += size
+            continue
+        prefix = _actor_before_title(catalog, text, words, first)
+        if prefix is None:
+            break
+        hit, size = prefix
+        prefixes.append((hit, words[first].start, words[first + size - 1].end))
+        first += size
+    last = len(words) - institution_suffix(catalog, words[first:])
+    if first >= last:
+        return PersonSpan(None, tuple(prefixes))
+    bare_title = last - first == 1 and catalog.is_title([words[first].text])
+    return PersonSpan((words[first].start, words[last - 1].end), tuple(prefixes), bare_title)
+
+
+def institution_suffix(catalog: Catalog, words: Sequence[Token]) -> int:
+    """How many trailing words name a government or team ("administration", "White House")."""
+    for size in (2, 1):
+        if len(words) > size and (
+            " ".join(fold(w.text) for w in words[-size:]) in catalog.institution_words
+        ):
+            return size
+    return 0
+
+
+def resolve_people(claims: Sequence[PersonClaim]) -> list[Person | None]:
+    """The person each claim refers to, in the order of ``claims``; None for a lone title."""
+    names: dict[str, str] = {}
+    by_last: dict[str, list[tuple[int, str]]] = {}
+    by_first: dict[str, list[tuple[int, str]]] = {}
+    for claim in sorted(claims, key=lambda c: c.mention.start):
+        words = person_key(claim.name).removeprefix("person:").split()
+        if len(words) < 2:
+            continue
+        key = person_key(claim.name)
+        names.setdefault(key, claim.name)
+        by_last.setdefault(words[-1], []).append((claim.mention.start, key))
+        by_first.setdefault(words[0], []).append((claim.mention.start, key))
+    people: list[Person | None] = []
+    for claim in claims:
+        word = alias_key(claim.name)
+        if " " in word:
+            key = person_key(claim.name)
+            people.append(Person(key, names.get(key, claim.name)))
+            continue
+        found = by_last.get(word) or by_first.get(word)
+        if found:
+            key = _nearest(found, claim.mention.start)
+            people.append(Person(key, names[key]))
+        elif claim.bare_title:
+            people.append(None)
+        else:
+            people.append(Person(person_key(claim.name), claim.name))
+    return people
+
+
+def full_name_words(claims: Sequence[PersonClaim]) -> frozenset[str]:
+    """First and last words of the full names claimed, to recognise mis-labelled surnames."""
+    found: set[str] = set()
+    for claim in claims:
+        words = person_key(claim.name).removeprefix("person:").split()
+        if len(words) >= 2:
+            found.update((words[0], words[-1]))
+    return frozenset(found)
+
+
+def _nearest(found: list[tuple[int, str]], position: int) -> str:
+    before = [key for start, key in found if start <= position]
+    return before[-1] if before else found[0][1]
+
+
+def _title_at(catalog: Catalog, words: Sequence[Token], first: int) -> int:
+    longest = min(catalog.title_words, len(words) - first)
+    for size in range(longest, 0, -1):
+        if catalog.is_title(w.text for w in words[first : first + size]):
+            return size
+    return 0
+
+
+def _actor_before_title(
+    catalog: Catalog, text: str, words: Sequence[Token], first: int
+) -> tuple[CatalogHit, int] | None:
+    """A country or organisation written before a title ("Russian" Foreign Minister ...)."""
+    # Not followed by a title, the name is part of the person's own ("Georgia Smith").
+    longest = min(_PREFIX_WORDS, len(words) - first - 1)
+    for size in range(longest, 0, -1):
+        hit = catalog.find(text[words[first].start : words[first + size - 1].end])
+        named = hit is not None and hit.match in ("name", "demonym")
+        if named and hit is not None and _title_at(catalog, words, first + size):
+            return hit, size
+    return None

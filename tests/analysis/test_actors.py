@@ -1,0 +1,305 @@
+"""Actor resolution: short forms, demonyms, metonymy, places, organisations, groups, salience."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from app.analysis.actors import ActorResolver, ResolvedActor
+from app.analysis.types import ActorSentiment
+from tests.analysis.actors_support import Spec, resolve, texts
+
+OP_ED = Path(__file__).resolve().parents[3] / "shared/data/samples/china-daily-trenin-op-ed.txt"
+
+EXCERPT = (
+    "Russian Foreign Minister Sergei Lavrov’s visit to Beijing on Monday followed the talks "
+    "between senior Chinese and US officials in Anchorage, Alaska. US Secretary of State Antony "
+    "Blinken visited Japan and the Republic of Korea before the Anchorage talks.\n"
+    "Prior to that, US President Joe Biden arranged a virtual summit of the so-called Quad. The "
+    "Biden administration began its term with a focus on China, to push forward the United "
+    "States’ agenda.\n"
+    "More important, Moscow and Beijing share a view of the world which should not be dominated "
+    "by the US. Both support a world order centered on the United Nations. No Russian-Chinese "
+    "bloc will emerge. The recent Russia-China agreement on a lunar program points that way. "
+    "Dmitri Trenin is director of the Carnegie Moscow Center."
+)
+EXCERPT_NER: Spec = [
+    ("Carnegie Moscow Center", "ORG"),
+    ("Sergei Lavrov", "PER"),
+    ("Antony Blinken", "PER"),
+    ("Joe Biden", "PER"),
+    ("Dmitri Trenin", "PER"),
+    ("Biden", "PER"),
+    ("Republic of Korea", "LOC"),
+    ("United Nations", "ORG"),
+    ("United States", "LOC"),
+    ("Anchorage", "LOC/MISC"),
+    ("Alaska", "LOC"),
+    ("Beijing", "LOC"),
+    ("Moscow", "LOC"),
+    ("Japan", "LOC"),
+    ("China", "LOC"),
+    ("US", "LOC/ORG"),
+    ("Russian", "MISC"),
+    ("Chinese", "MISC"),
+    ("Quad", "MISC"),
+]
+
+
+# --- countries ---------------------------------------------------------------------------------
+
+
+def test_short_forms_and_possessives_merge_into_one_country() -> None:
+    text = "The U.S. and the UK disagree. Britain's view differs from the US’ view and America's."
+    actors = resolve(text, [("U.S.", "LOC"), ("UK", "ORG"), ("Britain", "LOC"), ("US", "LOC")])
+    assert texts(actors["country:USA"]) == ["U.S.", "US", "America"]
+    assert texts(actors["country:GBR"]) == ["UK", "Britain"]
+    assert list(actors) == ["country:USA", "country:GBR"]
+
+
+def test_the_pronoun_us_is_not_the_united_states() -> None:
+    assert resolve("Let us talk, said the envoy to us. LET US TALK.") == {}
+    assert texts(resolve("The US said no.")["country:USA"]) == ["US"]
+
+
+def test_demonyms_from_the_model_and_from_the_sentence_scan() -> None:
+    text = (
+        "Russian and Chinese diplomats met. No Russian-Chinese bloc exists; the Russia-China deal."
+    )
+    actors = resolve(text, [("Russian", "MISC"), ("Russian-Chinese", "MISC"), ("Chinese", "MISC")])
+    assert texts(actors["country:RUS"]) == ["Russian", "Russian", "Russia"]
+    assert texts(actors["country:CHN"]) == ["Chinese", "Chinese", "China"]
+
+
+def test_catalog_names_win_over_a_wrong_person_label() -> None:
+    text = "Russian troops and NATO drills worried Jordan, who spoke to Jordan Peterson."
+    spec = [("Russian", "PER"), ("NATO", "PER"), ("Jordan", "PER"), ("Jordan Peterson", "PER")]
+    actors = resolve(text, spec)
+    assert list(actors) == ["country:RUS", "org:nato", "person:jordan peterson"]
+    assert texts(actors["person:jordan peterson"]) == ["Jordan", "Jordan Peterson"]
+
+
+def test_misc_spans_that_are_not_nationalities_are_dropped() -> None:
+    text = "After the Cold War, European and Asian countries joined the Olympics."
+    spec = [("Cold War", "MISC"), ("European", "MISC"), ("Asian", "MISC"), ("Olympics", "MISC")]
+    assert resolve(text, spec) == {}
+
+
+def test_a_name_inside_a_longer_name_is_not_the_country() -> None:
+    text = "Latin America, New Mexico and the South China Sea. Papua New Guinea voted."
+    actors = resolve(text)
+    assert list(actors) == ["country:PNG"]
+
+
+def test_georgia_is_the_country_only_in_context() -> None:
+    state = resolve("Georgia voters lined up in Atlanta.", [("Georgia", "LOC"), ("Atlanta", "LOC")])
+    assert state["place:georgia"].kind == "place"
+    assert "country:GEO" not in state
+    country = resolve("Georgia and Russia fought over South Ossetia.", [("Georgia", "LOC")])
+    assert country["country:GEO"].name == "Georgia"
+
+
+# --- metonymy ------------------------------------------------------------------------------------
+
+
+def test_capitals_and_seats_stand_for_their_countries() -> None:
+    text = (
+        "Moscow and Beijing share a view. Washington's policies are hostile. "
+        "The Kremlin said so, and the White House replied."
+    )
+    spec = [("Moscow", "LOC"), ("Beijing", "LOC"), ("Washington", "LOC"), ("Kremlin", "ORG")]
+    actors = resolve(text, spec)
+    assert texts(actors["country:RUS"]) == ["Moscow", "Kremlin"]
+    assert texts(actors["country:CHN"]) == ["Beijing"]
+    assert texts(actors["country:USA"]) == ["Washington", "White House"]
+
+
+def test_a_capital_inside_an_organisation_name_stays_with_it() -> None:
+    text = "The Carnegie Moscow Center hosted a talk at Beijing Normal University."
+    actors = resolve(text, [("Carnegie Moscow Center", "ORG")])
+    assert list(actors) == ["org:carnegie moscow center"]
+    assert actors["org:carnegie moscow center"].kind == "organization"
+
+
+def test_a_capital_after_a_locative_preposition_is_the_city() -> None:
+    text = (
+        "In Moscow, residents queued. Talks were held in New Delhi. Seattle is in Washington state."
+    )
+    actors = resolve(text, [("Moscow", "LOC"), ("New Delhi", "LOC"), ("Seattle", "LOC")])
+    assert {k: a.kind for k, a in actors.items()} == {
+        "place:moscow": "place",
+        "place:new delhi": "place",
+        "place:seattle": "place",
+        "place:washington": "place",
+    }
+    towns = resolve("She came from Rome, Georgia, and he from Moscow, Idaho.")
+    assert set(towns) == {"place:rome", "place:georgia", "place:moscow"}
+    state = resolve("Washington state passed a law; Washington disagreed.")
+    assert texts(state["place:washington"]) == ["Washington"]
+    assert texts(state["country:USA"]) == ["Washington"]
+
+
+# --- places, organisations, groups ---------------------------------------------------------------
+
+
+def test_locations_that_are_not_countries_are_places() -> None:
+    text = "Talks in Anchorage, Alaska, spanned Asia and the Gulf of Mexico."
+    spec = [("Anchorage", "LOC"), ("Alaska", "LOC"), ("Asia", "LOC"), ("Gulf of Mexico", "LOC")]
+    actors = resolve(text, spec)
+    assert list(actors) == ["place:anchorage", "place:alaska", "place:asia", "place:gulf of mexico"]
+    assert {a.kind for a in actors.values()} == {"place"}
+
+
+def test_a_loc_span_made_of_countries_is_split() -> None:
+    actors = resolve("The US-Mexico border is long.", [("US-Mexico", "LOC")])
+    assert list(actors) == ["country:USA", "country:MEX"]
+
+
+def test_organisation_abbreviations_merge_with_full_names() -> None:
+    text = (
+        "The UN and the U.N. Security Council met; the United Nations said NATO, the North "
+        "Atlantic Treaty Organization, erred. The Pentagon told Congress, and Republicans and "
+        "the GOP agreed."
+    )
+    spec = [
+        ("UN", "ORG"),
+        ("U.N. Security Council", "ORG"),
+        ("United Nations", "ORG"),
+        ("NATO", "ORG"),
+        ("North Atlantic Treaty Organization", "ORG"),
+        ("Pentagon", "LOC"),
+        ("Congress", "ORG"),
+        ("Republicans", "MISC"),
+        ("GOP", "ORG"),
+    ]
+    actors = resolve(text, spec)
+    assert texts(actors["org:un"]) == ["UN", "United Nations"]
+    assert texts(actors["org:nato"]) == ["NATO", "North Atlantic Treaty Organization"]
+    assert actors["org:us department of defense"].name == "US Department of Defense"
+    assert actors["org:us congress"].kind == "organization"
+    assert texts(actors["org:republican party"]) == ["Republicans", "GOP"]
+    assert "org:un security council" in actors
+
+
+def test_a_bare_supreme_court_is_not_assumed_american() -> None:
+    text = "India's Supreme Court and the U.S. Supreme Court ruled."
+    actors = resolve(text, [("Supreme Court", "ORG"), ("U.S. Supreme Court", "ORG")])
+    assert "org:supreme court" in actors
+    assert "org:us supreme court" in actors
+
+
+def test_unknown_organisations_keep_their_own_name() -> None:
+    actors = resolve("The Carnegie Endowment's report.", [("The Carnegie Endowment's", "ORG")])
+    assert actors["org:carnegie endowment"].name == "Carnegie Endowment"
+
+
+def test_groups() -> None:
+    text = "The Quad met; the Quadrilateral Security Dialogue, the G-7 and the G7 met the West."
+    spec = [
+        ("Quad", "MISC"),
+        ("Quadrilateral Security Dialogue", "ORG"),
+        ("G-7", "MISC"),
+        ("G7", "ORG"),
+        ("West", "LOC"),
+    ]
+    actors = resolve(text, spec)
+    assert len(actors["group:quad"].mentions) == 2
+    assert len(actors["group:g7"].mentions) == 2
+    assert actors["group:west"].kind == "group"
+
+
+# --- salience, order, contract -------------------------------------------------------------------
+
+
+def test_salience_follows_the_documented_formula() -> None:
+    text = "Russia acts. Russia waits. Russia wins. India watches."
+    actors = resolve(text, [("Russia", "LOC"), ("India", "LOC")])
+    assert actors["country:RUS"].salience == 1.0  # 0.6 * 3/3 + 0.25 * (1 - 0/4) + 0.15
+    assert actors["country:IND"].salience == 0.2625  # 0.6 * 1/3 + 0.25 * (1 - 3/4) + 0
+
+
+def test_annotate_builds_the_contract_annotation() -> None:
+    actor = resolve("Russia acts.", [("Russia", "LOC")])["country:RUS"]
+    sentiment = ActorSentiment("neutral", 0.0, {"neutral": 1.0}, (0,))
+    annotation = actor.annotate(sentiment)
+    assert (annotation.key, annotation.name, annotation.mention_count) == (
+        "country:RUS",
+        "Russia",
+        1,
+    )
+    assert annotation.sentiment is sentiment
+    assert actor.sentence_indexes == (0,)
+
+
+def test_nothing_in_nothing_out() -> None:
+    assert ActorResolver().resolve("", [], []) == []
+
+
+def test_excerpt_of_the_reference_op_ed() -> None:
+    actors = resolve(EXCERPT, EXCERPT_NER)
+    names = [a.name for a in actors.values()]
+    for name in ("Russia", "China", "United States", "Japan", "South Korea", "Sergei Lavrov"):
+        assert names.count(name) == 1, name
+    assert set(texts(actors["country:USA"])) == {"US", "United States"}
+    assert set(texts(actors["country:RUS"])) == {"Russian", "Moscow", "Russia"}
+    center = EXCERPT.index("Carnegie Moscow Center")
+    assert all(m.start != center + 9 for m in actors["country:RUS"].mentions)
+    assert texts(actors["person:joe biden"]) == ["Joe Biden", "Biden"]
+    assert actors["group:quad"].kind == "group"
+    assert actors["org:un"].kind == "organization"
+    assert actors["org:carnegie moscow center"].kind == "organization"
+    assert actors["place:anchorage"].kind == actors["place:alaska"].kind == "place"
+    starts = [a.mentions[0].start for a in actors.values()]
+    assert starts == sorted(starts)
+    assert all(0.0 <= a.salience <= 1.0 for a in actors.values())
+
+
+@pytest.mark.shared_data
+@pytest.mark.skipif(not OP_ED.exists(), reason="../shared/data is absent")
+def test_the_reference_op_ed_end_to_end() -> None:
+    text = OP_ED.read_text(encoding="utf-8")
+    spec = [
+        *EXCERPT_NER,
+        ("China Daily", "ORG"),
+        ("Lloyd Austin", "PER"),
+        ("Germany", "LOC"),
+        ("India", "LOC"),
+        ("Vietnam", "LOC"),
+        ("Russia", "LOC"),
+        ("New Delhi", "LOC"),
+        ("Washington", "LOC"),
+        ("Asia", "LOC"),
+        ("Europe", "LOC"),
+        ("Indian", "MISC"),
+        ("Cold War", "MISC"),
+        ("Russian-Chinese", "MISC"),
+    ]
+    actors = resolve(text, spec)
+    by_name: dict[str, list[ResolvedActor]] = {}
+    for actor in actors.values():
+        by_name.setdefault(actor.name, []).append(actor)
+    for name in (
+        "Russia",
+        "China",
+        "United States",
+        "India",
+        "Germany",
+        "Japan",
+        "South Korea",
+        "Vietnam",
+        "Sergei Lavrov",
+        "Joe Biden",
+        "Antony Blinken",
+        "Lloyd Austin",
+    ):
+        assert len(by_name.get(name, [])) == 1, name
+    assert {"US", "United States", "Washington"} <= set(texts(actors["country:USA"]))
+    assert {"Russia", "Russian", "Moscow"} <= set(texts(actors["country:RUS"]))
+    assert {"China", "Chinese", "Beijing"} <= set(texts(actors["country:CHN"]))
+    assert texts(actors["country:RUS"]).count("Moscow") == 6  # not the Carnegie Moscow Center's
+    assert texts(actors["person:joe biden"]).count("Biden") == 3
+    assert actors["org:china daily"].kind == "organization"
+    assert actors["place:new delhi"].kind == "place"
+    top = sorted(actors.values(), key=lambda a: -a.salience)[:3]
+    assert {a.key for a in top} == {"country:CHN", "country:RUS", "country:USA"}
