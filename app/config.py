@@ -32,7 +32,11 @@ class Settings(BaseSettings):
     model_profile: Literal["bundled", "hub"] = "bundled"
     # None lets torch decide; the worker sets it once, before the models load.
     torch_threads: int | None = Field(default=None, ge=1)
-    quantize: bool = True
+    # Dynamic int8 for the bundled encoder / entity model (see docs/benchmarks.md for the trade).
+    quantize_encoder: bool = False
+    quantize_ner: bool = False
+    # Minimum score for a topic to be listed; None keeps the trained head's choice.
+    topic_threshold: float | None = Field(default=None, ge=0, le=1)
     taxonomy_path: Path | None = None
 
     hub_sentiment_model: str = "cardiffnlp/twitter-roberta-base-sentiment-latest"

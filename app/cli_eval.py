@@ -1,0 +1,146 @@
+"""`lens eval`: measure the configured models on labelled JSON Lines files.
+
+Each task loads only the models it needs, from the profile in the settings, and runs them
+through the same code the worker uses.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from app.config import get_settings
+
+cli = typer.Typer(
+    help="Measure model quality on labelled JSON Lines files (plain or .gz).",
+    no_args_is_help=True,
+)
+
+FileArg = Annotated[
+    Path, typer.Argument(exists=True, dir_okay=False, readable=True, help="JSON Lines file.")
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object instead.")]
+LimitOpt = Annotated[
+    int | None, typer.Option(min=1, help="Score only the first N records (quick checks).")
+]
+
+
+def read_jsonl(path: Path, limit: int | None = None) -> list[dict[str, Any]]:
+    """Records of a .jsonl or .jsonl.gz file; a malformed line stops with its line number."""
+    opener = gzip.open if path.suffix == ".gz" else open
+    records: list[dict[str, Any]] = []
+    with opener(path, "rt", encoding="utf-8") as handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            try:
+                records.append(json.loads(line))
+            except json.JSONDecodeError as exc:
+                raise typer.BadParameter(f"{path}:{number}: not JSON ({exc.msg})") from exc
+            if limit is not None and len(records) >= limit:
+                break
+    return records
+
+
+def _require(records: list[dict[str, Any]], fields: tuple[str, ...], path: Path) -> None:
+    for number, record in enumerate(records, start=1):
+        missing = [f for f in fields if f not in record]
+        if missing:
+            raise typer.BadParameter(f"{path}: record {number} lacks {', '.join(missing)}")
+
+
+def _report(result: dict[str, Any], as_json: bool) -> None:
+    if as_json:
+        typer.echo(json.dumps(result))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    headline = "micro_f1" if "micro_f1" in result else "accuracy"
+    table = Table(title=f"{result['task']}: n={result['n']}")
+    for column in ("label", "precision", "recall", "f1", "support"):
+        table.add_column(column, justify="left" if column == "label" else "right")
+    for label, row in sorted(result["per_label"].items()):
+        table.add_row(
+            label, *(f"{row[k]:.4f}" for k in ("precision", "recall", "f1")), str(row["support"])
+        )
+    console = Console(file=sys.stdout)
+    console.print(table)
+    console.print(f"{headline}: {result[headline]:.4f}   macro_f1: {result['macro_f1']:.4f}")
+
+
+@cli.command()
+def ner(path: FileArg, as_json: JsonOpt = False, limit: LimitOpt = None) -> None:
+    """Entity-level micro F1 (exact span and type) on `{tokens, tags}` IOB2 records.
+
+    Example: lens eval ner ../shared/data/train/ner_conll03_dev.jsonl
+    """
+    from app.analysis.analyzer import load_entity_model
+    from app.analysis.ner_eval import evaluate_ner
+
+    records = read_jsonl(path, limit)
+    _require(records, ("tokens", "tags"), path)
+    _report(evaluate_ner(records, load_entity_model(get_settings())), as_json)
+
+
+@cli.command()
+def sentiment(path: FileArg, as_json: JsonOpt = False, limit: LimitOpt = None) -> None:
+    """Accuracy and macro F1 of sentence sentiment on `{text, label}` records.
+
+    Example: lens eval sentiment ../shared/data/train/sentiment_financial_phrasebank.jsonl
+    """
+    from app.analysis.analyzer import load_components
+
+    records = read_jsonl(path, limit)
+    _require(records, ("text", "label"), path)
+    _report(load_components(get_settings()).evaluate_sentiment(records), as_json)
+
+
+@cli.command("targeted-sentiment")
+def targeted_sentiment(path: FileArg, as_json: JsonOpt = False, limit: LimitOpt = None) -> None:
+    """Accuracy and macro F1 of sentiment toward a target span.
+
+    Records: `{text, target, target_start, target_end, label}` (NewsMTSC format).
+
+    Example: lens eval targeted-sentiment heldout_newsmtsc.jsonl --json
+    """
+    from app.analysis.analyzer import load_components
+
+    records = read_jsonl(path, limit)
+    _require(records, ("text", "target_start", "target_end", "label"), path)
+    _report(load_components(get_settings()).evaluate_targeted(records), as_json)
+
+
+@cli.command()
+def topics(
+    path: FileArg,
+    label_map: Annotated[
+        Path | None,
+        typer.Option(
+            exists=True,
+            dir_okay=False,
+            help="JSON object: data-set label -> list of taxonomy codes. Without it, labels "
+            "must be taxonomy codes or labels.",
+        ),
+    ] = None,
+    as_json: JsonOpt = False,
+    limit: LimitOpt = None,
+) -> None:
+    """Accuracy (top topic among the mapped codes) and macro F1 on `{text, label}` records.
+
+    Example: lens eval topics ../shared/data/train/topic_bbc_news_all.jsonl.gz
+    --label-map app/analysis/data/bbc_to_iptc.json
+    """
+    from app.analysis.analyzer import load_components
+
+    records = read_jsonl(path, limit)
+    _require(records, ("text", "label"), path)
+    mapping: dict[str, list[str]] | None = None
+    if label_map is not None:
+        mapping = json.loads(label_map.read_text(encoding="utf-8"))
+    _report(load_components(get_settings()).evaluate_topics(records, mapping), as_json)

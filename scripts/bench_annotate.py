@@ -1,0 +1,148 @@
+"""Annotation speed and memory of the bundled profile, next to a naive baseline in the same run.
+
+    python scripts/bench_annotate.py --data ../shared/data/articles/allsides-10k.jsonl.gz \
+        --articles 200 --baseline-articles 20 --threads 2
+
+Optimised: the Analyzer as the worker runs it (batches of ``--batch`` articles, every sentence
+of a batch encoded once and shared by sentiment, targeted sentiment and topics, the entity
+pipeline batched over all sentences). Naive baseline: one article at a time through default
+`transformers` pipelines with no shared work: token-classification on each sentence,
+feature-extraction of each sentence for sentiment, of each mention's sentence again for its
+target, and of the whole document (in 256-token windows) for topics. Prints a JSON report.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import resource
+import time
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+
+def _rss_mb() -> float:
+    with open("/proc/self/status", encoding="ascii") as handle:
+        for line in handle:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _articles(path: Path, n: int, seed: int) -> list[str]:
+    with gzip.open(path, "rt", encoding="utf-8") as handle:
+        texts = [json.loads(line)["text"] for line in handle]
+    rng = np.random.default_rng(seed)
+    picks = rng.choice(len(texts), size=n, replace=False)
+    return [texts[int(i)] for i in picks]
+
+
+def _naive(texts: list[str], settings: Any) -> dict[str, float]:
+    from transformers import pipeline
+
+    from app.analysis.actors import ActorResolver
+    from app.analysis.encoder import Encoder, bundled_encoder_path
+    from app.analysis.entities import EntityModel
+    from app.analysis.sentiment import SentimentModel
+    from app.analysis.text import split_sentences
+    from app.analysis.topics import TopicModel
+
+    entity = EntityModel(batch_size=1)
+    encoder = Encoder()
+    sentiment = SentimentModel()
+    topics = TopicModel(encoder)
+    resolver = ActorResolver()
+    path = str(bundled_encoder_path())
+    extract = pipeline("feature-extraction", model=path, tokenizer=path, device="cpu")
+    started = time.perf_counter()
+    for text in texts:
+        sentences = split_sentences(text)
+        mentions = []
+        for i, s in enumerate(sentences):
+            found = entity.find([text], [[(s.start, s.end)]])[0]
+            mentions.extend(replace(m, sentence_index=i) for m in found)
+            extract(s.text, truncation=True)
+        encoded = [encoder.encode([s.text])[0] for s in sentences]
+        sentiment.sentence_probabilities(encoded)
+        actors = resolver.resolve(text, sentences, mentions)
+        for actor in actors:
+            for m in actor.mentions:
+                s = sentences[m.sentence_index]
+                one = encoder.encode([s.text])[0]
+                sentiment.targeted([(one, m.start - s.start, m.end - s.start)])
+        topics.classify(encoder.embed([text[i : i + 1000] for i in range(0, len(text), 1000)]))
+    elapsed = time.perf_counter() - started
+    return {"articles": len(texts), "seconds": round(elapsed, 2),
+            "articles_per_s": round(len(texts) / elapsed, 3)}  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--data", type=Path, default=Path("../shared/data/articles/allsides-10k.jsonl.gz")
+    )
+    parser.add_argument("--articles", type=int, default=200)
+    parser.add_argument("--baseline-articles", type=int, default=20)
+    parser.add_argument("--batch", type=int, default=8)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--quantize", action="store_true", help="int8 encoder and entity model")
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args()
+
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    import torch
+
+    torch.set_num_threads(args.threads)
+    from app.analysis.analyzer import load_analyzer
+    from app.config import Settings
+
+    texts = _articles(args.data, args.articles, args.seed)
+    settings = Settings(
+        torch_threads=args.threads, quantize_encoder=args.quantize, quantize_ner=args.quantize
+    )
+    rss_before = _rss_mb()
+    started = time.perf_counter()
+    analyzer = load_analyzer(settings)
+    load_s = time.perf_counter() - started
+    tokenizer = analyzer.components.entities.tokenizer  # type: ignore[attr-defined]
+    tokens = sum(len(tokenizer(t, add_special_tokens=False)["input_ids"]) for t in texts)
+    words = [len(t.split()) for t in texts]
+    analyzer.analyze(texts[:2])  # warm-up
+    started = time.perf_counter()
+    for i in range(0, len(texts), args.batch):
+        analyzer.analyze(texts[i : i + args.batch])
+    elapsed = time.perf_counter() - started
+    report: dict[str, Any] = {
+        "articles": len(texts),
+        "median_words": int(np.median(words)),
+        "tokens": tokens,
+        "threads": args.threads,
+        "batch": args.batch,
+        "quantized": args.quantize,
+        "model_load_s": round(load_s, 2),
+        "seconds": round(elapsed, 2),
+        "articles_per_s": round(len(texts) / elapsed, 3),
+        "tokens_per_s": round(tokens / elapsed, 1),
+        "rss_mb_process_start": round(rss_before, 1),
+        "rss_mb_after": round(_rss_mb(), 1),
+        "peak_rss_mb": round(_peak_mb(), 1),
+        "models": analyzer.models,
+    }
+    if args.baseline_articles:
+        base = _naive(texts[: args.baseline_articles], settings)
+        report["naive_baseline"] = base
+        report["speedup_vs_naive"] = round(report["articles_per_s"] / base["articles_per_s"], 2)
+    print(json.dumps(report, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,123 @@
+"""The Analyzer end to end: the hub profile on tiny random models, the bundled one on real text."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from app.analysis.analyzer import LensAnalyzer, load_analyzer
+from app.analysis.types import SENTIMENT_LABELS, Analysis
+from app.config import Settings
+from tests.analysis.tiny_models import build_tiny_models
+
+SAMPLE = Path(__file__).resolve().parents[3] / "shared/data/samples/china-daily-trenin-op-ed.txt"
+
+TEXT = (
+    "Russian Foreign Minister Sergei Lavrov visited Beijing on Monday. "
+    "Lavrov said that Moscow and Beijing share a view of the world.\n\n"
+    "The talks in Anchorage, Alaska went badly for the United States. "
+    + "It was a long and winding negotiation, with many delegations, " * 60
+    + "and it ended.\n\nNATO said nothing."
+)
+
+
+def _check_offsets(text: str, analysis: Analysis) -> None:
+    for sentence in analysis.sentences:
+        assert text[sentence.start : sentence.end] == sentence.text
+    for entity in analysis.entities:
+        assert text[entity.start : entity.end] == entity.text
+    for actor in analysis.actors:
+        for mention in actor.mentions:
+            assert text[mention.start : mention.end] == mention.text
+
+
+def _check_shape(text: str, analysis: Analysis) -> None:
+    _check_offsets(text, analysis)
+    assert len(analysis.sentence_sentiments) == len(analysis.sentences)
+    for s in analysis.sentence_sentiments:
+        assert sum(s.probabilities.values()) == pytest.approx(1.0, abs=1e-3)
+        assert s.label in SENTIMENT_LABELS
+    assert -1.0 <= analysis.sentiment.score <= 1.0
+    assert sum(analysis.sentiment.probabilities.values()) == pytest.approx(1.0, abs=1e-3)
+    assert analysis.topics
+    assert all(t.code.startswith("medtop:") for t in analysis.topics)
+    for actor in analysis.actors:
+        assert actor.mention_count >= 1
+        assert 0.0 <= actor.salience <= 1.0
+        assert set(actor.sentiment.evidence) <= {m.sentence_index for m in actor.mentions}
+
+
+@pytest.fixture(scope="module")
+def hub_analyzer(tmp_path_factory: pytest.TempPathFactory) -> LensAnalyzer:
+    paths = build_tiny_models(tmp_path_factory.mktemp("tiny"))
+    settings = Settings(
+        model_profile="hub",
+        hub_sentiment_model=str(paths["sentiment"]),
+        hub_topic_model=str(paths["nli"]),
+        hub_ner_model=str(paths["ner"]),
+        torch_threads=1,
+    )
+    return load_analyzer(settings)
+
+
+def test_hub_profile_runs_offline_on_local_models(hub_analyzer: LensAnalyzer) -> None:
+    texts = [TEXT, "Short one.", ""]
+    results = hub_analyzer.analyze(texts)
+
+    assert len(results) == 3
+    long_one = results[0]
+    # the ~60-clause sentence is split into windows, never truncated
+    covered = sum(s.end - s.start for s in long_one.sentences)
+    assert covered > 0.9 * len(TEXT.replace("\n\n", ""))
+    _check_shape(TEXT, long_one)
+    assert results[2].sentences == ()
+    assert results[2].actors == ()
+
+
+def test_hub_profile_records_models_and_config(hub_analyzer: LensAnalyzer) -> None:
+    models = hub_analyzer.models
+    assert {"entities", "sentiment", "topics", "actors"} <= set(models)
+    assert "tiny" in models["sentiment"] or "sentiment" in models["sentiment"]
+    assert hub_analyzer.config["profile"] == "hub"
+    assert len(hub_analyzer.fingerprint) == 16
+
+
+@pytest.fixture(scope="module")
+def bundled_analyzer() -> LensAnalyzer:
+    return load_analyzer(Settings(model_profile="bundled", torch_threads=2))
+
+
+@pytest.mark.slow
+def test_bundled_profile_on_a_short_article(bundled_analyzer: LensAnalyzer) -> None:
+    [analysis] = bundled_analyzer.analyze([TEXT])
+    _check_shape(TEXT, analysis)
+    names = {a.name for a in analysis.actors}
+    assert {"Russia", "China", "United States", "Sergei Lavrov", "NATO"} <= names
+    lavrov = next(a for a in analysis.actors if a.name == "Sergei Lavrov")
+    assert [m.text for m in lavrov.mentions] == ["Sergei Lavrov", "Lavrov"]
+
+
+@pytest.mark.slow
+@pytest.mark.shared_data
+@pytest.mark.skipif(not SAMPLE.exists(), reason="../shared/data is not here")
+def test_bundled_profile_reads_the_sample_op_ed_right(bundled_analyzer: LensAnalyzer) -> None:
+    text = SAMPLE.read_text(encoding="utf-8")
+    [analysis] = bundled_analyzer.analyze([text])
+    _check_shape(text, analysis)
+
+    actors = {a.name: a for a in analysis.actors}
+    expected = {
+        "Russia", "China", "United States", "India", "Germany", "Japan", "South Korea",
+        "Vietnam", "Sergei Lavrov", "Joe Biden", "Antony Blinken", "Lloyd Austin",
+    }  # fmt: skip
+    assert expected <= set(actors)
+    names = [a.name for a in analysis.actors]
+    assert len(names) == len(set(names)), "each actor once, mentions merged"
+    assert actors["Joe Biden"].mention_count >= 3  # "Joe Biden", "Biden administration", "Biden"
+    assert actors["United States"].sentiment.label == "negative"
+
+    codes = [t.code for t in analysis.topics]
+    assert set(codes[:2]) == {"medtop:11000000", "medtop:16000000"}
+    # cruft never becomes content
+    assert not any("Newspapers" in s.text or "??" in s.text for s in analysis.sentences)

@@ -1,0 +1,214 @@
+"""Topics: taxonomy loading, document vectors, scoring logic, evaluation, and (slow) real texts."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from app.analysis.topics import (
+    TopicModel,
+    bundled_head_path,
+    default_taxonomy_path,
+    document_vector,
+    load_taxonomy,
+)
+from app.analysis.topics_eval import evaluate_topics
+
+SHARED = Path(__file__).resolve().parents[3] / "shared/data"
+OP_ED = SHARED / "samples/china-daily-trenin-op-ed.txt"
+DATA = Path(__file__).resolve().parents[2] / "app/analysis/data"
+
+WORDS = ("goal", "vote", "court", "storm", "shares")
+
+
+class KeywordEncoder:
+    """A stand-in encoder: a text's vector counts which of a few keywords it contains."""
+
+    dim = len(WORDS) + 1
+    version = "keywords@test"
+
+    def embed(self, texts: list[str], batch_size: int = 64) -> np.ndarray:
+        rows = []
+        for text in texts:
+            row = np.array([text.lower().count(w) for w in WORDS] + [0.1], dtype=np.float32)
+            rows.append(row / np.linalg.norm(row))
+        return np.array(rows, dtype=np.float32).reshape(len(texts), self.dim)
+
+
+def write_taxonomy(path: Path, topics: list[tuple[str, str, str]]) -> Path:
+    entries = [{"code": c, "label": label, "description": d} for c, label, d in topics]
+    path.write_text(json.dumps(entries), encoding="utf-8")
+    return path
+
+
+USER_TOPICS = [
+    ("football", "football", "A goal was scored. Another goal followed."),
+    ("elections", "elections", "Citizens vote. The vote count is public."),
+    ("courts", "courts", "The court ruled. A court hearing was held."),
+    ("weather", "weather", "A storm is coming. The storm hit the coast."),
+]
+
+
+def user_model(tmp_path: Path, **kwargs: object) -> TopicModel:
+    path = write_taxonomy(tmp_path / "mine.json", USER_TOPICS)
+    return TopicModel(KeywordEncoder(), taxonomy_path=path, **kwargs)  # type: ignore[arg-type]
+
+
+def unit(*weights: float) -> np.ndarray:
+    row = np.array([*weights, 0.1], dtype=np.float32)
+    return row / np.linalg.norm(row)
+
+
+def test_the_default_taxonomy_is_the_17_iptc_top_level_topics() -> None:
+    taxonomy = load_taxonomy()
+    assert [t.code for t in taxonomy] == [f"medtop:{i:02d}000000" for i in range(1, 18)]
+    labels = {t.code: t.label for t in taxonomy}
+    assert labels["medtop:11000000"] == "politics"
+    assert labels["medtop:12000000"] == "religion"
+    assert labels["medtop:16000000"] == "conflict, war and peace"
+    assert all(t.description.count(".") >= 2 for t in taxonomy)
+
+
+def test_the_bbc_label_map_points_into_the_default_taxonomy() -> None:
+    codes = {t.code for t in load_taxonomy()}
+    label_map = json.loads((DATA / "bbc_to_iptc.json").read_text(encoding="utf-8"))
+    assert set(label_map) == {"business", "entertainment", "politics", "sport", "tech"}
+    assert all(mapped and set(mapped) <= codes for mapped in label_map.values())
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ({"code": "x"}, "a taxonomy is a JSON list"),
+        ([{"code": "a", "label": "A", "description": "d"}], "a taxonomy is a JSON list"),
+        ([{"code": "a", "label": "A"}, {"code": "b", "label": "B", "description": "d"}], "lacks"),
+        ([{"code": "a", "label": "A", "description": "d"}] * 2, "unique"),
+        (["a", "b"], "lacks a non-empty code, label, description"),
+    ],
+)
+def test_a_bad_taxonomy_is_refused(tmp_path: Path, content: object, message: str) -> None:
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps(content), encoding="utf-8")
+    with pytest.raises(ValueError, match=message):
+        load_taxonomy(path)
+
+
+def test_document_vector_is_the_normalised_mean_of_sentence_vectors() -> None:
+    vectors = np.array([[1.0, 0.0], [0.0, 1.0], [0.0, 1.0]], dtype=np.float32)
+    doc = document_vector(vectors)
+    assert np.allclose(doc, np.array([1.0, 2.0]) / np.sqrt(5.0))
+    assert np.allclose(document_vector(np.zeros((0, 3), dtype=np.float32)), np.zeros(3))
+
+
+def test_a_user_taxonomy_is_scored_zero_shot(tmp_path: Path) -> None:
+    model = user_model(tmp_path)
+    assert model.head is None
+    assert "zero-shot" in model.version
+    docs = np.stack([unit(3, 0, 0, 0, 0), unit(0, 0, 0, 2, 0), unit(0, 3, 1, 0, 0)])
+    topics = model.classify(docs)
+    assert [t[0].code for t in topics] == ["football", "weather", "elections"]
+    scores = model.scores(docs)
+    assert [model.codes[i] for i in np.argsort(-scores[2])[:2]] == ["elections", "courts"]
+    assert np.allclose(scores.sum(axis=1), 1.0)
+    for row in topics:
+        assert [t.score for t in row] == sorted((t.score for t in row), reverse=True)
+        assert row[0].label == row[0].code
+
+
+def test_classify_keeps_the_topics_over_the_threshold_and_never_none(tmp_path: Path) -> None:
+    strict = user_model(tmp_path, threshold=0.99)
+    loose = user_model(tmp_path, threshold=0.0)
+    doc = unit(1, 1, 1, 1, 0)[None, :]
+    assert len(strict.classify(doc)[0]) == 1
+    assert len(loose.classify(doc)[0]) == len(USER_TOPICS)
+
+
+def write_head(directory: Path, codes: list[str], biases: list[float], weights: np.ndarray) -> None:
+    directory.mkdir()
+    np.savez(directory / "head.npz", biases=np.array(biases), weights=weights)
+    meta = {"taxonomy_codes": codes, "scale": 10.0, "zero_shot_scale": 15.0, "threshold": 0.3}
+    (directory / "head.json").write_text(json.dumps(meta), encoding="utf-8")
+
+
+def test_the_head_adds_biases_and_weights_for_its_own_taxonomy(tmp_path: Path) -> None:
+    codes = [c for c, _, _ in USER_TOPICS]
+    weights = np.zeros((4, KeywordEncoder.dim), dtype=np.float32)
+    weights[2, 1] = 12.0  # "vote" pulls towards courts
+    write_head(tmp_path / "head", codes, [0.0, 0.0, 0.0, 0.0], weights)
+    model = user_model(tmp_path, head_path=tmp_path / "head")
+    assert model.head is not None
+    assert model.threshold == 0.3
+    assert "head-" in model.version
+    assert model.classify(unit(0, 3, 0, 0, 0)[None, :])[0][0].code == "courts"
+    # A topic the head has nothing for (weather: zero weights, zero bias) still wins on its text.
+    assert model.classify(unit(0, 0, 0, 3, 0)[None, :])[0][0].code == "weather"
+
+
+def test_a_head_for_another_taxonomy_is_ignored(tmp_path: Path) -> None:
+    write_head(tmp_path / "head", ["a", "b"], [5.0, 0.0], np.zeros((2, KeywordEncoder.dim)))
+    model = user_model(tmp_path, head_path=tmp_path / "head")
+    assert model.head is None
+    assert model.scale == 15.0  # the head's zero-shot scale still applies
+    assert model.threshold == 0.3
+
+
+def test_evaluate_topics_scores_the_top_topic_against_the_label_map(tmp_path: Path) -> None:
+    model = user_model(tmp_path)
+    records = [
+        {"text": "A late goal won it. The goal was great.", "label": "sport"},
+        {"text": "The storm passed.", "label": "sport"},
+        {"text": "They vote today. The vote is close.", "label": "politics"},
+        {"text": "The court ruled on the vote. The court sat late.", "label": "politics"},
+    ]
+    label_map = {"sport": ["football"], "politics": ["elections", "courts"]}
+    result = evaluate_topics(records, model, KeywordEncoder(), label_map)  # type: ignore[arg-type]
+    assert result["task"] == "topics"
+    assert result["n"] == 4
+    assert result["accuracy"] == 0.75
+    assert result["per_label"]["sport"] == {
+        "precision": 1.0,
+        "recall": 0.5,
+        "f1": 0.6667,
+        "support": 2,
+    }
+    assert result["per_label"]["politics"]["recall"] == 1.0
+    assert result["macro_f1"] == round((0.6667 + 1.0) / 2, 4)
+    with pytest.raises(ValueError, match="missing from the label map: weather"):
+        evaluate_topics([{"text": "x", "label": "weather"}], model, KeywordEncoder(), label_map)  # type: ignore[arg-type]
+
+
+@pytest.mark.skipif(
+    not (bundled_head_path() / "head.json").exists(),
+    reason="no topic head bundled yet (scripts/train_topics.py writes it); topics are zero-shot",
+)
+def test_the_bundled_head_matches_the_default_taxonomy() -> None:
+    meta = json.loads((bundled_head_path() / "head.json").read_text(encoding="utf-8"))
+    assert meta["taxonomy_codes"] == [t.code for t in load_taxonomy(default_taxonomy_path())]
+    with np.load(bundled_head_path() / "head.npz") as arrays:
+        assert arrays["weights"].shape == (17, 384)
+        assert arrays["biases"].shape == (17,)
+
+
+@pytest.fixture(scope="module")
+def real_model() -> tuple[object, TopicModel]:
+    from app.analysis.encoder import Encoder
+
+    encoder = Encoder()
+    return encoder, TopicModel(encoder)
+
+
+@pytest.mark.slow
+@pytest.mark.shared_data
+@pytest.mark.skipif(not OP_ED.exists(), reason="../shared/data is absent")
+def test_the_reference_op_ed_is_about_politics_and_conflict(
+    real_model: tuple[object, TopicModel],
+) -> None:
+    from app.analysis.topics import embed_documents
+
+    encoder, model = real_model
+    vectors = embed_documents(encoder, [OP_ED.read_text(encoding="utf-8")])  # type: ignore[arg-type]
+    topics = model.classify(vectors)[0]
+    assert {t.code for t in topics[:2]} == {"medtop:11000000", "medtop:16000000"}
