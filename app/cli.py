@@ -28,8 +28,13 @@ cli = typer.Typer(
 db_cli = typer.Typer(help="Manage the database schema.", no_args_is_help=True)
 cli.add_typer(db_cli, name="db")
 
-# (module, group name): each module exposes `cli: typer.Typer`, added if the module exists.
-_PLUGINS = (("app.cli_eval", "eval"),)
+# (module, group name): each module exposes `cli: typer.Typer`, added if the module exists;
+# a group name of None adds the module's commands at the top level.
+_PLUGINS: tuple[tuple[str, str | None], ...] = (
+    ("app.cli_eval", "eval"),
+    ("app.cli_tools", None),
+    ("app.cli_runs", None),
+)
 
 logger = logging.getLogger("app.cli")
 

@@ -69,6 +69,12 @@ class UnknownActorError(DomainError):
     status, slug, title = 422, "unknown-actor", "Unknown actor"
 
 
+class UnknownNameError(DomainError):
+    """A filter names an outlet, author or topic that does not exist."""
+
+    status, slug, title = 422, "unknown-name", "Unknown name"
+
+
 class UnavailableError(DomainError):
     status, slug, title = 503, "unavailable", "Service unavailable"
 

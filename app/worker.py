@@ -185,6 +185,8 @@ class EmbeddedWorker:
         self, settings: Settings, session_factory: sessionmaker[Session], load: AnalyzerLoader
     ) -> None:
         self.state = "loading"
+        # shared with POST /v1/analyze once loaded (app/services/analyze.py)
+        self.analyzer: Analyzer | None = None
         self._settings = settings
         self._session_factory = session_factory
         self._load = load
@@ -206,5 +208,6 @@ class EmbeddedWorker:
             self.state = f"failed: {describe(exc)}"
             logger.exception("the analysis models failed to load; articles stay pending")
             return
+        self.analyzer = analyzer
         self.state = MODELS_LOADED
         Worker(self._session_factory, analyzer, self._settings).run(self._stop)

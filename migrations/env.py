@@ -7,7 +7,7 @@ from sqlalchemy import text
 
 from app import models  # noqa: F401  (registers every table on Base.metadata)
 from app.config import get_settings
-from app.db import Base, create_db_engine
+from app.db import Base, create_db_engine, include_in_comparison
 
 # Any constant works; it only has to be the same in every process that migrates.
 _MIGRATION_LOCK_KEY = 4_771_202_103
@@ -24,6 +24,7 @@ def _run() -> None:
                 # SQLite cannot ALTER most things; batch mode rebuilds the table instead.
                 render_as_batch=connection.dialect.name == "sqlite",
                 compare_type=True,
+                include_name=include_in_comparison,
             )
             with context.begin_transaction():
                 if connection.dialect.name == "postgresql":

@@ -9,7 +9,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
-from app.db import Base, create_db_engine, migrate, migrations_dir
+from app.db import Base, create_db_engine, include_in_comparison, migrate, migrations_dir
 from tests.conftest import BACKENDS
 
 
@@ -22,7 +22,12 @@ def test_upgrade_downgrade_upgrade(backend: str, fresh_database_url: Callable[[s
         tables = set(inspect(engine).get_table_names())
         assert set(Base.metadata.tables) <= tables
         with engine.connect() as connection:
-            differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+            differences = compare_metadata(
+                MigrationContext.configure(
+                    connection, opts={"include_name": include_in_comparison}
+                ),
+                Base.metadata,
+            )
         assert differences == [], "the models and the migrations disagree"
 
         migrate(url, "base", downgrade=True)

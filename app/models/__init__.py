@@ -5,15 +5,20 @@ from app.models.analysis_run import AnalysisRun
 from app.models.annotation import ArticleActor, ArticleSentiment, ArticleTopic, Mention
 from app.models.article import Article, ArticleStatus, Genre
 from app.models.author import ArticleAuthor, Author
+from app.models.history import ArticleHistory
 from app.models.outlet import Outlet
+from app.models.rollup import ActorOutletStats, ActorPair
 
 __all__ = [
     "Actor",
     "ActorAlias",
+    "ActorOutletStats",
+    "ActorPair",
     "AnalysisRun",
     "Article",
     "ArticleActor",
     "ArticleAuthor",
+    "ArticleHistory",
     "ArticleSentiment",
     "ArticleStatus",
     "ArticleTopic",

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import JSON, CheckConstraint, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.db import Base, BigId
+from app.db import Base, BigId, UTCDateTime
 
 if TYPE_CHECKING:
     from app.models.actor import Actor
@@ -23,7 +24,11 @@ class ArticleSentiment(Base):
     """The document's sentiment (1:1 with the article), with its sentences' offsets and labels."""
 
     __tablename__ = "article_sentiments"
-    __table_args__ = (CheckConstraint(_LABEL_CHECK.format(column="label"), name="label"),)
+    __table_args__ = (
+        CheckConstraint(_LABEL_CHECK.format(column="label"), name="label"),
+        # sort=sentiment and the score range filters
+        Index("ix_article_sentiments_score_article_id", "score", "article_id"),
+    )
 
     article_id: Mapped[int] = mapped_column(BigId, _article_fk(), primary_key=True)
     label: Mapped[str] = mapped_column(String(16))
@@ -36,6 +41,8 @@ class ArticleSentiment(Base):
 
 class ArticleTopic(Base):
     __tablename__ = "article_topics"
+    # the topic filter and the per-topic counts
+    __table_args__ = (Index("ix_article_topics_code_article_id", "code", "article_id"),)
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     article_id: Mapped[int] = mapped_column(BigId, _article_fk(), index=True)
@@ -45,12 +52,15 @@ class ArticleTopic(Base):
 
 
 class ArticleActor(Base):
-    """One actor as it appears in one article, with the author's sentiment toward it."""
+    """One actor as it appears in one article, with the author's sentiment toward it.
+
+    ``published`` and ``outlet_id`` copy the article's (app/repositories/annotations.py fills
+    them): with the covering index ix_article_actors_actor_published (migration 0002) an actor's
+    articles, timeline and profile are read without joining ``articles``.
+    """
 
     __tablename__ = "article_actors"
     __table_args__ = (
-        # Backs the actor filter: EXISTS (... WHERE actor_id IN (...) AND article_id = articles.id).
-        Index("ix_article_actors_actor_id_article_id", "actor_id", "article_id"),
         CheckConstraint(_LABEL_CHECK.format(column="sentiment_label"), name="sentiment_label"),
     )
 
@@ -62,6 +72,8 @@ class ArticleActor(Base):
     sentiment_score: Mapped[float] = mapped_column(Float)
     sentiment_probabilities: Mapped[dict[str, float]] = mapped_column(JSON)
     evidence: Mapped[list[int]] = mapped_column(JSON)
+    published: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    outlet_id: Mapped[int | None] = mapped_column(BigId)
 
     actor: Mapped[Actor] = relationship(lazy="joined")
 

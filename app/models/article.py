@@ -43,9 +43,10 @@ def _enum_column(enum_class: type[enum.StrEnum], name: str) -> Enum:
 
 
 class Article(Base):
+    # Full-text search (an FTS5 table, or a tsvector column) differs by backend: migration 0002.
     __tablename__ = "articles"
     __table_args__ = (
-        Index("ix_articles_outlet_id_published", "outlet_id", "published"),
+        Index("ix_articles_outlet_id_published", "outlet_id", "published", "id"),
         Index("ix_articles_published_id", "published", "id"),
     )
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import exists, func, or_, select
+from sqlalchemy import exists, func, or_, select, union
 from sqlalchemy.orm import Session, selectinload
 
-from app.models import Actor, ActorAlias, ArticleActor
+from app.models import Actor, ActorAlias, ActorOutletStats
 from app.models.keys import normalize_key
 from app.repositories._conflicts import insert_ignoring_conflicts
 
@@ -54,22 +54,36 @@ def ensure(session: Session, specs: list[ActorSpec]) -> dict[str, int]:
 
 def resolve(session: Session, term: str) -> frozenset[int]:
     """Actors a filter term names: an id, a key, the canonical name or an alias, any case."""
-    conditions = [
-        func.lower(Actor.key) == term.strip().lower(),
-        exists().where(ActorAlias.actor_id == Actor.id, ActorAlias.alias == normalize_key(term)),
+    # A UNION of indexed lookups: an OR with EXISTS would test every actor row.
+    lookups = [
+        select(ActorAlias.actor_id).where(ActorAlias.alias == normalize_key(term)),
+        select(Actor.id).where(func.lower(Actor.key) == term.strip().lower()),
     ]
     if term.strip().isdigit():
-        conditions.append(Actor.id == int(term))
-    return frozenset(session.scalars(select(Actor.id).where(or_(*conditions))))
+        lookups.append(select(Actor.id).where(Actor.id == int(term)))
+    return frozenset(session.scalars(union(*lookups)))
+
+
+def get(session: Session, actor_id: int, *, with_aliases: bool = True) -> Actor | None:
+    query = select(Actor).where(Actor.id == actor_id)
+    if with_aliases:
+        query = query.options(selectinload(Actor.aliases))
+    return session.scalar(query)
 
 
 def with_counts(
-    session: Session, *, query: str | None, after: tuple[int, int] | None, limit: int
+    session: Session,
+    *,
+    query: str | None,
+    kind: str | None = None,
+    after: tuple[int, int] | None,
+    limit: int,
 ) -> list[tuple[Actor, int]]:
     """Actors by number of articles (most first, then id), optionally those matching ``query``."""
+    # From the roll-up: a few rows per actor instead of one per article.
     counts = (
-        select(ArticleActor.actor_id, func.count().label("n"))
-        .group_by(ArticleActor.actor_id)
+        select(ActorOutletStats.actor_id, func.sum(ActorOutletStats.articles).label("n"))
+        .group_by(ActorOutletStats.actor_id)
         .subquery()
     )
     n = func.coalesce(counts.c.n, 0)
@@ -85,10 +99,12 @@ def with_counts(
                 ),
             )
         )
+    if kind is not None:
+        statement = statement.where(Actor.kind == kind)
     if after is not None:
         count, last_id = after
         statement = statement.where(or_(n < count, (n == count) & (Actor.id > last_id)))
     rows = session.execute(
         statement.order_by(n.desc(), Actor.id).limit(limit).options(selectinload(Actor.aliases))
     ).all()
-    return [(actor, count) for actor, count in rows]
+    return [(actor, int(count)) for actor, count in rows]

@@ -1,21 +1,27 @@
-"""An article's annotation rows: deleted and inserted together when it is (re)analysed."""
+"""An article's annotation rows: deleted and inserted together when it is (re)analysed.
+
+Writes keep the actor roll-ups (app/repositories/rollups.py) and the copies of the article's
+``published`` and ``outlet_id`` on its actor rows in step, in the same transaction.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import delete, insert
+from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from app.db import Base
-from app.models import ArticleActor, ArticleSentiment, ArticleTopic, Mention
+from app.models import Article, ArticleActor, ArticleSentiment, ArticleTopic, Mention
+from app.repositories import rollups
 
 _TABLES: tuple[type[Base], ...] = (Mention, ArticleActor, ArticleTopic, ArticleSentiment)
 
 
 def delete_for(session: Session, article_ids: Sequence[int]) -> None:
     """Remove every annotation of these articles (before writing their new ones)."""
+    rollups.apply(session, article_ids, -1)
     for model in _TABLES:
         session.execute(
             delete(model)
@@ -33,6 +39,7 @@ def add(
     mentions: list[dict[str, Any]],
 ) -> None:
     """Insert annotation rows, each table in one executemany."""
+    actors = _with_article_columns(session, actors)
     for model, rows in (
         (ArticleSentiment, sentiments),
         (ArticleTopic, topics),
@@ -41,3 +48,20 @@ def add(
     ):
         if rows:
             session.execute(insert(model), rows)
+    rollups.apply(session, [row["article_id"] for row in actors], 1)
+
+
+def _with_article_columns(session: Session, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    ids = sorted({row["article_id"] for row in rows})
+    if not ids:
+        return rows
+    articles = {
+        article_id: (published, outlet_id)
+        for article_id, published, outlet_id in session.execute(
+            select(Article.id, Article.published, Article.outlet_id).where(Article.id.in_(ids))
+        )
+    }
+    return [
+        row | dict(zip(("published", "outlet_id"), articles[row["article_id"]], strict=True))
+        for row in rows
+    ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from app.models import Author
@@ -25,3 +25,15 @@ def ensure(session: Session, names: list[str]) -> list[int]:
     )
     ids = dict(session.execute(select(Author.key, Author.id).where(Author.key.in_(by_key))).all())
     return [ids[key] for key in by_key]
+
+
+def resolve(session: Session, term: str) -> frozenset[int]:
+    """Authors a filter term names: the name in any case or spacing, or the id."""
+    condition = Author.key == normalize_key(term)
+    if term.strip().isdigit():
+        condition = or_(condition, Author.id == int(term))
+    return frozenset(session.scalars(select(Author.id).where(condition)))
+
+
+def get(session: Session, author_id: int) -> Author | None:
+    return session.get(Author, author_id)

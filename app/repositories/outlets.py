@@ -17,8 +17,12 @@ def ensure(session: Session, name: str) -> int:
     return session.execute(select(Outlet.id).where(Outlet.key == key)).scalar_one()
 
 
+def get(session: Session, outlet_id: int) -> Outlet | None:
+    return session.get(Outlet, outlet_id)
+
+
 def with_counts(
-    session: Session, *, after: tuple[int, int] | None, limit: int
+    session: Session, *, query: str | None = None, after: tuple[int, int] | None, limit: int
 ) -> list[tuple[Outlet, int]]:
     """Outlets by article count (most first, then id); ``after`` is the last (count, id) seen."""
     counts = (
@@ -28,9 +32,19 @@ def with_counts(
         .subquery()
     )
     n = func.coalesce(counts.c.n, 0)
-    query = select(Outlet, n).outerjoin(counts, counts.c.outlet_id == Outlet.id)
+    statement = select(Outlet, n).outerjoin(counts, counts.c.outlet_id == Outlet.id)
+    if query:
+        statement = statement.where(Outlet.key.contains(normalize_key(query), autoescape=True))
     if after is not None:
         count, last_id = after
-        query = query.where(or_(n < count, (n == count) & (Outlet.id > last_id)))
-    rows = session.execute(query.order_by(n.desc(), Outlet.id).limit(limit)).all()
+        statement = statement.where(or_(n < count, (n == count) & (Outlet.id > last_id)))
+    rows = session.execute(statement.order_by(n.desc(), Outlet.id).limit(limit)).all()
     return [(outlet, count) for outlet, count in rows]
+
+
+def resolve(session: Session, term: str) -> frozenset[int]:
+    """Outlets a filter term names: the name in any case or spacing, or the id."""
+    condition = Outlet.key == normalize_key(term)
+    if term.strip().isdigit():
+        condition = or_(condition, Outlet.id == int(term))
+    return frozenset(session.scalars(select(Outlet.id).where(condition)))

@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from app.models import AnalysisRun, Article, ArticleActor, Mention
 from app.models.article import ArticleStatus, Genre
+from app.schemas import examples
 
 _TOP_TOPICS = 3
 
@@ -144,35 +145,21 @@ def _base_fields(article: Article) -> dict[str, Any]:
 
 
 class ArticleSummary(_ArticleBase):
-    """A list item: the article's metadata and the gist of its analysis."""
+    """A list item: the article's metadata and the gist of its analysis (null until `done`)."""
 
-    sentiment: SentimentView | None
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.ARTICLE_ITEM]})
+
+    genre: Genre = Field(examples=["opinion"])
+    language: str | None = Field(examples=["en"])
+    sentiment: SentimentView | None = Field(description="The document's sentiment.")
     topics: list[TopicView] = Field(description=f"The top {_TOP_TOPICS} topics.")
-    actors: list[ActorSummary] = Field(description="Every actor, most salient first.")
-
-    @classmethod
-    def of(cls, article: Article) -> ArticleSummary:
-        sentiment = article.sentiment
-        return cls(
-            **_base_fields(article),
-            sentiment=SentimentView(label=sentiment.label, score=sentiment.score)
-            if sentiment
-            else None,
-            topics=[
-                TopicView(code=t.code, label=t.label, score=t.score)
-                for t in article.topics[:_TOP_TOPICS]
-            ],
-            actors=[
-                ActorSummary(
-                    id=row.actor.id,
-                    key=row.actor.key,
-                    name=row.actor.name,
-                    kind=row.actor.kind,
-                    sentiment=SentimentView(label=row.sentiment_label, score=row.sentiment_score),
-                )
-                for row in article.actors
-            ],
-        )
+    actors: list[ActorSummary] = Field(
+        description="Every actor, most salient first, with the author's sentiment toward it."
+    )
+    matched_actors: list[ActorSummary] = Field(
+        description="The actors the `actor` filter matched, with the author's sentiment toward "
+        "each; empty without an actor filter."
+    )
 
 
 class ArticleDetail(_ArticleBase):

@@ -6,12 +6,16 @@ from pydantic import BaseModel, Field
 
 
 class OutletView(BaseModel):
+    """An outlet and the number of its articles."""
+
     id: int
     name: str = Field(examples=["China Daily"])
     article_count: int
 
 
 class ActorView(BaseModel):
+    """An actor, its other names, and the number of articles that mention it."""
+
     id: int
     key: str = Field(examples=["country:RUS"])
     name: str = Field(examples=["Russia"])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, get_args
 
@@ -12,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from app.analysis.types import SENTIMENT_LABELS, ActorKind, Analysis, Analyzer, EntityLabel
 from app.repositories import actors as actor_rows
-from app.repositories import analysis_runs, queue
+from app.repositories import analysis_runs, history, queue
 from app.repositories import annotations as annotation_rows
 from app.repositories.actors import ActorSpec
 
@@ -26,16 +27,39 @@ class InvalidAnalysisError(ValueError):
     """The analyzer broke the contract of app/analysis/types.py for one text."""
 
 
+@dataclass(frozen=True, slots=True)
+class RunIdentity:
+    """What identifies an analysis run: its models and settings, and their fingerprint."""
+
+    fingerprint: str
+    models: dict[str, str]
+    config: dict[str, Any]
+
+
+def run_identity(models: Mapping[str, str], config: Mapping[str, object]) -> RunIdentity:
+    """The same for every process with these models and settings (`lens reannotate` uses it)."""
+    stored_models = dict(models)
+    # The config may hold paths or numpy numbers; what is stored is their JSON rendering.
+    stored_config = json.loads(json.dumps(config, sort_keys=True, default=str))
+    fingerprint = hashlib.sha256(
+        json.dumps({"models": stored_models, "config": stored_config}, sort_keys=True).encode()
+    ).hexdigest()
+    return RunIdentity(fingerprint, stored_models, stored_config)
+
+
 def ensure_run(session: Session, analyzer: Analyzer, now: datetime) -> int:
     """The analysis run of this analyzer's models and settings, recorded if new."""
-    models = dict(analyzer.models)
-    # The config may hold paths or numpy numbers; what is stored is their JSON rendering.
-    config = json.loads(json.dumps(analyzer.config, sort_keys=True, default=str))
-    fingerprint = hashlib.sha256(
-        json.dumps({"models": models, "config": config}, sort_keys=True).encode()
-    ).hexdigest()
+    return record_run(session, run_identity(analyzer.models, analyzer.config), now)
+
+
+def record_run(session: Session, identity: RunIdentity, now: datetime) -> int:
+    """The id of the run with this identity, recorded now if it is new."""
     return analysis_runs.ensure(
-        session, fingerprint=fingerprint, models=models, config=config, now=now
+        session,
+        fingerprint=identity.fingerprint,
+        models=identity.models,
+        config=identity.config,
+        now=now,
     )
 
 
@@ -79,12 +103,17 @@ def store(
     Returns the ids written. Old annotations are replaced in the same transaction, so a reader
     sees the old set or the new one, never a mix.
     """
+    # Read before finish() records the new run: the annotations about to be replaced are kept
+    # in the history, so users can see what a model change did.
+    previous = history.annotated_runs(session, sorted(results))
     written = queue.finish(
         session, owner=owner, article_ids=sorted(results), run_id=run_id, now=now
     )
     if not written:
         return written
     ids = sorted(written)
+    replaced = {i: previous[i] for i in ids if i in previous}
+    history.snapshot(session, replaced, replaced_by=run_id, now=now)
     annotation_rows.delete_for(session, ids)
     actor_ids = actor_rows.ensure(session, _actor_specs([results[i] for i in ids]))
     rows: dict[str, list[dict[str, Any]]] = {

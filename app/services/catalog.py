@@ -1,22 +1,29 @@
-"""Outlets and actors, listed with their article counts, most covered first."""
+"""Outlets, actors and authors listed with their article counts, most covered first; topics."""
 
 from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
 from app.config import Settings
-from app.repositories import actors, outlets
+from app.repositories import actors, outlets, profiles, topics
 from app.schemas.catalog import ActorView, OutletView
 from app.schemas.page import Page
+from app.schemas.profiles import AuthorView, TopicView
 from app.services import cursor as cursors
 from app.services.articles import page_size
+from app.services.taxonomy import taxonomy
 
 
 def list_outlets(
-    session: Session, settings: Settings, *, limit: int | None, cursor: str | None
+    session: Session,
+    settings: Settings,
+    *,
+    q: str | None = None,
+    limit: int | None,
+    cursor: str | None,
 ) -> Page[OutletView]:
     size = page_size(settings, limit)
-    rows = outlets.with_counts(session, after=_after("outlets", cursor), limit=size + 1)
+    rows = outlets.with_counts(session, query=q, after=_after("outlets", cursor), limit=size + 1)
     return Page[OutletView](
         items=[OutletView(id=o.id, name=o.name, article_count=n) for o, n in rows[:size]],
         next_cursor=_next("outlets", [(o.id, n) for o, n in rows], size),
@@ -24,10 +31,18 @@ def list_outlets(
 
 
 def list_actors(
-    session: Session, settings: Settings, *, q: str | None, limit: int | None, cursor: str | None
+    session: Session,
+    settings: Settings,
+    *,
+    q: str | None,
+    kind: str | None = None,
+    limit: int | None,
+    cursor: str | None,
 ) -> Page[ActorView]:
     size = page_size(settings, limit)
-    rows = actors.with_counts(session, query=q, after=_after("actors", cursor), limit=size + 1)
+    rows = actors.with_counts(
+        session, query=q, kind=kind, after=_after("actors", cursor), limit=size + 1
+    )
     return Page[ActorView](
         items=[
             ActorView(
@@ -42,6 +57,45 @@ def list_actors(
         ],
         next_cursor=_next("actors", [(a.id, n) for a, n in rows], size),
     )
+
+
+def list_authors(
+    session: Session, settings: Settings, *, q: str | None, limit: int | None, cursor: str | None
+) -> Page[AuthorView]:
+    size = page_size(settings, limit)
+    rows = profiles.authors_with_counts(
+        session, query=q, after=_after("authors", cursor), limit=size + 1
+    )
+    return Page[AuthorView](
+        items=[AuthorView(id=a.id, name=a.name, article_count=n) for a, n in rows[:size]],
+        next_cursor=_next("authors", [(a.id, n) for a, n in rows], size),
+    )
+
+
+def list_topics(session: Session, settings: Settings) -> list[TopicView]:
+    """The taxonomy's topics (in its order), then any other topic stored on articles."""
+    stored = topics.counts(session)
+    listed = [
+        TopicView(
+            code=t.code,
+            label=t.label,
+            description=t.description,
+            in_taxonomy=True,
+            article_count=stored.pop(t.code, 0),
+        )
+        for t in taxonomy(settings)
+    ]
+    others = [
+        TopicView(
+            code=code,
+            label=topics.label_of(session, code),
+            description=None,
+            in_taxonomy=False,
+            article_count=n,
+        )
+        for code, n in sorted(stored.items(), key=lambda item: (-item[1], item[0]))
+    ]
+    return listed + others
 
 
 def _after(kind: str, cursor: str | None) -> tuple[int, int] | None:

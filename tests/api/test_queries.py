@@ -132,7 +132,8 @@ def test_outlet_and_author_filters_ignore_case(client: TestClient, corpus: list[
     assert _ids(client, outlet="rt") == [corpus[3], corpus[2]]
     assert _ids(client, author="ANNA ivanova") == [corpus[3], corpus[2]]
     assert _ids(client, author="Boris Petrov", outlet="RT") == [corpus[3]]
-    assert _ids(client, outlet="Unknown Gazette") == []
+    body = assert_problem(client.get("/v1/articles", params={"outlet": "Unknown Gazette"}), 422)
+    assert body["errors"][0]["loc"] == ["query", "outlet", 0]
 
 
 def test_date_range_is_inclusive(client: TestClient, corpus: list[int]) -> None:
@@ -190,11 +191,15 @@ def _cursor(value: Any) -> str:
         "abc",
         _cursor({"not": "a list"}),
         _cursor(["outlets", 3, 4]),
-        _cursor(["articles", "yesterday", 4]),
-        _cursor(["articles", "2021-01-01T00:00:00", 4]),  # no offset
-        _cursor(["articles", None, -1]),
-        _cursor(["articles", None, True]),
-        _cursor(["articles", None]),
+        _cursor(["articles", "-published", 9, 0, "yesterday", 4]),
+        _cursor(["articles", "-published", 9, 0, "2021-01-01T00:00:00", 4]),  # no offset
+        _cursor(["articles", "-published", 9, 0, None, 4]),  # dated phase without a date
+        _cursor(["articles", "-published", 9, 2, None, 4]),
+        _cursor(["articles", "-published", 9, 1, None, -1]),
+        _cursor(["articles", "-published", 9, 1, None, True]),
+        _cursor(["articles", "-published", -9, 1, None, 4]),
+        _cursor(["articles", "sentiment", 9, 0, 0.5, 4]),  # another order
+        _cursor(["articles", "-published", 9, 1, None]),
         "A" * 600,
     ],
 )

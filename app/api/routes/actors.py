@@ -1,18 +1,33 @@
-"""Actors with their article counts."""
+"""Actors: the list with article counts, one actor's profile, and its timeline."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from datetime import date
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
 
+from app.analysis.types import ActorKind
 from app.deps import SessionDep, SettingsDep
 from app.schemas.catalog import ActorView
 from app.schemas.page import Page
 from app.schemas.problem import problem_responses
-from app.services import catalog
+from app.schemas.profiles import ActorProfile, ActorTimeline
+from app.services import analytics, catalog
 
 router = APIRouter(prefix="/actors", tags=["actors"])
+
+ActorId = Annotated[int, Path(description="The actor's id (see GET /v1/actors).", examples=[3])]
+
+_TIMELINE_DESCRIPTION = """
+For each period between `from` and `to` (by default the actor's first and last article): how many
+analysed articles mention the actor, how many mentions they hold, and the authors' sentiment
+toward it (mean score and the count of each label). Every period appears, with zero counts when
+nothing was published. `outlet` narrows to some outlets.
+
+Example: how did the tone toward China change week by week in 2021?
+`GET /v1/actors/{id}/timeline?interval=week&from=2021-01-01&to=2021-12-31`
+"""
 
 
 @router.get("", response_model=Page[ActorView], responses=problem_responses(400, 422, 503))
@@ -25,8 +40,52 @@ def list_actors(
             max_length=200, description="Part of a name, alias or key, any case.", examples=["rus"]
         ),
     ] = None,
+    kind: Annotated[ActorKind | None, Query(description="Only actors of this kind.")] = None,
     limit: Annotated[int | None, Query(description="Page size.")] = None,
     cursor: Annotated[str | None, Query(description="`next_cursor` of the previous page.")] = None,
 ) -> Page[ActorView]:
-    """Actors found in the articles, the most mentioned first."""
-    return catalog.list_actors(session, settings, q=q, limit=limit, cursor=cursor)
+    """Actors found in the articles, those in the most articles first."""
+    return catalog.list_actors(session, settings, q=q, kind=kind, limit=limit, cursor=cursor)
+
+
+@router.get("/{actor_id}", response_model=ActorProfile, responses=problem_responses(404, 422, 503))
+def actor_profile(
+    actor_id: ActorId,
+    session: SessionDep,
+    outlets: Annotated[
+        int, Query(ge=0, le=500, description="How many outlets to list in `by_outlet`.")
+    ] = 20,
+    co_mentions: Annotated[
+        int, Query(ge=0, le=100, description="How many co-mentioned actors to list.")
+    ] = 10,
+) -> ActorProfile:
+    """An actor: counts, dates, sentiment toward it overall and by outlet, co-mentioned actors."""
+    return analytics.actor_profile(
+        session, actor_id, outlets_limit=outlets, co_mentions_limit=co_mentions
+    )
+
+
+@router.get(
+    "/{actor_id}/timeline",
+    response_model=ActorTimeline,
+    description=_TIMELINE_DESCRIPTION,
+    responses=problem_responses(404, 422, 503),
+)
+def actor_timeline(
+    actor_id: ActorId,
+    session: SessionDep,
+    interval: Annotated[
+        Literal["day", "week", "month"], Query(description="Period length; weeks start on Monday.")
+    ] = "week",
+    start: Annotated[
+        date | None, Query(alias="from", description="First day.", examples=["2021-01-01"])
+    ] = None,
+    end: Annotated[
+        date | None, Query(alias="to", description="Last day (inclusive).", examples=["2021-12-31"])
+    ] = None,
+    outlet: Annotated[list[str], Query(description="Outlet name or id; repeat for several.")] = [],  # noqa: B006  (FastAPI copies defaults per request)
+) -> ActorTimeline:
+    """Articles, mentions and the sentiment toward an actor per day, week or month."""
+    return analytics.actor_timeline(
+        session, actor_id, interval, start=start, end=end, outlet_terms=outlet
+    )

@@ -1,20 +1,18 @@
-"""Articles: ingest (one or a batch), read one, and query."""
+"""Articles: ingest (one or a batch) and read one (the search is in search.py)."""
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response, status
 
 from app.deps import SessionDep, SettingsDep
-from app.models.article import ArticleStatus
-from app.schemas.article import ArticleDetail, ArticleSummary
+from app.schemas.article import ArticleDetail
 from app.schemas.ingest import Accepted, ArticleIn, BatchIn, BatchItem, BatchResult
-from app.schemas.page import Page
 from app.schemas.problem import problem_responses
+from app.schemas.runs import ArticleWithHistory
 from app.services import articles as article_service
-from app.services import ingest
+from app.services import history, ingest
 
 router = APIRouter(prefix="/articles", tags=["articles"])
 
@@ -74,48 +72,16 @@ def create_articles(
 
 
 @router.get(
-    "/{article_id}", response_model=ArticleDetail, responses=problem_responses(404, 422, 503)
+    "/{article_id}", response_model=ArticleWithHistory, responses=problem_responses(404, 422, 503)
 )
-def read_article(article_id: int, session: SessionDep) -> ArticleDetail:
-    """One article: its status and, once analysed, all its annotations and the models used."""
-    return article_service.get_article(session, article_id)
-
-
-@router.get("", response_model=Page[ArticleSummary], responses=problem_responses(400, 422, 503))
-def list_articles(
+def read_article(
+    article_id: int,
     session: SessionDep,
-    settings: SettingsDep,
-    actor: Annotated[
-        list[str],
-        Query(
-            description="An actor's name, alias, key or id, any case. Repeat to require several "
-            "(all must be mentioned). An unknown name is a 422.",
-            examples=["India"],
-        ),
+    include: Annotated[
+        list[Literal["history"]],
+        Query(description="`history`: the analyses that re-annotation replaced."),
     ] = [],  # noqa: B006  (FastAPI copies defaults per request)
-    outlet: Annotated[str | None, Query(description="Outlet name, any case.")] = None,
-    author: Annotated[str | None, Query(description="Author name, any case.")] = None,
-    published_from: Annotated[
-        date | None, Query(alias="from", description="Published on or after this date.")
-    ] = None,
-    published_to: Annotated[
-        date | None, Query(alias="to", description="Published on or before this date.")
-    ] = None,
-    article_status: Annotated[
-        list[ArticleStatus], Query(alias="status", description="Repeat for several.")
-    ] = [],  # noqa: B006
-    limit: Annotated[
-        int | None, Query(description="Page size; default 20, at most `LENS_MAX_PAGE_SIZE`.")
-    ] = None,
-    cursor: Annotated[str | None, Query(description="`next_cursor` of the previous page.")] = None,
-) -> Page[ArticleSummary]:
-    """Articles newest first (unknown dates last), filtered, one page at a time."""
-    query = article_service.ArticleQuery(
-        actors=actor,
-        outlet=outlet,
-        author=author,
-        published_from=published_from,
-        published_to=published_to,
-        statuses=article_status,
-    )
-    return article_service.list_articles(session, settings, query, limit=limit, cursor=cursor)
+) -> ArticleDetail:
+    """One article: its status and, once analysed, all its annotations and the models used."""
+    detail = article_service.get_article(session, article_id)
+    return history.with_history(session, detail) if "history" in include else detail

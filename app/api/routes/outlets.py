@@ -1,16 +1,17 @@
-"""Outlets with their article counts."""
+"""Outlets: the list with article counts, and one outlet's profile."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
 
 from app.deps import SessionDep, SettingsDep
 from app.schemas.catalog import OutletView
 from app.schemas.page import Page
 from app.schemas.problem import problem_responses
-from app.services import catalog
+from app.schemas.profiles import OutletProfile
+from app.services import analytics, catalog
 
 router = APIRouter(prefix="/outlets", tags=["outlets"])
 
@@ -19,8 +20,23 @@ router = APIRouter(prefix="/outlets", tags=["outlets"])
 def list_outlets(
     session: SessionDep,
     settings: SettingsDep,
+    q: Annotated[
+        str | None, Query(max_length=200, description="Part of the name, any case.")
+    ] = None,
     limit: Annotated[int | None, Query(description="Page size.")] = None,
     cursor: Annotated[str | None, Query(description="`next_cursor` of the previous page.")] = None,
 ) -> Page[OutletView]:
     """Outlets, those with the most articles first."""
-    return catalog.list_outlets(session, settings, limit=limit, cursor=cursor)
+    return catalog.list_outlets(session, settings, q=q, limit=limit, cursor=cursor)
+
+
+@router.get(
+    "/{outlet_id}", response_model=OutletProfile, responses=problem_responses(404, 422, 503)
+)
+def outlet_profile(
+    outlet_id: Annotated[int, Path(description="The outlet's id (see GET /v1/outlets).")],
+    session: SessionDep,
+    actors: Annotated[int, Query(ge=0, le=100, description="How many top actors to list.")] = 10,
+) -> OutletProfile:
+    """An outlet: article count, dates, tone, top actors (and its tone toward each), topic mix."""
+    return analytics.outlet_profile(session, outlet_id, actors_limit=actors)

@@ -1,0 +1,129 @@
+"""Article search: one page at a time, or every match streamed as NDJSON or CSV."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Query
+from fastapi.responses import JSONResponse, StreamingResponse
+
+from app.api.search_params import article_query
+from app.deps import SessionDep, SessionFactoryDep, SettingsDep
+from app.errors import RequestInvalidError
+from app.schemas.article import ArticleSummary
+from app.schemas.page import Page
+from app.schemas.problem import problem_responses
+from app.services import search
+from app.services.search import ArticleQuery
+
+router = APIRouter(prefix="/articles", tags=["search"])
+
+QueryDep = Annotated[ArticleQuery, Depends(article_query)]
+
+_LIST_DESCRIPTION = """
+Every filter may be combined with every other; each one given must match. Names are resolved
+as in the other endpoints (any case; actors also by alias, key or id), and a name that matches
+nothing is a `422` naming it, never an empty page.
+
+**Pages.** Follow `next_cursor` until it is null. A traversal sees the articles stored when its
+first page was asked for: articles that arrive meanwhile never shift, repeat or skip items (they
+show up in a new traversal). One exception: with `sort=relevance` on SQLite the scores (bm25)
+depend on corpus-wide word statistics, which new articles change, so later pages of a long
+traversal may be ordered slightly differently; PostgreSQL's scores depend on the article alone.
+
+**Items.** Each carries the document sentiment, its top topics, every actor with the author's
+sentiment toward it, and in `matched_actors` the actors the `actor` filter matched. `fields=`
+(comma-separated item fields, e.g. `fields=id,title,published,url`) returns lighter items; `id`
+is always included.
+
+Example: which outlets wrote negatively about India in March 2021?
+`GET /v1/articles?actor=India&actor_sentiment=negative&from=2021-03-01&to=2021-03-31`
+"""
+
+_EXPORT_DESCRIPTION = """
+Every match of the same filters as `GET /v1/articles`, in the same order, with no page limit:
+`format=ndjson` (one list item per line) or `format=csv` (one row per article; authors, topics
+and actors joined with `; `). The response is streamed: it starts at once and the server reads
+the matches in chunks, so any size can be exported.
+"""
+
+_EXPORT_MEDIA = {"ndjson": "application/x-ndjson", "csv": "text/csv; charset=utf-8"}
+
+
+@router.get(
+    "",
+    response_model=Page[ArticleSummary],
+    description=_LIST_DESCRIPTION,
+    responses=problem_responses(400, 422, 503),
+)
+def search_articles(
+    session: SessionDep,
+    settings: SettingsDep,
+    query: QueryDep,
+    limit: Annotated[
+        int | None, Query(description="Page size; default 20, at most `LENS_MAX_PAGE_SIZE`.")
+    ] = None,
+    cursor: Annotated[str | None, Query(description="`next_cursor` of the previous page.")] = None,
+    fields: Annotated[
+        str | None,
+        Query(
+            description="Comma-separated item fields to return (`id` always is).",
+            examples=["id,title,outlet,published,sentiment"],
+        ),
+    ] = None,
+) -> Any:
+    """Find articles by actor, outlet, author, date, topic, sentiment, genre, language or text."""
+    chosen = _fields(fields)
+    page = search.list_articles(session, settings, query, limit=limit, cursor=cursor, fields=chosen)
+    if chosen is None:
+        return page
+    include: dict[str, Any] = {"items": {"__all__": chosen | {"id"}}, "next_cursor": True}
+    return JSONResponse(page.model_dump(mode="json", include=include))
+
+
+@router.get(
+    "/export",
+    description=_EXPORT_DESCRIPTION,
+    response_class=StreamingResponse,
+    responses={
+        200: {
+            "description": "The matches, streamed.",
+            "content": {
+                "application/x-ndjson": {"schema": {"type": "string"}},
+                "text/csv": {"schema": {"type": "string"}},
+            },
+        },
+        **problem_responses(422, 503),
+    },
+)
+def export_articles(
+    session: SessionDep,
+    settings: SettingsDep,
+    factory: SessionFactoryDep,
+    query: QueryDep,
+    format: Annotated[Literal["ndjson", "csv"], Query(description="`ndjson` or `csv`.")] = "ndjson",
+) -> StreamingResponse:
+    """Stream every article that matches the filters, as NDJSON or CSV."""
+    # Checked before the first byte: a bad filter is still a 422, not a broken stream.
+    prepared = search.prepare(session, settings, query)
+    return StreamingResponse(
+        search.export(factory, prepared, format),
+        media_type=_EXPORT_MEDIA[format],
+        headers={"Content-Disposition": f'attachment; filename="articles.{format}"'},
+    )
+
+
+def _fields(raw: str | None) -> frozenset[str] | None:
+    if raw is None:
+        return None
+    names = frozenset(name.strip() for name in raw.split(",") if name.strip())
+    if unknown := sorted(names - search.ITEM_FIELDS):
+        raise RequestInvalidError(
+            f"Unknown fields: {', '.join(unknown)}. Choose from "
+            f"{', '.join(sorted(search.ITEM_FIELDS))}.",
+            errors=[
+                {"loc": ["query", "fields"], "msg": f"unknown field {n!r}", "type": "value_error"}
+                for n in unknown
+            ],
+        )
+    return names

@@ -1,0 +1,136 @@
+"""The article filters as query parameters, shared by the search and the export routes."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Literal
+
+from fastapi import Query
+
+from app.analysis.types import SentimentLabel
+from app.models.article import ArticleStatus, Genre
+from app.repositories.article_search import Sort
+from app.services.search import ArticleQuery
+
+_SORT = """Order of the results:
+`-published` newest first (the default without `q`), `published` oldest first (undated articles
+come last in both), `relevance` best full-text match first (the default with `q`; needs `q`),
+`sentiment` most negative document first, `-sentiment` most positive first (these two leave out
+articles not analysed yet)."""
+
+
+def article_query(
+    actor: Annotated[
+        list[str],
+        Query(
+            description="An actor's name, alias, key or id, any case (`Russia`, `RUS`, "
+            "`country:RUS`). Repeat for several; see `actor_mode`. An unknown one is a 422.",
+            examples=[["Russia"]],
+        ),
+    ] = [],  # noqa: B006  (FastAPI copies defaults per request)
+    actor_mode: Annotated[
+        Literal["all", "any"],
+        Query(description="With several `actor`s: `all` must be mentioned, or `any` of them."),
+    ] = "all",
+    actor_sentiment: Annotated[
+        SentimentLabel | None,
+        Query(
+            description="The author's sentiment toward the filtered actor (toward each of them "
+            "with `actor_mode=all`, toward one with `any`). Needs `actor`.",
+            examples=["negative"],
+        ),
+    ] = None,
+    outlet: Annotated[
+        list[str],
+        Query(
+            description="Outlet name (any case) or id; repeat to accept any of several. "
+            "An unknown one is a 422.",
+            examples=[["China Daily"]],
+        ),
+    ] = [],  # noqa: B006
+    author: Annotated[
+        list[str],
+        Query(
+            description="Author name (any case) or id; repeat to accept any of several.",
+            examples=[["Dmitri Trenin"]],
+        ),
+    ] = [],  # noqa: B006
+    published_from: Annotated[
+        date | None,
+        Query(
+            alias="from",
+            description="Published on or after this date (UTC).",
+            examples=["2021-03-01"],
+        ),
+    ] = None,
+    published_to: Annotated[
+        date | None,
+        Query(
+            alias="to",
+            description="Published on or before this date (inclusive).",
+            examples=["2021-03-31"],
+        ),
+    ] = None,
+    topic: Annotated[
+        list[str],
+        Query(
+            description="Topic code or label, any case (`medtop:11000000`, `politics`); repeat "
+            "to accept any of several. See GET /v1/topics.",
+            examples=[["politics"]],
+        ),
+    ] = [],  # noqa: B006
+    sentiment: Annotated[
+        SentimentLabel | None, Query(description="The document's sentiment label.")
+    ] = None,
+    min_sentiment: Annotated[
+        float | None,
+        Query(
+            ge=-1, le=1, description="Lowest document sentiment score, in [-1, 1].", examples=[-1]
+        ),
+    ] = None,
+    max_sentiment: Annotated[
+        float | None,
+        Query(
+            ge=-1,
+            le=1,
+            description="Highest document sentiment score, in [-1, 1].",
+            examples=[-0.2],
+        ),
+    ] = None,
+    genre: Annotated[list[Genre], Query(description="Repeat for several.")] = [],  # noqa: B006
+    language: Annotated[
+        list[str], Query(description="Language code, e.g. `en`; repeat for several.")
+    ] = [],  # noqa: B006
+    article_status: Annotated[
+        list[ArticleStatus], Query(alias="status", description="Repeat for several.")
+    ] = [],  # noqa: B006
+    q: Annotated[
+        str | None,
+        Query(
+            min_length=1,
+            max_length=500,
+            description='Full-text search over title and text: words (all must match), "exact '
+            'phrases", `OR`, and `-word` to exclude. Stemmed English; title matches rank higher.',
+            examples=["Anchorage talks"],
+        ),
+    ] = None,
+    sort: Annotated[Sort | None, Query(description=_SORT)] = None,
+) -> ArticleQuery:
+    return ArticleQuery(
+        actors=actor,
+        actor_mode=actor_mode,
+        actor_sentiment=actor_sentiment,
+        outlets=outlet,
+        authors=author,
+        published_from=published_from,
+        published_to=published_to,
+        topics=topic,
+        sentiment=sentiment,
+        min_sentiment=min_sentiment,
+        max_sentiment=max_sentiment,
+        genres=genre,
+        languages=language,
+        statuses=article_status,
+        q=q,
+        sort=sort,
+    )

@@ -1,0 +1,41 @@
+"""What an article's analysis said before a later run replaced it: the record of model changes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Float, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.db import Base, BigId, UTCDateTime
+
+
+class ArticleHistory(Base):
+    """A snapshot of the replaced annotations' gist: document sentiment, topics, actors.
+
+    Written in the transaction that replaces them (app/services/annotate.py), so the history
+    and the current annotations never disagree. Mentions and sentences are not kept: they are
+    large, and the point is to compare what a model change did to the conclusions.
+    """
+
+    __tablename__ = "article_history"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    article_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("articles.id", ondelete="CASCADE"), index=True
+    )
+    # the run whose annotations were replaced, and the one that replaced them
+    analysis_run_id: Mapped[int | None] = mapped_column(
+        BigId, ForeignKey("analysis_runs.id"), index=True
+    )
+    replaced_by_run_id: Mapped[int] = mapped_column(BigId, ForeignKey("analysis_runs.id"))
+    analyzed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    replaced_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    sentiment_label: Mapped[str | None] = mapped_column(String(16))
+    sentiment_score: Mapped[float | None] = mapped_column(Float)
+    sentiment_probabilities: Mapped[dict[str, float] | None] = mapped_column(JSON)
+    # [{"code", "label", "score"}, ...], highest score first
+    topics: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    # [{"key", "name", "label", "score"}, ...]: the author's sentiment toward each actor
+    actors: Mapped[list[dict[str, Any]]] = mapped_column(JSON)

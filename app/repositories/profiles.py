@@ -1,0 +1,175 @@
+"""Aggregates over a set of articles (one outlet's, one author's): the queries behind profiles.
+
+A scope is a condition on ``articles``; each function aggregates the analysed articles in it.
+An outlet's actors come from the roll-up (app/models/rollup.py) instead: an outlet may have
+hundreds of thousands of actor rows.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, case, func, select
+from sqlalchemy.orm import Session
+
+from app.models import (
+    Actor,
+    ActorOutletStats,
+    Article,
+    ArticleActor,
+    ArticleAuthor,
+    ArticleSentiment,
+    ArticleTopic,
+    Author,
+    Outlet,
+)
+from app.models.keys import normalize_key
+from app.repositories.actor_stats import Tally
+
+Scope = ColumnElement[bool]
+# (negative, neutral, positive, score sum)
+LabelCounts = tuple[int, int, int, float]
+
+
+def outlet_scope(outlet_id: int) -> Scope:
+    return Article.outlet_id == outlet_id
+
+
+def author_scope(author_id: int) -> Scope:
+    return Article.id.in_(
+        select(ArticleAuthor.article_id).where(ArticleAuthor.author_id == author_id)
+    )
+
+
+def span(session: Session, scope: Scope) -> tuple[int, datetime | None, datetime | None]:
+    """How many articles, and the first and last publication dates."""
+    count, first, last = session.execute(
+        select(func.count(), func.min(Article.published), func.max(Article.published)).where(scope)
+    ).one()
+    return int(count), first, last
+
+
+def document_sentiment(session: Session, scope: Scope) -> LabelCounts:
+    rows = {
+        label: (int(n), float(total or 0.0))
+        for label, n, total in session.execute(
+            select(ArticleSentiment.label, func.count(), func.sum(ArticleSentiment.score))
+            .join(Article, Article.id == ArticleSentiment.article_id)
+            .where(scope)
+            .group_by(ArticleSentiment.label)
+        )
+    }
+    negative, neutral, positive = (rows.get(label, (0, 0.0))[0] for label in _LABELS)
+    return negative, neutral, positive, sum(total for _, total in rows.values())
+
+
+def topic_mix(session: Session, scope: Scope, limit: int) -> list[tuple[str, str, int]]:
+    """(code, label, articles), the most frequent first."""
+    n = func.count(func.distinct(ArticleTopic.article_id))
+    rows = session.execute(
+        select(ArticleTopic.code, func.max(ArticleTopic.label), n)
+        .join(Article, Article.id == ArticleTopic.article_id)
+        .where(scope)
+        .group_by(ArticleTopic.code)
+        .order_by(n.desc(), ArticleTopic.code)
+        .limit(limit)
+    )
+    return [(code, label, int(count)) for code, label, count in rows]
+
+
+def outlet_actors(session: Session, outlet_id: int, limit: int) -> list[tuple[Actor, Tally]]:
+    """The actors an outlet mentions most, with its authors' sentiment toward each."""
+    stats = ActorOutletStats
+    rows = session.execute(
+        select(
+            Actor,
+            stats.articles,
+            stats.mentions,
+            stats.negative,
+            stats.neutral,
+            stats.positive,
+            stats.score_sum,
+        )
+        .join(stats, stats.actor_id == Actor.id)
+        .where(stats.outlet_id == outlet_id, stats.articles > 0)
+        .order_by(stats.articles.desc(), Actor.id)
+        .limit(limit)
+    )
+    return [
+        (actor, Tally(int(a), int(m), int(neg), int(neu), int(pos), float(s)))
+        for actor, a, m, neg, neu, pos, s in rows
+    ]
+
+
+def scope_actors(session: Session, scope: Scope, limit: int) -> list[tuple[Actor, Tally]]:
+    """The actors the scope's articles mention most, with the sentiment toward each."""
+    row = ArticleActor
+    n = func.count()
+
+    def labelled(label: str) -> Any:
+        return func.sum(case((row.sentiment_label == label, 1), else_=0))
+
+    counts = (
+        select(
+            row.actor_id.label("actor_id"),
+            n.label("articles"),
+            func.sum(row.mention_count).label("mentions"),
+            labelled("negative").label("negative"),
+            labelled("neutral").label("neutral"),
+            labelled("positive").label("positive"),
+            func.sum(row.sentiment_score).label("score_sum"),
+        )
+        .join(Article, Article.id == row.article_id)
+        .where(scope)
+        .group_by(row.actor_id)
+        .order_by(n.desc(), row.actor_id)
+        .limit(limit)
+        .subquery()
+    )
+    rows = session.execute(
+        select(Actor, *[counts.c[name] for name in _TALLY])
+        .join(counts, counts.c.actor_id == Actor.id)
+        .order_by(counts.c.articles.desc(), Actor.id)
+    )
+    return [
+        (actor, Tally(int(a), int(m), int(neg), int(neu), int(pos), float(s)))
+        for actor, a, m, neg, neu, pos, s in rows
+    ]
+
+
+def author_outlets(session: Session, author_id: int) -> list[tuple[Outlet, int]]:
+    n = func.count()
+    rows = session.execute(
+        select(Outlet, n)
+        .join(Article, Article.outlet_id == Outlet.id)
+        .join(ArticleAuthor, ArticleAuthor.article_id == Article.id)
+        .where(ArticleAuthor.author_id == author_id)
+        .group_by(Outlet.id)
+        .order_by(n.desc(), Outlet.id)
+    )
+    return [(outlet, int(count)) for outlet, count in rows]
+
+
+def authors_with_counts(
+    session: Session, *, query: str | None, after: tuple[int, int] | None, limit: int
+) -> list[tuple[Author, int]]:
+    """Authors by article count (most first, then id), optionally those whose name has ``query``."""
+    counts = (
+        select(ArticleAuthor.author_id, func.count().label("n"))
+        .group_by(ArticleAuthor.author_id)
+        .subquery()
+    )
+    n = func.coalesce(counts.c.n, 0)
+    statement = select(Author, n).outerjoin(counts, counts.c.author_id == Author.id)
+    if query:
+        statement = statement.where(Author.key.contains(normalize_key(query), autoescape=True))
+    if after is not None:
+        count, last_id = after
+        statement = statement.where((n < count) | ((n == count) & (Author.id > last_id)))
+    rows = session.execute(statement.order_by(n.desc(), Author.id).limit(limit))
+    return [(author, int(count)) for author, count in rows]
+
+
+_LABELS = ("negative", "neutral", "positive")
+_TALLY = ("articles", "mentions", "negative", "neutral", "positive", "score_sum")

@@ -1,0 +1,131 @@
+"""POST /v1/analyze: a text in, its annotations out (the shapes of GET /v1/articles/{id})."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.analysis.types import Analysis
+from app.schemas.article import (
+    ActorSentimentView,
+    DocumentSentimentView,
+    SentenceView,
+    TopicView,
+)
+
+_SAMPLE = (
+    "Russian Foreign Minister Sergei Lavrov's visit to Beijing on Monday and Tuesday followed "
+    "the just concluded high-level talks between senior Chinese and US officials in Anchorage, "
+    "Alaska. Both countries are under increasing pressure from the US."
+)
+
+
+class AnalyzeIn(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"text": _SAMPLE}]})
+
+    text: str = Field(
+        min_length=1, description="The text to analyse (at most LENS_MAX_TEXT_CHARS)."
+    )
+
+
+class ActorMentionView(BaseModel):
+    text: str = Field(examples=["Sergei Lavrov"])
+    label: str = Field(examples=["PER"])
+    start: int
+    end: int
+    sentence_index: int
+
+
+class AnalyzedActor(BaseModel):
+    key: str = Field(examples=["person:sergei lavrov"])
+    name: str = Field(examples=["Sergei Lavrov"])
+    kind: str = Field(examples=["person"])
+    aliases: list[str] = Field(examples=[["Lavrov"]])
+    mention_count: int
+    salience: float = Field(description="Share of the text's attention, in [0, 1].")
+    sentiment: ActorSentimentView = Field(description="The author's sentiment toward the actor.")
+    mentions: list[ActorMentionView]
+
+
+class EntityView(BaseModel):
+    text: str = Field(examples=["Anchorage"])
+    label: str = Field(examples=["LOC"])
+    start: int
+    end: int
+    sentence_index: int
+    score: float
+
+
+class AnalysisView(BaseModel):
+    """What the worker would store for this text; offsets index into `text` as sent."""
+
+    models: dict[str, str] = Field(description="Component -> model name and version.")
+    sentiment: DocumentSentimentView
+    sentences: list[SentenceView]
+    topics: list[TopicView]
+    actors: list[AnalyzedActor]
+    entities: list[EntityView] = Field(description="Entity spans before actor resolution.")
+
+    @classmethod
+    def of(cls, analysis: Analysis) -> AnalysisView:
+        scored = {s.sentence_index: s for s in analysis.sentence_sentiments}
+        document = analysis.sentiment
+        return cls(
+            models=dict(analysis.models),
+            sentiment=DocumentSentimentView(
+                label=document.label,
+                score=float(document.score),
+                probabilities={k: float(v) for k, v in document.probabilities.items()},
+                drivers=[int(i) for i in document.drivers],
+            ),
+            sentences=[
+                SentenceView(
+                    index=s.index,
+                    start=s.start,
+                    end=s.end,
+                    label=scored[s.index].label if s.index in scored else None,
+                    score=float(scored[s.index].score) if s.index in scored else None,
+                )
+                for s in analysis.sentences
+            ],
+            topics=[
+                TopicView(code=t.code, label=t.label, score=float(t.score)) for t in analysis.topics
+            ],
+            actors=[
+                AnalyzedActor(
+                    key=a.key,
+                    name=a.name,
+                    kind=a.kind,
+                    aliases=list(a.aliases),
+                    mention_count=a.mention_count,
+                    salience=float(a.salience),
+                    sentiment=ActorSentimentView(
+                        label=a.sentiment.label,
+                        score=float(a.sentiment.score),
+                        probabilities={k: float(v) for k, v in a.sentiment.probabilities.items()},
+                        evidence=[int(i) for i in a.sentiment.evidence],
+                    ),
+                    mentions=[
+                        ActorMentionView(
+                            text=m.text,
+                            label=m.label,
+                            start=m.start,
+                            end=m.end,
+                            sentence_index=m.sentence_index,
+                        )
+                        for m in a.mentions
+                    ],
+                )
+                for a in analysis.actors
+            ],
+            entities=[
+                EntityView(
+                    text=e.text,
+                    label=e.label,
+                    start=e.start,
+                    end=e.end,
+                    sentence_index=e.sentence_index,
+                    score=float(e.score),
+                )
+                for e in analysis.entities
+            ],
+        )

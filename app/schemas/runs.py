@@ -1,0 +1,133 @@
+"""Analysis runs, an article's earlier analyses, and the re-annotation request."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, JsonValue
+
+from app.models import ArticleHistory
+from app.repositories.runs import RunUsage
+from app.schemas.article import ArticleDetail, SentimentView, TopicView
+
+
+class RunView(BaseModel):
+    """One set of models and settings, and what it annotated."""
+
+    id: int
+    fingerprint: str = Field(description="sha256 of the models and settings.")
+    models: dict[str, str] = Field(examples=[{"encoder": "all-MiniLM-L6-v2@8b3219a9"}])
+    config: dict[str, Any]
+    created_at: datetime = Field(description="When a worker first used these models.")
+    articles: int = Field(description="Articles whose current annotations this run produced.")
+    replaced: int = Field(description="Its annotations that a later run has replaced.")
+    first_used: datetime | None = Field(description="When it first annotated an article.")
+    last_used: datetime | None = Field(description="When it last annotated an article.")
+
+    @classmethod
+    def of(cls, usage: RunUsage) -> RunView:
+        run = usage.run
+        return cls(
+            id=run.id,
+            fingerprint=run.fingerprint,
+            models=run.models,
+            config=run.config,
+            created_at=run.created_at,
+            articles=usage.articles,
+            replaced=usage.replaced,
+            first_used=usage.first_used,
+            last_used=usage.last_used,
+        )
+
+
+class ActorSentimentEntry(BaseModel):
+    """The author's sentiment toward one actor, as an earlier analysis saw it."""
+
+    key: str = Field(examples=["country:RUS"])
+    name: str = Field(examples=["Russia"])
+    label: str = Field(examples=["negative"])
+    score: float
+
+
+class HistoryEntry(BaseModel):
+    """What an earlier analysis said, before the run ``replaced_by_run_id`` replaced it."""
+
+    analysis_run_id: int | None
+    replaced_by_run_id: int
+    analyzed_at: datetime | None
+    replaced_at: datetime
+    sentiment: SentimentView | None
+    sentiment_probabilities: dict[str, float] | None
+    topics: list[TopicView]
+    actors: list[ActorSentimentEntry] = Field(
+        description="The author's sentiment toward each actor, most salient first."
+    )
+
+    @classmethod
+    def of(cls, row: ArticleHistory) -> HistoryEntry:
+        sentiment = None
+        if row.sentiment_label is not None and row.sentiment_score is not None:
+            sentiment = SentimentView(label=row.sentiment_label, score=row.sentiment_score)
+        return cls(
+            analysis_run_id=row.analysis_run_id,
+            replaced_by_run_id=row.replaced_by_run_id,
+            analyzed_at=row.analyzed_at,
+            replaced_at=row.replaced_at,
+            sentiment=sentiment,
+            sentiment_probabilities=row.sentiment_probabilities,
+            topics=[TopicView(**topic) for topic in row.topics],
+            actors=[ActorSentimentEntry(**actor) for actor in row.actors],
+        )
+
+
+class ArticleWithHistory(ArticleDetail):
+    """An article in full; with `?include=history`, also what earlier analyses said."""
+
+    history: list[HistoryEntry] | None = Field(
+        default=None,
+        description="With `?include=history`: earlier analyses, the most recently replaced "
+        "first (empty if the article was analysed once); otherwise null.",
+    )
+
+
+_REANNOTATE_EXAMPLE: dict[str, JsonValue] = {
+    "outlet": ["China Daily"],
+    "from": "2021-01-01",
+    "dry_run": True,
+}
+
+
+class ReannotateIn(BaseModel):
+    """Which articles to queue again; every filter given must match. An empty body selects
+    every analysed article that the current models did not annotate."""
+
+    model_config = ConfigDict(
+        extra="forbid", populate_by_name=True, json_schema_extra={"examples": [_REANNOTATE_EXAMPLE]}
+    )
+
+    outlet: list[str] = Field(default_factory=list, description="Outlet names (any of them).")
+    actor: list[str] = Field(default_factory=list, description="Actors (all must be mentioned).")
+    published_from: date | None = Field(default=None, alias="from")
+    published_to: date | None = Field(default=None, alias="to")
+    runs: list[int] = Field(
+        default_factory=list, description="Only articles annotated by these analysis runs."
+    )
+    all: bool = Field(
+        default=False, description="Also articles the current models annotated already."
+    )
+    include_failed: bool = Field(default=False, description="Also articles whose analysis failed.")
+    dry_run: bool = Field(default=False, description="Count only; queue nothing.")
+
+
+class ReannotateResult(BaseModel):
+    """How many articles were (or, with `dry_run`, would be) queued again."""
+
+    queued: int = Field(description="Articles queued again (with dry_run: that would be).")
+    dry_run: bool
+    current_fingerprint: str | None = Field(
+        description="The current models' run fingerprint, if this process knows them."
+    )
+    current_run_id: int | None = Field(
+        description="Their run id; null until a worker has annotated an article with them."
+    )

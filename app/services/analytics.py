@@ -1,0 +1,241 @@
+"""Profiles (actor, outlet, author) and an actor's timeline, built from the aggregate queries."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, time, timedelta
+
+from sqlalchemy.orm import Session
+
+from app.errors import NotFoundError, RequestInvalidError
+from app.models import Actor
+from app.repositories import actor_stats, actors, authors, outlets, profiles
+from app.repositories.actor_stats import Interval, Tally
+from app.schemas.article import ActorRef
+from app.schemas.profiles import (
+    ActorProfile,
+    ActorShare,
+    ActorTimeline,
+    AuthorProfile,
+    CoMention,
+    OutletCount,
+    OutletProfile,
+    OutletSentiment,
+    SentimentTally,
+    TimelinePoint,
+    TopicShare,
+)
+from app.services import resolve
+
+# A daily timeline of ten years fits; more is a mistake, not a chart.
+MAX_PERIODS = 4000
+_TOP_TOPICS = 10
+
+
+def actor_profile(
+    session: Session, actor_id: int, *, outlets_limit: int, co_mentions_limit: int
+) -> ActorProfile:
+    actor = _actor(session, actor_id)
+    total = actor_stats.total(session, actor_id)
+    first, last = actor_stats.seen_between(session, actor_id)
+    return ActorProfile(
+        **_ref(actor).model_dump(),
+        aliases=sorted(alias.alias for alias in actor.aliases),
+        article_count=total.articles,
+        mention_count=total.mentions,
+        first_seen=first,
+        last_seen=last,
+        sentiment=_sentiment(total),
+        by_outlet=[
+            OutletSentiment(
+                outlet_id=row.outlet_id,
+                outlet=row.outlet,
+                articles=row.tally.articles,
+                mentions=row.tally.mentions,
+                sentiment=_sentiment(row.tally),
+            )
+            for row in actor_stats.by_outlet(session, actor_id, outlets_limit)
+        ],
+        co_mentions=[
+            CoMention(actor=_ref(other), articles=n)
+            for other, n in actor_stats.co_mentioned(session, actor_id, co_mentions_limit)
+        ],
+    )
+
+
+def actor_timeline(
+    session: Session,
+    actor_id: int,
+    interval: Interval,
+    *,
+    start: date | None,
+    end: date | None,
+    outlet_terms: list[str],
+) -> ActorTimeline:
+    """One point per period from ``start`` to ``end`` (default: the actor's first and last
+    article), zero counts where nothing was published."""
+    actor = _actor(session, actor_id, with_aliases=False)
+    if start is not None and end is not None and start > end:
+        raise _invalid("from", "must not be after `to`")
+    outlet_ids = resolve.outlet_ids(session, outlet_terms)
+    if start is None or end is None:
+        first, last = actor_stats.seen_between(session, actor_id)
+        start = start or (first.date() if first else None)
+        end = end or (last.date() if last else None)
+    points: list[TimelinePoint] = []
+    if start is not None and end is not None and start <= end:
+        periods = list(_periods(interval, start, end))
+        if len(periods) > MAX_PERIODS:
+            raise _invalid(
+                "interval",
+                f"gives {len(periods)} periods over this range; at most {MAX_PERIODS}: "
+                "choose a longer interval or a shorter range",
+            )
+        found = actor_stats.timeline(
+            session,
+            actor_id,
+            interval,
+            start=_midnight(periods[0]),
+            end=_midnight(end + timedelta(days=1)),
+            outlet_ids=outlet_ids,
+        )
+        empty = Tally(0, 0, 0, 0, 0, 0.0)
+        for period in periods:
+            tally = found.get(period, empty)
+            points.append(
+                TimelinePoint(
+                    period=period,
+                    articles=tally.articles,
+                    mentions=tally.mentions,
+                    sentiment=_sentiment(tally),
+                )
+            )
+    return ActorTimeline(
+        actor=_ref(actor),
+        interval=interval,
+        start=points[0].period if points else start,
+        end=end,
+        points=points,
+    )
+
+
+def outlet_profile(session: Session, outlet_id: int, *, actors_limit: int) -> OutletProfile:
+    outlet = outlets.get(session, outlet_id)
+    if outlet is None:
+        raise NotFoundError(f"There is no outlet {outlet_id}.")
+    scope = profiles.outlet_scope(outlet_id)
+    count, first, last = profiles.span(session, scope)
+    labels = profiles.document_sentiment(session, scope)
+    return OutletProfile(
+        id=outlet.id,
+        name=outlet.name,
+        article_count=count,
+        first_published=first,
+        last_published=last,
+        sentiment=_labels(labels),
+        top_actors=_shares(profiles.outlet_actors(session, outlet_id, actors_limit)),
+        topics=_topics(session, scope, analysed=sum(labels[:3])),
+    )
+
+
+def author_profile(session: Session, author_id: int, *, actors_limit: int) -> AuthorProfile:
+    author = authors.get(session, author_id)
+    if author is None:
+        raise NotFoundError(f"There is no author {author_id}.")
+    scope = profiles.author_scope(author_id)
+    count, first, last = profiles.span(session, scope)
+    labels = profiles.document_sentiment(session, scope)
+    return AuthorProfile(
+        id=author.id,
+        name=author.name,
+        article_count=count,
+        first_published=first,
+        last_published=last,
+        sentiment=_labels(labels),
+        top_actors=_shares(profiles.scope_actors(session, scope, actors_limit)),
+        topics=_topics(session, scope, analysed=sum(labels[:3])),
+        outlets=[
+            OutletCount(id=o.id, name=o.name, articles=n)
+            for o, n in profiles.author_outlets(session, author_id)
+        ],
+    )
+
+
+def period_start(interval: Interval, day: date) -> date:
+    """The first day of the period that contains ``day`` (weeks start on Monday)."""
+    if interval == "week":
+        return day - timedelta(days=day.weekday())
+    if interval == "month":
+        return day.replace(day=1)
+    return day
+
+
+def _periods(interval: Interval, start: date, end: date) -> Iterator[date]:
+    period = period_start(interval, start)
+    while period <= end:
+        yield period
+        if interval == "day":
+            period += timedelta(days=1)
+        elif interval == "week":
+            period += timedelta(weeks=1)
+        else:
+            period = (period.replace(day=28) + timedelta(days=4)).replace(day=1)
+
+
+def _actor(session: Session, actor_id: int, *, with_aliases: bool = True) -> Actor:
+    actor = actors.get(session, actor_id, with_aliases=with_aliases)
+    if actor is None:
+        raise NotFoundError(f"There is no actor {actor_id}.")
+    return actor
+
+
+def _ref(actor: Actor) -> ActorRef:
+    return ActorRef(id=actor.id, key=actor.key, name=actor.name, kind=actor.kind)
+
+
+def _sentiment(tally: Tally) -> SentimentTally:
+    return SentimentTally(
+        mean=round(tally.score_sum / tally.articles, 4) if tally.articles else None,
+        negative=tally.negative,
+        neutral=tally.neutral,
+        positive=tally.positive,
+    )
+
+
+def _labels(counts: profiles.LabelCounts) -> SentimentTally:
+    negative, neutral, positive, score_sum = counts
+    total = negative + neutral + positive
+    return _sentiment(Tally(total, 0, negative, neutral, positive, score_sum))
+
+
+def _shares(rows: list[tuple[Actor, Tally]]) -> list[ActorShare]:
+    return [
+        ActorShare(
+            actor=_ref(actor),
+            articles=tally.articles,
+            mentions=tally.mentions,
+            sentiment=_sentiment(tally),
+        )
+        for actor, tally in rows
+    ]
+
+
+def _topics(session: Session, scope: profiles.Scope, *, analysed: int) -> list[TopicShare]:
+    mix = profiles.topic_mix(session, scope, _TOP_TOPICS)
+    return [
+        TopicShare(
+            code=code, label=label, articles=n, share=round(n / analysed, 4) if analysed else 0.0
+        )
+        for code, label, n in mix
+    ]
+
+
+def _midnight(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=UTC)
+
+
+def _invalid(field: str, message: str) -> RequestInvalidError:
+    return RequestInvalidError(
+        f"`{field}` {message}.",
+        errors=[{"loc": ["query", field], "msg": message, "type": "value_error"}],
+    )

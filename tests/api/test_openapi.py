@@ -1,0 +1,77 @@
+"""The OpenAPI document describes every endpoint, parameter and error of the read side."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from app.errors import PROBLEM_MEDIA_TYPE
+from app.main import create_app
+from tests.conftest import make_settings
+
+READ_SIDE = [
+    ("get", "/v1/articles"),
+    ("get", "/v1/articles/export"),
+    ("get", "/v1/actors"),
+    ("get", "/v1/actors/{actor_id}"),
+    ("get", "/v1/actors/{actor_id}/timeline"),
+    ("get", "/v1/outlets"),
+    ("get", "/v1/outlets/{outlet_id}"),
+    ("get", "/v1/authors"),
+    ("get", "/v1/authors/{author_id}"),
+    ("get", "/v1/topics"),
+    ("post", "/v1/analyze"),
+]
+
+
+@pytest.fixture(scope="module")
+def spec() -> dict[str, Any]:
+    app = create_app(make_settings("sqlite://"))
+    document: dict[str, Any] = TestClient(app).get("/openapi.json").json()
+    return document
+
+
+@pytest.mark.parametrize(("method", "path"), READ_SIDE)
+def test_every_operation_parameter_and_error_is_documented(
+    spec: dict[str, Any], method: str, path: str
+) -> None:
+    operation = spec["paths"][path][method]
+
+    assert operation["summary"]
+    assert operation.get("description")
+    for parameter in operation.get("parameters", []):
+        assert parameter.get("description"), f"{path}: {parameter['name']} is not described"
+    errors = {code: r for code, r in operation["responses"].items() if code.startswith(("4", "5"))}
+    assert "503" in errors
+    for code, response in errors.items():
+        assert list(response["content"]) == [PROBLEM_MEDIA_TYPE], f"{path} {code}"
+
+
+def test_search_parameters_carry_examples(spec: dict[str, Any]) -> None:
+    parameters = {p["name"]: p for p in spec["paths"]["/v1/articles"]["get"]["parameters"]}
+
+    assert {"actor", "actor_mode", "actor_sentiment", "outlet", "author", "from", "to", "topic",
+            "sentiment", "min_sentiment", "max_sentiment", "genre", "language", "q", "sort",
+            "fields", "limit", "cursor"} <= set(parameters)  # fmt: skip
+    assert parameters["outlet"]["schema"]["examples"] == [["China Daily"]]
+    assert parameters["actor"]["schema"]["examples"] == [["Russia"]]
+    assert parameters["from"]["schema"]["examples"] == ["2021-03-01"]
+    assert parameters["q"]["schema"]["examples"]
+
+
+def test_schemas_are_described_with_examples(spec: dict[str, Any]) -> None:
+    schemas = spec["components"]["schemas"]
+
+    for name in (
+        "ArticleSummary",
+        "ActorProfile",
+        "ActorTimeline",
+        "OutletProfile",
+        "AnalysisView",
+    ):
+        assert schemas[name].get("description"), name
+    profile = schemas["ActorProfile"]["properties"]
+    assert profile["by_outlet"]["description"]
+    assert schemas["OutletSentiment"]["properties"]["outlet"]["examples"] == ["China Daily"]
