@@ -15,6 +15,7 @@ from typing import Annotated
 
 import typer
 
+from app.cli_common import AnalyzerOpt
 from app.config import get_settings
 
 cli = typer.Typer(
@@ -34,6 +35,7 @@ _PLUGINS: tuple[tuple[str, str | None], ...] = (
     ("app.cli_eval", "eval"),
     ("app.cli_tools", None),
     ("app.cli_runs", None),
+    ("app.cli_keys", "keys"),
 )
 
 logger = logging.getLogger("app.cli")
@@ -54,27 +56,53 @@ def serve(
     """
     import uvicorn
 
-    _configure_logging()
+    from app.cli_keys import warn_if_open
+
+    _configure_logging(long_running=True)
     if migrate:
         _upgrade("head")
-    uvicorn.run("app.main:create_app", factory=True, host=host, port=port, log_config=None)
+    warn_if_open(host)
+    # Our handler for uvicorn's loggers too, and our access log (app/api/telemetry.py) for its.
+    uvicorn.run(
+        "app.main:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        log_config=None,
+        access_log=False,
+    )
 
 
 @cli.command()
 def worker(
     migrate: Annotated[bool, typer.Option(help="Run `lens db upgrade` first.")] = True,
+    metrics_port: Annotated[
+        int | None,
+        typer.Option(
+            min=1, max=65535, help="Serve Prometheus metrics on this port (off by default)."
+        ),
+    ] = None,
+    metrics_host: Annotated[
+        str, typer.Option(help="Interface for --metrics-port; 0.0.0.0 for all.")
+    ] = "127.0.0.1",
+    analyzer: AnalyzerOpt = None,
 ) -> None:
     """Run a standalone analysis worker until SIGTERM or Ctrl-C.
 
     Start as many as the database allows (PostgreSQL); each loads the models once. On a signal
-    it finishes or releases the batch in hand, then exits.
+    it finishes or releases the batch in hand, then exits. With --metrics-port it serves the
+    same metrics as the API's /metrics (its own counts, and the queue depth) at /metrics there.
 
-    Example: LENS_DATABASE_URL=postgresql+psycopg://lens@db/lens lens worker
+    Example: LENS_DATABASE_URL=postgresql+psycopg://lens@db/lens lens worker --metrics-port 9100
     """
-    from app.db import create_db_engine, create_session_factory
-    from app.worker import Worker, load_default_analyzer
+    from prometheus_client import start_http_server
 
-    _configure_logging()
+    from app import metrics
+    from app.cli_common import load_analyzer
+    from app.db import create_db_engine, create_session_factory
+    from app.worker import Worker
+
+    _configure_logging(long_running=True)
     settings = get_settings()
     if migrate:
         _upgrade("head")
@@ -87,10 +115,20 @@ def worker(
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
     engine = create_db_engine(settings.database_url)
+    session_factory = create_session_factory(engine)
+    server = None
+    if metrics_port is not None:
+        registry = metrics.scrape_registry(session_factory)
+        server, _thread = start_http_server(metrics_port, metrics_host, registry)
+        logger.info("metrics on http://%s:%d/metrics", metrics_host, metrics_port)
     try:
-        analyzer = load_default_analyzer(settings)
-        Worker(create_session_factory(engine), analyzer, settings).run(stop)
+        with metrics.MODEL_LOAD_SECONDS.time():
+            model = load_analyzer(settings, analyzer)
+        Worker(session_factory, model, settings).run(stop)
     finally:
+        if server is not None:
+            server.shutdown()
+            server.server_close()
         engine.dispose()
 
 
@@ -151,10 +189,13 @@ def _upgrade(revision: str) -> None:
     migrate(get_settings().database_url, revision)
 
 
-def _configure_logging() -> None:
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+def _configure_logging(*, long_running: bool = False) -> None:
+    """LENS_LOG_FORMAT, or json for the services (log collectors) and text for one-off commands."""
+    from app.logs import LogFormat, configure_logging
+
+    settings = get_settings()
+    default: LogFormat = "json" if long_running else "text"
+    configure_logging(settings.log_format or default, settings.log_level)
 
 
 def _add_plugins() -> None:

@@ -17,6 +17,9 @@ class Settings(BaseSettings):
 
     database_url: str = "sqlite:///./lens.db"
     embedded_worker: bool = True
+    # None: json for the long-running `lens serve` and `lens worker`, text for the other commands.
+    log_format: Literal["json", "text"] | None = None
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
     worker_batch_size: int = Field(default=8, ge=1, le=512)
     worker_lease_seconds: int = Field(default=300, ge=5)
@@ -28,6 +31,18 @@ class Settings(BaseSettings):
     max_text_chars: int = Field(default=500_000, ge=100)
     default_page_size: int = Field(default=20, ge=1)
     max_page_size: int = Field(default=100, ge=1)
+    # Query complexity: actor filters in one search, periods in one timeline (a daily one of
+    # ten years fits; more is a mistake, not a chart).
+    max_query_actors: int = Field(default=10, ge=1)
+    max_timeline_periods: int = Field(default=4000, ge=1)
+
+    # Reads need a key only when true; writes always do once any key exists (see app/api/auth.py).
+    auth_reads: bool = False
+    # Per key (per client IP without one): "600/minute", "20/second;600/minute", or a number of
+    # requests per minute; 0 or empty turns it off.
+    rate_limit: str = "600/minute"
+    # memory:// is per process; redis://host:6379 shares the counts between processes.
+    rate_limit_storage: str = "memory://"
 
     model_profile: Literal["bundled", "hub"] = "bundled"
     # None lets torch decide; the worker sets it once, before the models load.

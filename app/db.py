@@ -79,13 +79,25 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+# The API runs sync routes on AnyIO's thread pool (40 threads): with fewer connections, requests
+# beyond the pool wait for one and fail after the pool timeout under load, although the database
+# is fine. Enough connections for every thread (plus the embedded worker) makes them queue on
+# the thread pool instead, which costs latency, not errors.
+POOL_SIZE = 10
+POOL_MAX_OVERFLOW = 35
+
+
 def create_db_engine(url: str) -> Engine:
     """An engine that survives a database restart (pre-ping) and tunes SQLite on each connect."""
     connect_args: dict[str, Any] = {}
+    pool_args: dict[str, Any] = {}
     if url.startswith("sqlite"):
         # The embedded worker thread and the API's threadpool share the pool.
         connect_args["check_same_thread"] = False
-    engine = create_engine(url, pool_pre_ping=True, connect_args=connect_args)
+    in_memory = url.startswith("sqlite") and (":memory:" in url or url.rstrip("/") == "sqlite:")
+    if not in_memory:  # an in-memory SQLite database has one connection per thread, no pool
+        pool_args = {"pool_size": POOL_SIZE, "max_overflow": POOL_MAX_OVERFLOW}
+    engine = create_engine(url, pool_pre_ping=True, connect_args=connect_args, **pool_args)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     return engine

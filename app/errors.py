@@ -17,6 +17,8 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException
 
+from app.logs import current_request_id
+
 logger = logging.getLogger(__name__)
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
@@ -75,6 +77,29 @@ class UnknownNameError(DomainError):
     status, slug, title = 422, "unknown-name", "Unknown name"
 
 
+class UnauthorizedError(DomainError):
+    """No API key, or one that is unknown or revoked, where a key is needed."""
+
+    status, slug, title = 401, "unauthorized", "API key required"
+
+    def __init__(self, detail: str, *, invalid: bool = False) -> None:
+        # RFC 6750: say the scheme, and whether a key was sent but refused.
+        challenge = (
+            'Bearer realm="lens", error="invalid_token"' if invalid else 'Bearer realm="lens"'
+        )
+        super().__init__(detail, headers={"WWW-Authenticate": challenge})
+
+
+class ForbiddenError(DomainError):
+    """A valid API key without the scope the operation needs."""
+
+    status, slug, title = 403, "forbidden", "Insufficient scope"
+
+
+class RateLimitedError(DomainError):
+    status, slug, title = 429, "rate-limited", "Too many requests"
+
+
 class UnavailableError(DomainError):
     status, slug, title = 503, "unavailable", "Service unavailable"
 
@@ -110,9 +135,24 @@ def body_limit_detail(max_bytes: int) -> str:
     return f"The request body is larger than the limit of {max_bytes} bytes."
 
 
+# A body of 100k unknown keys would otherwise be answered by an error list ten times its size.
+_MAX_LISTED_ERRORS = 20
+_MAX_LOC_PART_CHARS = 100
+
+
 def validation_errors(raw: Sequence[Any]) -> list[dict[str, Any]]:
     """Pydantic's error list without the offending input, which may be a whole article."""
-    return [{"loc": list(e["loc"]), "msg": e["msg"], "type": e["type"]} for e in raw]
+    return [
+        {"loc": [_short(part) for part in e["loc"]], "msg": e["msg"], "type": e["type"]}
+        for e in raw
+    ]
+
+
+def _short(part: Any) -> Any:
+    # a key of the client's JSON may be megabytes long
+    if isinstance(part, str) and len(part) > _MAX_LOC_PART_CHARS:
+        return part[:_MAX_LOC_PART_CHARS] + "…"
+    return part
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -149,13 +189,16 @@ async def _request_validation_error(_request: Request, exc: Exception) -> Proble
             title="Malformed JSON",
             errors=errors,
         )
-    fields = ", ".join(".".join(str(part) for part in e["loc"]) for e in errors)
+    listed = errors[:_MAX_LISTED_ERRORS]
+    fields = ", ".join(".".join(str(part) for part in e["loc"]) for e in listed)
+    if unlisted := len(errors) - len(listed):
+        fields += f" and {unlisted} more"
     return problem(
         422,
         f"Invalid fields: {fields}.",
         slug="validation",
         title="Invalid request",
-        errors=errors,
+        errors=listed,
     )
 
 
@@ -179,9 +222,15 @@ async def _database_error(_request: Request, exc: Exception) -> ProblemResponse:
         return await _unhandled_error(_request, exc)
     # One line, no traceback: an outage would otherwise flood the log.
     logger.warning("database unavailable: %s", str(exc).splitlines()[0])
+    if isinstance(exc, PoolTimeoutError) or "database is locked" in str(exc):
+        # Every connection (or SQLite's one write lock) stayed busy: the service is overloaded,
+        # not down. Same status, a truthful message.
+        detail = "The service is overloaded (no database connection became free); retry shortly."
+    else:
+        detail = "The database is unavailable; retry shortly."
     return problem(
         503,
-        "The database is unavailable; retry shortly.",
+        detail,
         slug="unavailable",
         title="Service unavailable",
         headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
@@ -190,4 +239,14 @@ async def _database_error(_request: Request, exc: Exception) -> ProblemResponse:
 
 async def _unhandled_error(request: Request, exc: Exception) -> ProblemResponse:
     logger.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
-    return problem(500, "An unexpected error occurred; it has been logged.")
+    # Starlette renders this outside every middleware, so the id is added here: users quote it
+    # and it finds the logged traceback.
+    request_id = current_request_id()
+    if request_id is None:
+        return problem(500, "An unexpected error occurred; it has been logged.")
+    return problem(
+        500,
+        f"An unexpected error occurred; it has been logged with request id {request_id}.",
+        headers={"X-Request-ID": request_id},
+        extra={"request_id": request_id},
+    )

@@ -9,12 +9,17 @@ from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
 
 from app import __version__
-from app.api import build_router
+from app.api import build_router, include_v1
+from app.api.auth import log_access_mode
 from app.api.body_limit import BodyLimitMiddleware
+from app.api.rate_limit import RateLimiter, RateLimitHeadersMiddleware
+from app.api.routes import metrics as metrics_routes
 from app.api.routes import reannotate as reannotate_routes
+from app.api.telemetry import TelemetryMiddleware
 from app.config import Settings, get_settings
 from app.db import create_db_engine, create_session_factory
 from app.errors import install_error_handlers
+from app.metrics import scrape_registry
 from app.schemas.problem import document_problems
 from app.services.analyze import AnalyzerProvider
 from app.worker import AnalyzerLoader, EmbeddedWorker, load_default_analyzer
@@ -46,6 +51,8 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         engine = create_db_engine(settings.database_url)
         app.state.session_factory = create_session_factory(engine)
+        app.state.metrics_registry = scrape_registry(app.state.session_factory)
+        await run_in_threadpool(log_access_mode, app.state.session_factory)
         worker = None
         if settings.embedded_worker:
             worker = EmbeddedWorker(
@@ -70,9 +77,14 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.rate_limiter = RateLimiter.from_settings(settings)
+    app.add_middleware(RateLimitHeadersMiddleware)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    # Added last, so outermost of ours: it times, tags and counts what the others answer too.
+    app.add_middleware(TelemetryMiddleware)
     install_error_handlers(app)
     app.include_router(build_router())
-    app.include_router(reannotate_routes.router, prefix="/v1")
+    include_v1(app, reannotate_routes.router)
+    app.include_router(metrics_routes.router)
     document_problems(app)
     return app

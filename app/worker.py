@@ -11,6 +11,7 @@ import logging
 import os
 import socket
 import threading
+import time
 import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -19,6 +20,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.orm import Session, sessionmaker
 
+from app import metrics
 from app.analysis.types import Analysis, Analyzer
 from app.config import Settings
 from app.db import utcnow
@@ -99,7 +101,12 @@ class Worker:
         if stop is not None and stop.is_set():
             self.release(batch)
             return given_up
+        metrics.WORKER_BATCH_SIZE.observe(len(batch))
+        start = time.perf_counter()
         results, errors = self.analyze(batch)
+        per_article = (time.perf_counter() - start) / len(batch)
+        for _ in batch:
+            metrics.ANALYSIS_SECONDS.observe(per_article)
         self.store(results, errors)
         return given_up + len(batch)
 
@@ -156,22 +163,31 @@ class Worker:
     def store(self, results: dict[int, Analysis], errors: dict[int, str]) -> None:
         """One transaction: annotations of the batch written and marked done, failures charged."""
         now = self.clock()
-        with self.session_factory() as session, session.begin():
-            run_id = self._run_id or annotate.ensure_run(session, self.analyzer, now)
-            written = annotate.store(
-                session, owner=self.owner, run_id=run_id, now=now, results=results
-            )
-            for article_id, error in errors.items():
-                logger.warning("article %d: analysis failed: %s", article_id, error)
-                queue.fail(
-                    session,
-                    owner=self.owner,
-                    article_id=article_id,
-                    error=error,
-                    max_attempts=self.settings.max_attempts,
+        try:
+            with self.session_factory() as session, session.begin():
+                run_id = self._run_id or annotate.ensure_run(session, self.analyzer, now)
+                written = annotate.store(
+                    session, owner=self.owner, run_id=run_id, now=now, results=results
                 )
+                for article_id, error in errors.items():
+                    logger.warning("article %d: analysis failed: %s", article_id, error)
+                    queue.fail(
+                        session,
+                        owner=self.owner,
+                        article_id=article_id,
+                        error=error,
+                        max_attempts=self.settings.max_attempts,
+                    )
+        except Exception:
+            # The cached run row may be what failed: a database restored from a backup, or
+            # failed over to a replica that had not received it. Look it up again next time,
+            # or the worker would fail every batch until restarted.
+            self._run_id = None
+            raise
         # Cached only once committed: a rolled-back run row must be recorded again.
         self._run_id = run_id
+        metrics.ARTICLES_ANALYSED.inc(len(written))
+        metrics.ANALYSIS_FAILURES.inc(len(errors))
         if lost := set(results) - written:
             logger.warning(
                 "worker %s: leases taken over, not written: %s", self.owner, sorted(lost)
@@ -203,7 +219,8 @@ class EmbeddedWorker:
 
     def _main(self) -> None:
         try:
-            analyzer = self._load(self._settings)
+            with metrics.MODEL_LOAD_SECONDS.time():
+                analyzer = self._load(self._settings)
         except Exception as exc:
             self.state = f"failed: {describe(exc)}"
             logger.exception("the analysis models failed to load; articles stay pending")

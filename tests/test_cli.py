@@ -58,7 +58,12 @@ def test_serve_migrates_then_starts_uvicorn(
     database_file: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     calls: list[dict[str, Any]] = []
+    logging_calls: list[tuple[str, str]] = []
     monkeypatch.setattr("uvicorn.run", lambda app, **kwargs: calls.append({"app": app, **kwargs}))
+    # The real one would swap the root logger's handlers for the rest of the test session.
+    monkeypatch.setattr(
+        "app.logs.configure_logging", lambda fmt, level: logging_calls.append((fmt, level))
+    )
 
     result = runner.invoke(cli, ["serve", "--host", "0.0.0.0", "--port", "9000"])
 
@@ -70,8 +75,10 @@ def test_serve_migrates_then_starts_uvicorn(
             "host": "0.0.0.0",
             "port": 9000,
             "log_config": None,
+            "access_log": False,
         }
     ]
+    assert logging_calls == [("json", "INFO")]
     engine = create_db_engine(database_file)
     assert "articles" in inspect(engine).get_table_names()
     engine.dispose()

@@ -10,13 +10,14 @@ from datetime import datetime, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, func, select, update
+from sqlalchemy import Engine, delete, func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.analysis.types import Analysis
 from app.config import Settings
 from app.db import create_db_engine, create_session_factory, utcnow
-from app.models import Actor, Article, ArticleActor, ArticleStatus, Mention
+from app.models import Actor, AnalysisRun, Article, ArticleActor, ArticleStatus, Mention
 from app.repositories import queue
 from app.schemas.ingest import ArticleIn
 from app.services import ingest
@@ -321,3 +322,27 @@ def test_drain_helper(drain: Callable[[], int], session_factory: sessionmaker[Se
     add_articles(session_factory, "One.", "Two.")
 
     assert drain() == 2
+
+
+def test_worker_recovers_when_its_cached_run_row_is_gone(
+    session_factory: sessionmaker[Session], settings: Settings, analyzer: FakeAnalyzer
+) -> None:
+    # As after a failover to a replica that never received the run row the worker committed
+    # (found by tests/faults/test_database_restart.py with asynchronous commit on).
+    worker = Worker(session_factory, analyzer, settings)
+    add_articles(session_factory, "Moscow.")
+    assert worker.run_once() == 1
+    with session_factory() as session, session.begin():
+        session.execute(update(Article).values(analysis_run_id=None))
+        session.execute(delete(AnalysisRun))
+    (article_id,) = add_articles(session_factory, "Beijing.")
+
+    with pytest.raises(IntegrityError):
+        worker.run_once()  # the cached run id points nowhere: this batch's store fails ...
+    with session_factory() as session, session.begin():
+        session.execute(update(Article).values(lease_expires_at=None, lease_owner=None))
+    assert worker.run_once() == 1  # ... and the next one records the run again
+
+    stored = article(session_factory, article_id)
+    assert stored.status == ArticleStatus.done
+    assert count(session_factory, AnalysisRun) == 1

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, FastAPI
 
+from app.api.auth import ReadAccess
 from app.api.routes import (
     actors,
     analyze,
@@ -14,17 +15,26 @@ from app.api.routes import (
     search,
     topics,
 )
+from app.schemas.problem import problem_responses
 
 
 def build_router() -> APIRouter:
     router = APIRouter()
     router.include_router(health.router)
     # before `articles`: /articles/export must not be read as /articles/{article_id}
-    router.include_router(search.router, prefix="/v1")
-    router.include_router(articles.router, prefix="/v1")
-    router.include_router(outlets.router, prefix="/v1")
-    router.include_router(actors.router, prefix="/v1")
-    router.include_router(authors.router, prefix="/v1")
-    router.include_router(topics.router, prefix="/v1")
-    router.include_router(analyze.router, prefix="/v1")
+    include_v1(router, search.router)
+    include_v1(router, articles.router)
+    include_v1(router, outlets.router)
+    include_v1(router, actors.router)
+    include_v1(router, authors.router)
+    include_v1(router, topics.router)
+    include_v1(router, analyze.router)
     return router
+
+
+def include_v1(parent: APIRouter | FastAPI, router: APIRouter) -> None:
+    """Mount ``router`` under /v1 behind the read check and the rate limit (app/api/auth.py);
+    its write routes add WriteAccess themselves."""
+    parent.include_router(
+        router, prefix="/v1", dependencies=[ReadAccess], responses=problem_responses(401, 429)
+    )

@@ -24,7 +24,8 @@ def article_query(
         list[str],
         Query(
             description="An actor's name, alias, key or id, any case (`Russia`, `RUS`, "
-            "`country:RUS`). Repeat for several; see `actor_mode`. An unknown one is a 422.",
+            "`country:RUS`). Repeat for several (at most `LENS_MAX_QUERY_ACTORS`, default 10); "
+            "see `actor_mode`. An unknown one is a 422.",
             examples=[["Russia"]],
         ),
     ] = [],  # noqa: B006  (FastAPI copies defaults per request)

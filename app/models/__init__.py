@@ -3,6 +3,7 @@
 from app.models.actor import Actor, ActorAlias
 from app.models.analysis_run import AnalysisRun
 from app.models.annotation import ArticleActor, ArticleSentiment, ArticleTopic, Mention
+from app.models.api_key import ApiKey, KeyScope
 from app.models.article import Article, ArticleStatus, Genre
 from app.models.author import ArticleAuthor, Author
 from app.models.history import ArticleHistory
@@ -15,6 +16,7 @@ __all__ = [
     "ActorOutletStats",
     "ActorPair",
     "AnalysisRun",
+    "ApiKey",
     "Article",
     "ArticleActor",
     "ArticleAuthor",
@@ -24,6 +26,7 @@ __all__ = [
     "ArticleTopic",
     "Author",
     "Genre",
+    "KeyScope",
     "Mention",
     "Outlet",
 ]

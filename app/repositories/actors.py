@@ -8,7 +8,7 @@ from sqlalchemy import exists, func, or_, select, union
 from sqlalchemy.orm import Session, selectinload
 
 from app.models import Actor, ActorAlias, ActorOutletStats
-from app.models.keys import normalize_key
+from app.models.keys import normalize_key, parse_id
 from app.repositories._conflicts import insert_ignoring_conflicts
 
 
@@ -55,12 +55,12 @@ def ensure(session: Session, specs: list[ActorSpec]) -> dict[str, int]:
 def resolve(session: Session, term: str) -> frozenset[int]:
     """Actors a filter term names: an id, a key, the canonical name or an alias, any case."""
     # A UNION of indexed lookups: an OR with EXISTS would test every actor row.
-    lookups = [
-        select(ActorAlias.actor_id).where(ActorAlias.alias == normalize_key(term)),
-        select(Actor.id).where(func.lower(Actor.key) == term.strip().lower()),
-    ]
-    if term.strip().isdigit():
-        lookups.append(select(Actor.id).where(Actor.id == int(term)))
+    lookups = [select(ActorAlias.actor_id).where(ActorAlias.alias == normalize_key(term))]
+    if ":" in term:
+        # keys are "<kind>:<name>"; matching any case scans the (small) actors table
+        lookups.append(select(Actor.id).where(func.lower(Actor.key) == term.strip().lower()))
+    if (actor_id := parse_id(term)) is not None:
+        lookups.append(select(Actor.id).where(Actor.id == actor_id))
     return frozenset(session.scalars(union(*lookups)))
 
 

@@ -306,9 +306,11 @@ def _conditions(
         conditions.append(driver.published >= filters.published_from)
     if filters.published_before is not None:
         conditions.append(driver.published < filters.published_before)
-    sentiment = _document_sentiment(filters)
-    if sentiment:
-        conditions.append(exists().where(ArticleSentiment.article_id == article_id, *sentiment))
+    # Aliased: a sort by sentiment joins ArticleSentiment to the outer query, and the EXISTS
+    # would correlate to that join and be left with no table of its own.
+    scored = aliased(ArticleSentiment)
+    if sentiment := _document_sentiment(filters, scored):
+        conditions.append(exists().where(scored.article_id == article_id, *sentiment))
     if filters.genres:
         conditions.append(Article.genre.in_(filters.genres))
     if filters.languages:
@@ -332,14 +334,16 @@ def _mentions(article_id: Any, actor_ids: frozenset[int], label: str | None) -> 
     return condition
 
 
-def _document_sentiment(filters: ArticleFilters) -> list[ColumnElement[bool]]:
+def _document_sentiment(
+    filters: ArticleFilters, scored: type[ArticleSentiment]
+) -> list[ColumnElement[bool]]:
     found: list[ColumnElement[bool]] = []
     if filters.sentiment is not None:
-        found.append(ArticleSentiment.label == filters.sentiment)
+        found.append(scored.label == filters.sentiment)
     if filters.min_score is not None:
-        found.append(ArticleSentiment.score >= filters.min_score)
+        found.append(scored.score >= filters.min_score)
     if filters.max_score is not None:
-        found.append(ArticleSentiment.score <= filters.max_score)
+        found.append(scored.score <= filters.max_score)
     return found
 
 

@@ -6,7 +6,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from app.models import Author
-from app.models.keys import normalize_key
+from app.models.keys import normalize_key, parse_id
 from app.repositories._conflicts import insert_ignoring_conflicts
 
 
@@ -30,8 +30,8 @@ def ensure(session: Session, names: list[str]) -> list[int]:
 def resolve(session: Session, term: str) -> frozenset[int]:
     """Authors a filter term names: the name in any case or spacing, or the id."""
     condition = Author.key == normalize_key(term)
-    if term.strip().isdigit():
-        condition = or_(condition, Author.id == int(term))
+    if (author_id := parse_id(term)) is not None:
+        condition = or_(condition, Author.id == author_id)
     return frozenset(session.scalars(select(Author.id).where(condition)))
 
 

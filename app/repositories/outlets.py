@@ -6,7 +6,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from app.models import Article, Outlet
-from app.models.keys import normalize_key
+from app.models.keys import normalize_key, parse_id
 from app.repositories._conflicts import insert_ignoring_conflicts
 
 
@@ -45,6 +45,6 @@ def with_counts(
 def resolve(session: Session, term: str) -> frozenset[int]:
     """Outlets a filter term names: the name in any case or spacing, or the id."""
     condition = Outlet.key == normalize_key(term)
-    if term.strip().isdigit():
-        condition = or_(condition, Outlet.id == int(term))
+    if (outlet_id := parse_id(term)) is not None:
+        condition = or_(condition, Outlet.id == outlet_id)
     return frozenset(session.scalars(select(Outlet.id).where(condition)))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from app.models import AnalysisRun, Article, ArticleActor, Mention
 from app.models.article import ArticleStatus, Genre
@@ -160,6 +160,22 @@ class ArticleSummary(_ArticleBase):
         description="The actors the `actor` filter matched, with the author's sentiment toward "
         "each; empty without an actor filter."
     )
+
+
+def _cut_down(model: type[BaseModel], name: str, doc: str) -> type[BaseModel]:
+    """``model`` with every field but ``id`` left out unless asked for (`fields=`)."""
+    fields: dict[str, Any] = {
+        name: (info.annotation, ... if name == "id" else Field(None, description=info.description))
+        for name, info in model.model_fields.items()
+    }
+    return create_model(name, __doc__=doc, **fields)
+
+
+ArticleFields = _cut_down(
+    ArticleSummary,
+    "ArticleFields",
+    "A list item cut down by `fields=`: its `id` and the fields asked for, as in ArticleSummary.",
+)
 
 
 class ArticleDetail(_ArticleBase):

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, JsonValue
 
 from app.models import ArticleHistory
+from app.models.keys import MAX_ID
 from app.repositories.runs import RunUsage
 from app.schemas.article import ArticleDetail, SentimentView, TopicView
 
@@ -110,7 +111,7 @@ class ReannotateIn(BaseModel):
     actor: list[str] = Field(default_factory=list, description="Actors (all must be mentioned).")
     published_from: date | None = Field(default=None, alias="from")
     published_to: date | None = Field(default=None, alias="to")
-    runs: list[int] = Field(
+    runs: list[Annotated[int, Field(ge=1, le=MAX_ID)]] = Field(
         default_factory=list, description="Only articles annotated by these analysis runs."
     )
     all: bool = Field(

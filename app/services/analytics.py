@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
+from itertools import islice
 
 from sqlalchemy.orm import Session
 
@@ -27,8 +28,6 @@ from app.schemas.profiles import (
 )
 from app.services import resolve
 
-# A daily timeline of ten years fits; more is a mistake, not a chart.
-MAX_PERIODS = 4000
 _TOP_TOPICS = 10
 
 
@@ -71,9 +70,10 @@ def actor_timeline(
     start: date | None,
     end: date | None,
     outlet_terms: list[str],
+    max_periods: int,
 ) -> ActorTimeline:
     """One point per period from ``start`` to ``end`` (default: the actor's first and last
-    article), zero counts where nothing was published."""
+    article), zero counts where nothing was published; more than ``max_periods`` is a 422."""
     actor = _actor(session, actor_id, with_aliases=False)
     if start is not None and end is not None and start > end:
         raise _invalid("from", "must not be after `to`")
@@ -84,19 +84,20 @@ def actor_timeline(
         end = end or (last.date() if last else None)
     points: list[TimelinePoint] = []
     if start is not None and end is not None and start <= end:
-        periods = list(_periods(interval, start, end))
-        if len(periods) > MAX_PERIODS:
+        # Never more than one too many: `from=0001-01-01&to=9999-12-31` is millions of days.
+        periods = list(islice(_periods(interval, start, end), max_periods + 1))
+        if len(periods) > max_periods:
             raise _invalid(
                 "interval",
-                f"gives {len(periods)} periods over this range; at most {MAX_PERIODS}: "
-                "choose a longer interval or a shorter range",
+                f"gives more than {max_periods} periods from {start} to {end} "
+                "(LENS_MAX_TIMELINE_PERIODS): choose a longer interval or a shorter range",
             )
         found = actor_stats.timeline(
             session,
             actor_id,
             interval,
             start=_midnight(periods[0]),
-            end=_midnight(end + timedelta(days=1)),
+            end=_day_after(end),
             outlet_ids=outlet_ids,
         )
         empty = Tally(0, 0, 0, 0, 0, 0.0)
@@ -174,12 +175,15 @@ def _periods(interval: Interval, start: date, end: date) -> Iterator[date]:
     period = period_start(interval, start)
     while period <= end:
         yield period
-        if interval == "day":
-            period += timedelta(days=1)
-        elif interval == "week":
-            period += timedelta(weeks=1)
-        else:
-            period = (period.replace(day=28) + timedelta(days=4)).replace(day=1)
+        try:
+            if interval == "day":
+                period += timedelta(days=1)
+            elif interval == "week":
+                period += timedelta(weeks=1)
+            else:
+                period = (period.replace(day=28) + timedelta(days=4)).replace(day=1)
+        except OverflowError:  # the period after the one holding date.max (9999-12-31)
+            return
 
 
 def _actor(session: Session, actor_id: int, *, with_aliases: bool = True) -> Actor:
@@ -232,6 +236,13 @@ def _topics(session: Session, scope: profiles.Scope, *, analysed: int) -> list[T
 
 def _midnight(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=UTC)
+
+
+def _day_after(day: date) -> datetime:
+    """Where an inclusive ``to`` ends: the next midnight, or the end of time after date.max."""
+    return (
+        _midnight(day + timedelta(days=1)) if day < date.max else datetime.max.replace(tzinfo=UTC)
+    )
 
 
 def _invalid(field: str, message: str) -> RequestInvalidError:

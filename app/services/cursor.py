@@ -9,10 +9,12 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import math
 from datetime import UTC, datetime
 from typing import Any
 
 from app.errors import InvalidCursorError
+from app.models.keys import MAX_ID
 
 _MAX_CURSOR_CHARS = 512
 
@@ -41,9 +43,22 @@ def decode(kind: str, cursor: str, arity: int) -> list[Any]:
 
 def decode_int(value: Any) -> int:
     # bool is an int in Python, but never a valid id or count
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_ID:
         raise InvalidCursorError("The cursor holds an invalid position.")
     return value
+
+
+def decode_float(value: Any) -> float:
+    # json.loads reads NaN, Infinity and 1e400 (inf); an int may be too large for a float
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise InvalidCursorError("The cursor holds an invalid position.")
+    try:
+        number = float(value)
+    except OverflowError:
+        number = math.inf
+    if not math.isfinite(number):
+        raise InvalidCursorError("The cursor holds an invalid position.")
+    return number
 
 
 def encode_time(value: datetime | None) -> str | None:

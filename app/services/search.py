@@ -81,6 +81,12 @@ class Search:
 def prepare(session: Session, settings: Settings, query: ArticleQuery) -> Search:
     """Resolve every name (422 naming the unknown ones) and check the combination."""
     _check(query)
+    if len(query.actors) > settings.max_query_actors:
+        raise _invalid(
+            "actor",
+            f"is given {len(query.actors)} times; at most {settings.max_query_actors} actors "
+            "per search (LENS_MAX_QUERY_ACTORS)",
+        )
     groups = resolve.actor_groups(session, query.actors)
     if len(groups) > 1:
         # The rarest actor first: the query may walk its articles and probe for the others.
@@ -97,9 +103,9 @@ def prepare(session: Session, settings: Settings, query: ArticleQuery) -> Search
         author_ids=resolve.author_ids(session, query.authors),
         topic_codes=resolve.topic_codes(session, settings, query.topics),
         published_from=_midnight(query.published_from),
-        # `to` is inclusive: everything before the next midnight
+        # `to` is inclusive: everything before the next midnight (none after 9999-12-31)
         published_before=_midnight(query.published_to + timedelta(days=1))
-        if query.published_to
+        if query.published_to and query.published_to < date.max
         else None,
         sentiment=query.sentiment,
         min_score=query.min_sentiment,
@@ -244,10 +250,8 @@ def _decode(cursor: str, sort: Sort) -> tuple[int, Position]:
         position_key = None if undated else cursors.decode_time(key)
         if position_key is None and not undated:
             raise InvalidCursorError("The cursor holds an invalid date.")
-    elif isinstance(key, bool) or not isinstance(key, int | float):
-        raise InvalidCursorError("The cursor holds an invalid position.")
     else:
-        position_key = float(key)
+        position_key = cursors.decode_float(key)
     return cursors.decode_int(max_id), Position(
         key=position_key, id=cursors.decode_int(last_id), undated=bool(undated)
     )

@@ -241,3 +241,17 @@ def test_outlet_author_and_actor_filters_take_ids(
     assert found(client, lens_corpus, author=str(trenin)) == [6, 0]
     assert found(client, lens_corpus, actor=str(nato)) == [2]
     assert found(client, lens_corpus, outlet=[str(rt), "China Daily"], actor=str(nato)) == [2]
+
+
+@pytest.mark.parametrize("sort", ["sentiment", "-sentiment"])
+def test_sentiment_filters_combine_with_a_sentiment_order(
+    client: TestClient, lens_corpus: list[int], sort: str
+) -> None:
+    # Was a 500: the filter's EXISTS correlated to the sort's join (found by test_fuzz.py).
+    negative = set(found(client, lens_corpus, sentiment="negative"))
+    in_order = found(client, lens_corpus, sort=sort)
+
+    filtered = found(client, lens_corpus, sort=sort, sentiment="negative", max_sentiment=-0.2)
+
+    assert filtered == [i for i in in_order if i in negative]
+    assert filtered

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Path, Query
 
 from app.analysis.types import ActorKind
 from app.deps import SessionDep, SettingsDep
+from app.models.keys import MAX_ID
 from app.schemas.catalog import ActorView
 from app.schemas.page import Page
 from app.schemas.problem import problem_responses
@@ -17,13 +18,16 @@ from app.services import analytics, catalog
 
 router = APIRouter(prefix="/actors", tags=["actors"])
 
-ActorId = Annotated[int, Path(description="The actor's id (see GET /v1/actors).", examples=[3])]
+ActorId = Annotated[
+    int, Path(ge=1, le=MAX_ID, description="The actor's id (see GET /v1/actors).", examples=[3])
+]
 
 _TIMELINE_DESCRIPTION = """
 For each period between `from` and `to` (by default the actor's first and last article): how many
 analysed articles mention the actor, how many mentions they hold, and the authors' sentiment
 toward it (mean score and the count of each label). Every period appears, with zero counts when
-nothing was published. `outlet` narrows to some outlets.
+nothing was published. `outlet` narrows to some outlets. At most `LENS_MAX_TIMELINE_PERIODS`
+periods (default 4,000: ten years by day); more is a `422`.
 
 Example: how did the tone toward China change week by week in 2021?
 `GET /v1/actors/{id}/timeline?interval=week&from=2021-01-01&to=2021-12-31`
@@ -74,6 +78,7 @@ def actor_profile(
 def actor_timeline(
     actor_id: ActorId,
     session: SessionDep,
+    settings: SettingsDep,
     interval: Annotated[
         Literal["day", "week", "month"], Query(description="Period length; weeks start on Monday.")
     ] = "week",
@@ -87,5 +92,11 @@ def actor_timeline(
 ) -> ActorTimeline:
     """Articles, mentions and the sentiment toward an actor per day, week or month."""
     return analytics.actor_timeline(
-        session, actor_id, interval, start=start, end=end, outlet_terms=outlet
+        session,
+        actor_id,
+        interval,
+        start=start,
+        end=end,
+        outlet_terms=outlet,
+        max_periods=settings.max_timeline_periods,
     )

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, Path, Query, Response, status
 
+from app.api.auth import WriteAccess
 from app.deps import SessionDep, SettingsDep
+from app.models.keys import MAX_ID
 from app.schemas.article import ArticleDetail
 from app.schemas.ingest import Accepted, ArticleIn, BatchIn, BatchItem, BatchResult
 from app.schemas.problem import problem_responses
@@ -35,8 +37,9 @@ The answer has one item per article, in request order: its `id`, `status`, and `
     response_model=Accepted,
     responses={
         200: {"model": Accepted, "description": "Already stored: the existing article."},
-        **problem_responses(400, 413, 422, 503),
+        **problem_responses(400, 403, 413, 422, 503),
     },
+    dependencies=[WriteAccess],
 )
 def create_article(
     article: ArticleIn, session: SessionDep, settings: SettingsDep, response: Response
@@ -54,7 +57,8 @@ def create_article(
     status_code=status.HTTP_202_ACCEPTED,
     response_model=BatchResult,
     description=_BATCH_DESCRIPTION,
-    responses={200: {"model": BatchResult}, **problem_responses(400, 413, 422, 503)},
+    responses={200: {"model": BatchResult}, **problem_responses(400, 403, 413, 422, 503)},
+    dependencies=[WriteAccess],
 )
 def create_articles(
     batch: BatchIn, session: SessionDep, settings: SettingsDep, response: Response
@@ -75,7 +79,7 @@ def create_articles(
     "/{article_id}", response_model=ArticleWithHistory, responses=problem_responses(404, 422, 503)
 )
 def read_article(
-    article_id: int,
+    article_id: Annotated[int, Path(ge=1, le=MAX_ID)],
     session: SessionDep,
     include: Annotated[
         list[Literal["history"]],

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query
 
 from app.deps import SessionDep, SettingsDep
+from app.models.keys import MAX_ID
 from app.schemas.page import Page
 from app.schemas.problem import problem_responses
 from app.schemas.profiles import AuthorProfile, AuthorView
@@ -34,7 +35,9 @@ def list_authors(
     "/{author_id}", response_model=AuthorProfile, responses=problem_responses(404, 422, 503)
 )
 def author_profile(
-    author_id: Annotated[int, Path(description="The author's id (see GET /v1/authors).")],
+    author_id: Annotated[
+        int, Path(ge=1, le=MAX_ID, description="The author's id (see GET /v1/authors).")
+    ],
     session: SessionDep,
     actors: Annotated[int, Query(ge=0, le=100, description="How many top actors to list.")] = 10,
 ) -> AuthorProfile:

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query
 
 from app.deps import SessionDep, SettingsDep
+from app.models.keys import MAX_ID
 from app.schemas.catalog import OutletView
 from app.schemas.page import Page
 from app.schemas.problem import problem_responses
@@ -34,7 +35,9 @@ def list_outlets(
     "/{outlet_id}", response_model=OutletProfile, responses=problem_responses(404, 422, 503)
 )
 def outlet_profile(
-    outlet_id: Annotated[int, Path(description="The outlet's id (see GET /v1/outlets).")],
+    outlet_id: Annotated[
+        int, Path(ge=1, le=MAX_ID, description="The outlet's id (see GET /v1/outlets).")
+    ],
     session: SessionDep,
     actors: Annotated[int, Query(ge=0, le=100, description="How many top actors to list.")] = 10,
 ) -> OutletProfile:

@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response, status
 
+from app.api.auth import WriteAccess
 from app.deps import SessionDep, SettingsDep
 from app.schemas.page import Page
 from app.schemas.problem import problem_responses
@@ -36,7 +37,8 @@ This changes data: when API keys arrive it will need the write scope.
     status_code=status.HTTP_202_ACCEPTED,
     response_model=ReannotateResult,
     description=_REANNOTATE_DESCRIPTION,
-    responses={200: {"model": ReannotateResult}, **problem_responses(409, 422, 503)},
+    responses={200: {"model": ReannotateResult}, **problem_responses(400, 403, 409, 422, 503)},
+    dependencies=[WriteAccess],
 )
 def reannotate_articles(
     body: ReannotateIn,

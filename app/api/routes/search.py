@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from app.api.search_params import article_query
 from app.deps import SessionDep, SessionFactoryDep, SettingsDep
 from app.errors import RequestInvalidError
-from app.schemas.article import ArticleSummary
+from app.schemas.article import ArticleFields, ArticleSummary
 from app.schemas.page import Page
 from app.schemas.problem import problem_responses
 from app.services import search
@@ -52,7 +52,8 @@ _EXPORT_MEDIA = {"ndjson": "application/x-ndjson", "csv": "text/csv; charset=utf
 
 @router.get(
     "",
-    response_model=Page[ArticleSummary],
+    # with `fields=` the items are cut down: both shapes are documented
+    response_model=Page[ArticleSummary] | Page[ArticleFields],  # type: ignore[valid-type]
     description=_LIST_DESCRIPTION,
     responses=problem_responses(400, 422, 503),
 )
