@@ -20,6 +20,8 @@ from app.config import get_settings
 
 cli = typer.Typer(
     name="lens",
+    # Docstrings are wrapped at 100 columns; markdown re-flows them to the terminal's width.
+    rich_markup_mode="markdown",
     help="Commentary Lens: analyse news commentary and serve the results over HTTP.\n\n"
     "Settings come from LENS_* environment variables or a .env file "
     "(e.g. LENS_DATABASE_URL=postgresql+psycopg://user@host/db).",

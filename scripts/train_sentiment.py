@@ -1,22 +1,28 @@
-"""Train the sentiment heads on the shared encoder and write them with their card.
+"""Train the sentiment heads on the shared encoder and write them with their metrics.
 
     HF_HUB_OFFLINE=1 .venv/bin/python scripts/train_sentiment.py \
         --data ../shared/data/train --out app/analysis/bundled/sentiment
 
-Three heads, all read by `app.analysis.sentiment.SentimentModel` with numpy:
+Three heads, all run by `app.analysis.sentiment.SentimentModel` with numpy:
 
-- sentence: logistic regression on the sentence vector, trained on Financial PhraseBank,
-  SemEval-2017 task 5 headlines (score thresholded at +-0.1), SST-2 sentences (binary) and
-  NewsMTSC sentences whose targets all share one label; 20% of each set (by text) is held out.
-- targeted: the mean of a logistic regression and `--mlps` one-hidden-layer MLPs on
-  `target_features`, trained on NewsMTSC without the held-out stories of `newsmtsc_holdout`;
-  the settings were chosen on a further 20% of stories inside the training part.
+- sentence: the mean of `--mlps` one-hidden-layer MLPs on the sentence vector, trained on
+  Financial PhraseBank, SemEval-2017 task 5 headlines (score within +-0.1 is neutral), SST-2
+  sentences (binary) and the NewsMTSC sentences whose targets all share one label; 20% of each
+  set (by distinct text) is held out.
+- targeted: the mean of a logistic regression and `--mlps` MLPs on `target_features`, trained on
+  NewsMTSC without the held-out stories of `newsmtsc_holdout`, plus the SemEval headlines whose
+  target occurs in the text. Settings were chosen on a further 20% of the training stories.
 - actor: logistic regression on `actor_features`, fitted on PerSenT dev (the author's sentiment
-  toward an article's main person) with C and class weights chosen by cross-validation; the
+  toward an article's main person), C and class weights chosen by 5-fold cross-validation. The
   reported score is a nested cross-validation, next to the simple-average baseline.
 
-Held-out parts never enter training, so the card's numbers can be reproduced from the bundle.
-Encoder passes are cached under ``--cache`` (keyed by the texts and the encoder version).
+``--targeted DIR`` makes the actor aggregator learn from the mention probabilities of a fine-tuned
+targeted model (`scripts/train_targeted.py`) instead of the frozen targeted head; with
+``--actor-only`` the sentence and targeted heads already in ``--out`` are kept and only the
+aggregator is refitted (metrics.json keeps their numbers).
+
+Held-out parts never enter training, so every number in metrics.json can be reproduced from the
+bundle. Encoder passes are cached under ``--cache`` (keyed by the texts and encoder version).
 """
 
 from __future__ import annotations
@@ -39,7 +45,7 @@ import torch
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from app.analysis.actor_sentiment import actor_features  # noqa: E402
+from app.analysis.actor_sentiment import ACTOR_FEATURES, actor_features  # noqa: E402
 from app.analysis.encoder import Encoded, Encoder, FloatArray, file_digest  # noqa: E402
 from app.analysis.sentiment import (  # noqa: E402
     HEADS_FILE,
@@ -49,6 +55,7 @@ from app.analysis.sentiment import (  # noqa: E402
     target_features,
 )
 from app.analysis.sentiment_eval import classification_report, newsmtsc_holdout  # noqa: E402
+from app.analysis.targeted import TargetedModel  # noqa: E402
 from app.analysis.text import split_sentences  # noqa: E402
 from app.analysis.types import SENTIMENT_LABELS  # noqa: E402
 
@@ -57,8 +64,9 @@ SEMEVAL_NEUTRAL = 0.1
 TARGETED_C = 0.003
 MLP_HIDDEN = 128
 MLP_ALPHA = 3.0
-SENTENCE_C = 1.0
-ACTOR_GRID = {"C": [0.01, 0.03, 0.1, 0.3, 1.0], "class_weight": ["balanced", None]}
+ACTOR_C = (0.01, 0.03, 0.1, 0.3, 1.0)
+# "sqrt": class weights sqrt(n / (k * count)), halfway between none and sklearn's "balanced"
+ACTOR_WEIGHTS = ("balanced", "sqrt", None)
 Record = dict[str, Any]
 
 
@@ -81,14 +89,13 @@ def encode_cached(encoder: Encoder, texts: list[str], cache: Path, name: str) ->
         started = time.perf_counter()
         out = encoder.encode(unique)
         log(f"  {len(unique) / (time.perf_counter() - started):.0f} texts/s")
-        bounds = np.cumsum([0, *(len(e.tokens) for e in out)])
         cache.mkdir(parents=True, exist_ok=True)
         np.savez(
             path,
             sentence=np.stack([e.sentence for e in out]),
             tokens=np.concatenate([e.tokens for e in out]),
             offsets=np.concatenate([e.offsets for e in out]),
-            bounds=bounds,
+            bounds=np.cumsum([0, *(len(e.tokens) for e in out)]),
         )
     with np.load(path) as z:
         sentence, tokens, offsets, bounds = z["sentence"], z["tokens"], z["offsets"], z["bounds"]
@@ -109,39 +116,48 @@ def split_by_text(texts: Sequence[str], fraction: float, seed: int) -> np.ndarra
 # --- heads ------------------------------------------------------------------------------------
 
 
-def standardiser(x: FloatArray) -> tuple[FloatArray, FloatArray]:
-    mean = x.mean(axis=0).astype(np.float32)
+def _standardiser(x: FloatArray) -> tuple[FloatArray, FloatArray]:
     scale = x.std(axis=0).astype(np.float32)
     scale[scale < 1e-6] = 1.0
-    return mean, scale
+    return x.mean(axis=0).astype(np.float32), scale
 
 
-def fit_logistic(x: FloatArray, y: np.ndarray, c: float, class_weight: Any, seed: int) -> Head:
+def fit_logistic(x: FloatArray, y: np.ndarray, c: float, weight: str | None, seed: int) -> Head:
     from sklearn.linear_model import LogisticRegression
 
-    mean, scale = standardiser(x)
+    class_weight: Any = weight
+    if weight == "sqrt":
+        counts = np.bincount(y, minlength=3)
+        class_weight = {k: float(np.sqrt(len(y) / (3 * n))) for k, n in enumerate(counts) if n}
+    mean, scale = _standardiser(x)
     model = LogisticRegression(C=c, class_weight=class_weight, max_iter=5000, random_state=seed)
     model.fit((x - mean) / scale, y)
-    weights = model.coef_.T.astype(np.float32)
-    return Head(mean, scale, (weights,), (model.intercept_.astype(np.float32),))
+    return Head(
+        mean, scale, (model.coef_.T.astype(np.float32),), (model.intercept_.astype(np.float32),)
+    )
 
 
-def fit_mlp(x: FloatArray, y: np.ndarray, seed: int) -> Head:
+def fit_mlps(x: FloatArray, y: np.ndarray, n: int, seed: int) -> list[Head]:
     from sklearn.neural_network import MLPClassifier
 
-    mean, scale = standardiser(x)
-    model = MLPClassifier(
-        (MLP_HIDDEN,),
-        alpha=MLP_ALPHA,
-        max_iter=300,
-        early_stopping=True,
-        n_iter_no_change=15,
-        random_state=seed,
-    )
-    model.fit((x - mean) / scale, y)
-    weights = tuple(w.astype(np.float32) for w in model.coefs_)
-    biases = tuple(b.astype(np.float32) for b in model.intercepts_)
-    return Head(mean, scale, weights, biases)
+    mean, scale = _standardiser(x)
+    heads = []
+    for k in range(n):
+        model = MLPClassifier(
+            (MLP_HIDDEN,),
+            alpha=MLP_ALPHA,
+            max_iter=300,
+            early_stopping=True,
+            n_iter_no_change=15,
+            random_state=seed + k,
+        )
+        model.fit((x - mean) / scale, y)
+        weights = tuple(w.astype(np.float32) for w in model.coefs_)
+        heads.append(
+            Head(mean, scale, weights, tuple(b.astype(np.float32) for b in model.intercepts_))
+        )
+        log(f"  mlp {k + 1}/{n}: {model.n_iter_} epochs")
+    return heads
 
 
 def mean_probabilities(heads: Sequence[Head], x: FloatArray) -> FloatArray:
@@ -171,20 +187,14 @@ def semeval_label(score: float) -> str:
 
 
 def sentence_sets(data: Path, newsmtsc: list[Record], held: list[bool]) -> dict[str, list[Record]]:
-    """``{text, label}`` records of each sentence-level training set."""
+    """``{text, label}`` records of each sentence-level training set, one per distinct text."""
+    semeval = read_jsonl(data / "sentiment_semeval2017t5_headlines_train.jsonl")
     sets = {
-        "financial_phrasebank": [
-            {"text": r["text"], "label": r["label"]}
-            for r in read_jsonl(data / "sentiment_financial_phrasebank.jsonl")
-        ],
+        "financial_phrasebank": read_jsonl(data / "sentiment_financial_phrasebank.jsonl"),
         "semeval2017_headlines": [
-            {"text": r["text"], "label": semeval_label(float(r["score"]))}
-            for r in read_jsonl(data / "sentiment_semeval2017t5_headlines_train.jsonl")
+            {**r, "label": semeval_label(float(r["score"]))} for r in semeval
         ],
-        "sst2_sentences": [
-            {"text": r["text"], "label": r["label"]}
-            for r in read_jsonl(data / "sentiment_sst2_train_sentences.jsonl")
-        ],
+        "sst2_sentences": read_jsonl(data / "sentiment_sst2_train_sentences.jsonl"),
     }
     # A NewsMTSC sentence whose targets all carry one label is read as that sentence's label;
     # sentences of the targeted hold-out stay out of every training set.
@@ -197,13 +207,28 @@ def sentence_sets(data: Path, newsmtsc: list[Record], held: list[bool]) -> dict[
         for t, v in sorted(labels.items())
         if len(v) == 1 and t not in excluded
     ]
-    # Financial PhraseBank repeats sentences with different annotator agreement: keep one label.
-    for name, records in sets.items():
-        first: dict[str, Record] = {}
-        for r in records:
-            first.setdefault(r["text"], r)
-        sets[name] = list(first.values())
-    return sets
+    # SemEval has a row per target of a headline: a repeated text keeps its first label.
+    return {
+        name: list({r["text"]: r for r in reversed(rows)}.values()) for name, rows in sets.items()
+    }
+
+
+def semeval_targets(data: Path) -> list[Record]:
+    """SemEval-2017 headlines as targeted records, where the target occurs as a whole word."""
+    records = []
+    for r in read_jsonl(data / "sentiment_semeval2017t5_headlines_train.jsonl"):
+        found = re.search(rf"\b{re.escape(r['target'])}\b", r["text"])
+        if found:
+            label = semeval_label(float(r["score"]))
+            records.append(
+                {
+                    "text": r["text"],
+                    "target_start": found.start(),
+                    "target_end": found.end(),
+                    "label": label,
+                }
+            )
+    return records
 
 
 _GAP = re.compile(r"(?<=\S) {2}(?=\S)")
@@ -235,7 +260,7 @@ def mention_pattern(target: str) -> re.Pattern[str]:
 
 def train_sentence(
     encoder: Encoder, sets: dict[str, list[Record]], args: argparse.Namespace
-) -> tuple[Head, dict[str, Any]]:
+) -> tuple[list[Head], dict[str, Any]]:
     log("sentence head")
     xs, ys, held_parts = [], [], {}
     for name, records in sets.items():
@@ -252,33 +277,15 @@ def train_sentence(
         ys.append(y[~held])
         held_parts[name] = (x[held], y[held])
         log(f"  {name}: {len(records)} sentences, {int(held.sum())} held out")
-    head = fit_logistic(np.concatenate(xs), np.concatenate(ys), SENTENCE_C, "balanced", args.seed)
-    metrics = {name: report(name, y, head.probabilities(x)) for name, (x, y) in held_parts.items()}
-    return head, metrics
-
-
-def semeval_targets(data: Path) -> list[Record]:
-    """SemEval-2017 headlines as targeted records, where the target occurs as a whole word."""
-    records = []
-    for r in read_jsonl(data / "sentiment_semeval2017t5_headlines_train.jsonl"):
-        found = re.search(rf"\b{re.escape(r['target'])}\b", r["text"])
-        if found:
-            label = semeval_label(float(r["score"]))
-            records.append(
-                {
-                    "text": r["text"],
-                    "target_start": found.start(),
-                    "target_end": found.end(),
-                    "label": label,
-                }
-            )
-    return records
+    heads = fit_mlps(np.concatenate(xs), np.concatenate(ys), args.mlps, args.seed)
+    return heads, {
+        name: report(name, y, mean_probabilities(heads, x)) for name, (x, y) in held_parts.items()
+    }
 
 
 def targeted_matrix(
-    encoder: Encoder, records: list[Record], args: argparse.Namespace, name: str
+    by_text: dict[str, Encoded], records: list[Record]
 ) -> tuple[FloatArray, np.ndarray]:
-    by_text = encode_cached(encoder, [r["text"] for r in records], args.cache, name)
     x = np.stack(
         [target_features(by_text[r["text"]], r["target_start"], r["target_end"]) for r in records]
     )
@@ -289,18 +296,25 @@ def train_targeted(
     encoder: Encoder, records: list[Record], held: list[bool], args: argparse.Namespace
 ) -> tuple[list[Head], dict[str, Any]]:
     log("targeted head")
-    x, y = targeted_matrix(encoder, records, args, "newsmtsc")
+    x, y = targeted_matrix(
+        encode_cached(encoder, args.newsmtsc_texts, args.cache, "newsmtsc"), records
+    )
     mask = np.asarray(held)
-    extra_x, extra_y = targeted_matrix(encoder, semeval_targets(args.data), args, "semeval_targets")
+    semeval = semeval_targets(args.data)
+    # the sentence head's encoder pass over all the headlines serves here too
+    headlines = [
+        r["text"] for r in read_jsonl(args.data / "sentiment_semeval2017t5_headlines_train.jsonl")
+    ]
+    extra_x, extra_y = targeted_matrix(
+        encode_cached(encoder, headlines, args.cache, "semeval2017_headlines"), semeval
+    )
     log(f"  NewsMTSC: {len(records)} targets, {int(mask.sum())} held out; SemEval: {len(extra_y)}")
     train_x, train_y = np.concatenate([x[~mask], extra_x]), np.concatenate([y[~mask], extra_y])
     heads = [fit_logistic(train_x, train_y, TARGETED_C, "balanced", args.seed)]
-    for k in range(args.mlps):
-        heads.append(fit_mlp(train_x, train_y, args.seed + k))
-        log(f"  mlp {k + 1}/{args.mlps} done")
+    heads += fit_mlps(train_x, train_y, args.mlps, args.seed)
     metrics = {
-        "holdout_logistic": report(
-            "newsmtsc holdout (logistic only)", y[mask], heads[0].probabilities(x[mask])
+        "holdout_logistic_only": report(
+            "newsmtsc holdout, logistic only", y[mask], heads[0].probabilities(x[mask])
         ),
         "holdout": report("newsmtsc holdout", y[mask], mean_probabilities(heads, x[mask])),
     }
@@ -308,121 +322,159 @@ def train_targeted(
 
 
 def persent_features(
-    encoder: Encoder, model: SentimentModel, records: list[Record], args: argparse.Namespace
+    encoder: Encoder,
+    model: SentimentModel,
+    records: list[Record],
+    args: argparse.Namespace,
+    targeted: TargetedModel | None = None,
 ) -> tuple[FloatArray, np.ndarray, dict[str, FloatArray]]:
-    """Aggregator features of each PerSenT article, and two baselines' probabilities."""
+    """Aggregator features of each PerSenT article, and two baselines' probabilities.
+
+    Mention probabilities come from ``targeted`` (the fine-tuned model the bundled profile runs)
+    when given, else from the frozen head in ``model``.
+    """
     docs = []
     for r in records:
-        text = restore_commas(r["text"])
-        sentences = split_sentences(text)
+        sentences = split_sentences(restore_commas(r["text"]))
         pattern = mention_pattern(r["target"])
-        mentions = [
-            (s.index, m.start(), m.end()) for s in sentences for m in pattern.finditer(s.text)
-        ]
-        docs.append((sentences, mentions))
+        docs.append(
+            (
+                sentences,
+                [
+                    (s.index, m.start(), m.end())
+                    for s in sentences
+                    for m in pattern.finditer(s.text)
+                ],
+            )
+        )
     flat = [s.text for sentences, _ in docs for s in sentences]
     by_text = encode_cached(encoder, flat, args.cache, "persent")
     encoded = [by_text[t] for t in flat]
     sentence_probs = model.sentence_probabilities(encoded)
-    rows, simple, document, offset, no_mentions = [], [], [], 0, 0
-    for sentences, mentions in docs:
+    fine_tuned: list[FloatArray] = []
+    if targeted is not None:
+        log(f"  targeted model over {sum(len(m) for _, m in docs)} mentions ...")
+        spans: list[list[tuple[int, int]]] = [
+            [(a, b) for i, a, b in mentions if i == s.index]
+            for sentences, mentions in docs
+            for s in sentences
+        ]
+        flat_probs = targeted.probabilities(flat, spans)
+        bounds = np.cumsum([0, *(len(m) for _, m in docs)])
+        # `spans` lists a document's mentions sentence by sentence, as `mentions` does
+        fine_tuned = [flat_probs[a:b] for a, b in itertools.pairwise(bounds)]
+    rows, document, offset = [], [], 0
+    for d, (sentences, mentions) in enumerate(docs):
         probs = sentence_probs[offset : offset + len(sentences)]
-        mention_probs = model.targeted([(encoded[offset + i], a, b) for i, a, b in mentions])
+        mention_probs = (
+            fine_tuned[d]
+            if targeted is not None
+            else model.targeted([(encoded[offset + i], a, b) for i, a, b in mentions])
+        )
         offset += len(sentences)
         rows.append(actor_features(mention_probs, [i for i, _, _ in mentions], probs))
-        document.append(model.document(probs).probabilities)
-        no_mentions += not mentions
-        # the simple baseline: the average of the mentions' probabilities
-        simple.append(actor_features(mention_probs, [i for i, _, _ in mentions], probs)[:3])
-    log(f"  {len(records)} articles, {len(flat)} sentences, {no_mentions} without a mention")
-    y = np.array([LABEL[r["label"]] for r in records])
-    as_matrix = np.array([[d[label] for label in SENTIMENT_LABELS] for d in document])
-    return np.stack(rows), y, {"simple_average": np.stack(simple), "document": as_matrix}
+        document.append([model.document(probs).probabilities[label] for label in SENTIMENT_LABELS])
+    missing = sum(not mentions for _, mentions in docs)
+    log(f"  {len(records)} articles, {len(flat)} sentences, {missing} without a mention")
+    x = np.stack(rows)
+    # the simple baseline is the mean of the mentions' probabilities: the first three features
+    baselines = {"simple_average": x[:, :3], "document": np.asarray(document, dtype=np.float32)}
+    return x, np.array([LABEL[r["label"]] for r in records]), baselines
 
 
-def _select(x: FloatArray, y: np.ndarray, seed: int) -> tuple[float, Any]:
+def _select(x: FloatArray, y: np.ndarray, seed: int) -> tuple[float, str | None]:
+    """C and class weights with the best 5-fold macro F1 on ``x``."""
     from sklearn.metrics import f1_score
     from sklearn.model_selection import StratifiedKFold
 
-    best: tuple[float, float, Any] = (-1.0, 0.0, None)
     folds = list(StratifiedKFold(5, shuffle=True, random_state=seed).split(x, y))
-    for c in ACTOR_GRID["C"]:
-        for weight in ACTOR_GRID["class_weight"]:
-            predicted = np.zeros_like(y)
-            for train, test in folds:
-                head = fit_logistic(x[train], y[train], c, weight, seed)
-                predicted[test] = head.probabilities(x[test]).argmax(axis=1)
-            score = float(f1_score(y, predicted, average="macro"))
-            if score > best[0]:
-                best = (score, c, weight)
-    return best[1], best[2]
+    scores = {}
+    for c, weight in itertools.product(ACTOR_C, ACTOR_WEIGHTS):
+        predicted = np.zeros_like(y)
+        for train, test in folds:
+            predicted[test] = (
+                fit_logistic(x[train], y[train], c, weight, seed)
+                .probabilities(x[test])
+                .argmax(axis=1)
+            )
+        scores[(c, weight)] = float(f1_score(y, predicted, average="macro"))
+    return max(scores, key=lambda k: scores[k])
 
 
 def train_actor(
-    encoder: Encoder, model: SentimentModel, data: Path, args: argparse.Namespace
+    encoder: Encoder,
+    model: SentimentModel,
+    args: argparse.Namespace,
+    targeted: TargetedModel | None = None,
 ) -> tuple[Head, dict[str, Any]]:
     from sklearn.model_selection import StratifiedKFold
 
     log("actor aggregator (PerSenT dev)")
-    x, y, baselines = persent_features(
-        encoder, model, read_jsonl(data / "sentiment_persent_dev.jsonl"), args
-    )
+    records = read_jsonl(args.data / "sentiment_persent_dev.jsonl")
+    x, y, baselines = persent_features(encoder, model, records, args, targeted)
     metrics: dict[str, Any] = {
-        name: report(f"persent {name}", y, probs) for name, probs in baselines.items()
+        name: report(f"persent {name}", y, p) for name, p in baselines.items()
     }
     # Nested cross-validation: the settings are chosen inside each outer training fold.
     predicted = np.zeros((len(y), 3), dtype=np.float32)
-    chosen = []
+    chosen = set()
     for repeat in range(args.cv_repeats):
-        folds = StratifiedKFold(5, shuffle=True, random_state=args.seed + 100 + repeat)
-        for train, test in folds.split(x, y):
+        for train, test in StratifiedKFold(
+            5, shuffle=True, random_state=args.seed + 100 + repeat
+        ).split(x, y):
             c, weight = _select(x[train], y[train], args.seed)
-            chosen.append((c, weight))
+            chosen.add(f"C={c} class_weight={weight}")
             predicted[test] += fit_logistic(x[train], y[train], c, weight, args.seed).probabilities(
                 x[test]
             )
-    metrics["aggregator_nested_cv"] = report("persent aggregator, nested CV", y, predicted)
-    metrics["aggregator_nested_cv"]["repeats"] = args.cv_repeats
-    c, weight = _select(x, y, args.seed)
-    metrics["aggregator_settings"] = {
-        "C": c,
-        "class_weight": weight,
-        "chosen_in_folds": sorted({str(s) for s in chosen}),
+    metrics["aggregator_nested_cv"] = {
+        **report("persent aggregator, nested CV", y, predicted),
+        "repeats": args.cv_repeats,
+        "settings_chosen_in_folds": sorted(chosen),
     }
+    c, weight = _select(x, y, args.seed)
+    metrics["aggregator_settings"] = {"C": c, "class_weight": weight}
     log(f"  final aggregator: C={c} class_weight={weight}")
     return fit_logistic(x, y, c, weight, args.seed), metrics
 
 
-def measure_speed(encoder: Encoder, model: SentimentModel, texts: list[str]) -> dict[str, float]:
-    """Sentences per second through the encoder and through the heads, on this machine."""
-    started = time.perf_counter()
-    encoded = encoder.encode(texts)
-    encode_s = time.perf_counter() - started
-    started = time.perf_counter()
-    model.sentence_probabilities(encoded)
-    sentence_s = time.perf_counter() - started
-    pairs = [(e, 0, max(1, int(e.offsets[-1, 1]) // 3)) for e in encoded if len(e.offsets)]
-    started = time.perf_counter()
-    model.targeted(pairs)
-    targeted_s = time.perf_counter() - started
-    return {
-        "sentences": len(texts),
-        "encoder_sentences_per_s": round(len(texts) / encode_s, 1),
-        "sentence_head_sentences_per_s": round(len(texts) / sentence_s, 1),
-        "targeted_head_targets_per_s": round(len(pairs) / targeted_s, 1),
-    }
-
-
-def write_heads(out: Path, sentence: Head, targeted: Sequence[Head], actor: Head) -> Path:
+def write_heads(out: Path, sentence: Sequence[Head], targeted: Sequence[Head], actor: Head) -> Path:
     arrays: dict[str, FloatArray] = {}
-    arrays |= sentence.to_arrays("sentence/0")
-    for k, head in enumerate(targeted):
-        arrays |= head.to_arrays(f"targeted/{k}")
-    arrays |= actor.to_arrays("actor/0")
+    for name, heads in (("sentence", sentence), ("targeted", targeted), ("actor", [actor])):
+        for k, head in enumerate(heads):
+            arrays |= head.to_arrays(f"{name}/{k}")
     out.mkdir(parents=True, exist_ok=True)
     path = out / HEADS_FILE
     np.savez_compressed(path, **arrays)  # type: ignore[arg-type]
     return path
+
+
+def refit_actor(
+    encoder: Encoder,
+    targeted_model: TargetedModel | None,
+    args: argparse.Namespace,
+    started: float,
+) -> None:
+    """Refit the actor aggregator on the heads in ``--out``; the other heads stay as they are."""
+    model = SentimentModel(args.out)
+    before = model.version
+    actor, actor_metrics = train_actor(encoder, model, args, targeted_model)
+    path = write_heads(args.out, model.ensembles["sentence"], model.ensembles["targeted"], actor)
+    metrics_path = args.out / "metrics.json"
+    metrics = json.loads(metrics_path.read_text()) if metrics_path.exists() else {}
+    metrics |= {
+        "version": SentimentModel(args.out).version,
+        "encoder": encoder.version,
+        "targeted_model": targeted_model.version if targeted_model else "targeted head",
+        "files": {HEADS_FILE: {"sha256": file_digest(path, 64), "bytes": path.stat().st_size}},
+        "actor": actor_metrics,
+        "actor_refit": {
+            "from_version": before,
+            "minutes": round((time.perf_counter() - started) / 60, 1),
+        },
+    }
+    metrics_path.write_text(json.dumps(metrics, indent=2) + "\n")
+    log(f"refitted the actor aggregator: {before} -> {metrics['version']}")
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -431,15 +483,29 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--out", type=Path, required=True, help="app/analysis/bundled/sentiment")
     parser.add_argument("--cache", type=Path, default=Path("/tmp/lens-sentiment-cache"))
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--mlps", type=int, default=3, help="MLPs in the targeted ensemble")
+    parser.add_argument("--mlps", type=int, default=3, help="MLPs in each ensemble")
     parser.add_argument("--cv-repeats", type=int, default=3)
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument(
+        "--targeted",
+        type=Path,
+        help="fine-tuned targeted model (app/analysis/bundled/targeted) whose mention "
+        "probabilities the actor aggregator learns from; default: the frozen targeted head",
+    )
+    parser.add_argument(
+        "--actor-only",
+        action="store_true",
+        help="keep the sentence and targeted heads in --out, refit only the actor aggregator",
+    )
     args = parser.parse_args(argv)
     torch.set_num_threads(args.threads)
-    torch.manual_seed(args.seed)
     started = time.perf_counter()
 
     encoder = Encoder()
+    targeted_model = TargetedModel(args.targeted) if args.targeted else None
+    if args.actor_only:
+        refit_actor(encoder, targeted_model, args, started)
+        return
     newsmtsc = read_jsonl(args.data / "sentiment_newsmtsc_train.jsonl")
     held = newsmtsc_holdout(newsmtsc)
     args.newsmtsc_texts = [r["text"] for r in newsmtsc]
@@ -447,35 +513,30 @@ def main(argv: Sequence[str] | None = None) -> None:
         encoder, sentence_sets(args.data, newsmtsc, held), args
     )
     targeted, targeted_metrics = train_targeted(encoder, newsmtsc, held, args)
-    # The aggregator reads the bundled heads' outputs, so write those first.
-    write_heads(args.out, sentence, targeted, _uniform_actor_head())
-    model = SentimentModel(args.out)
-    actor, actor_metrics = train_actor(encoder, model, args.data, args)
+    # The aggregator learns from the bundled heads' outputs: write them first, with a blank actor.
+    n = len(ACTOR_FEATURES)
+    blank = Head(
+        np.zeros(n, np.float32),
+        np.ones(n, np.float32),
+        (np.zeros((n, 3), np.float32),),
+        (np.zeros(3, np.float32),),
+    )
+    write_heads(args.out, sentence, targeted, blank)
+    actor, actor_metrics = train_actor(encoder, SentimentModel(args.out), args, targeted_model)
     path = write_heads(args.out, sentence, targeted, actor)
-    model = SentimentModel(args.out)
-    speed_texts = [r["text"] for r in newsmtsc[:512]]
     metrics = {
-        "version": model.version,
+        "version": SentimentModel(args.out).version,
+        "encoder": encoder.version,
+        "targeted_model": targeted_model.version if targeted_model else "targeted head",
         "seed": args.seed,
-        "sentence": sentence_metrics,
+        "files": {HEADS_FILE: {"sha256": file_digest(path, 64), "bytes": path.stat().st_size}},
+        "sentence_holdout": sentence_metrics,
         "targeted": targeted_metrics,
         "actor": actor_metrics,
-        "speed": measure_speed(encoder, model, speed_texts),
-        "files": {HEADS_FILE: {"sha256": file_digest(path, 64), "bytes": path.stat().st_size}},
-        "encoder": encoder.version,
         "minutes": round((time.perf_counter() - started) / 60, 1),
     }
     (args.out / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
-    log(f"wrote {path} ({path.stat().st_size / 1e6:.2f} MB) and metrics.json: {model.version}")
-
-
-def _uniform_actor_head() -> Head:
-    from app.analysis.actor_sentiment import ACTOR_FEATURES
-
-    n = len(ACTOR_FEATURES)
-    zeros = np.zeros((n, 3), dtype=np.float32)
-    ones = np.ones(n, dtype=np.float32)
-    return Head(np.zeros(n, dtype=np.float32), ones, (zeros,), (np.zeros(3, dtype=np.float32),))
+    log(f"wrote {path} ({path.stat().st_size / 1e6:.2f} MB) and metrics.json: {metrics['version']}")
 
 
 if __name__ == "__main__":

@@ -43,7 +43,13 @@ from app.analysis.actors_claims import (
     read_entity,
     scan_sentence,
 )
-from app.analysis.actors_people import PersonClaim, full_name_words, resolve_people
+from app.analysis.actors_people import (
+    Person,
+    PersonClaim,
+    full_name_words,
+    resolve_people,
+    surname_mentions,
+)
 from app.analysis.actors_text import person_key
 from app.analysis.types import (
     ActorAnnotation,
@@ -130,7 +136,9 @@ class ActorResolver:
             span_bounds = (sentence.start, sentence.end)
             claims += scan_sentence(catalog, text, sentence.index, span_bounds, covered)
         claims += _people_claims([p for _, reading in read for p in reading.people])
-        return _actors(self._apply_context(text, claims), len(sentences))
+        claims = self._apply_context(text, claims)
+        claims += _surname_claims(text, sentences, entities, claims)
+        return _actors(claims, len(sentences))
 
     def _read(
         self,
@@ -159,6 +167,21 @@ def _people_claims(people: list[PersonClaim]) -> list[Claim]:
         Claim(person.key, person.name, "person", claim.mention, claim.name)
         for claim, person in zip(people, resolve_people(people), strict=True)
         if person is not None
+    ]
+
+
+def _surname_claims(
+    text: str, sentences: Sequence[Sentence], entities: Sequence[EntityMention], claims: list[Claim]
+) -> list[Claim]:
+    """Surnames of the article's full-named people that the tagger missed."""
+    people = [Person(c.key, c.name) for c in claims if c.kind == "person"]
+    taken = [(e.start, e.end) for e in entities] + [
+        (c.mention.start, c.mention.end) for c in claims
+    ]
+    spans = [(s.index, s.start, s.end) for s in sentences]
+    return [
+        Claim(person.key, person.name, "person", mention, mention.text)
+        for person, mention in surname_mentions(text, spans, people, taken)
     ]
 
 

@@ -11,10 +11,15 @@ Rules, in order:
   whose last word, else first word, it is; when several full names share it, to the nearest one
   mentioned before it, else the first one after it. With no full name it is its own person.
 - "the Biden administration" (and government, campaign, regime ...) is a mention of Biden.
+- Once a full name is in the article, its surname written elsewhere in the content, capitalised,
+  is a mention of that person even where the tagger missed it ("Biden and his team"), unless
+  the article also uses the word in lower case (a common word: "bush", "power"), another
+  entity or actor mention covers it, or two of the article's full names share that surname.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -152,3 +157,33 @@ def _actor_before_title(
         if named and hit is not None and _title_at(catalog, words, first + size):
             return hit, size
     return None
+
+
+def surname_mentions(
+    text: str,
+    sentences: Sequence[tuple[int, int, int]],
+    people: Sequence[Person],
+    taken: Sequence[tuple[int, int]],
+) -> list[tuple[Person, ActorMention]]:
+    """Capitalised surnames of the article's full-named ``people`` that nothing else claimed.
+
+    ``sentences`` are ``(index, start, end)`` of the content sentences (cruft is never swept);
+    ``taken`` are the spans of every entity and actor mention already found.
+    """
+    by_surname: dict[str, list[Person]] = {}
+    for person in {p.key: p for p in people}.values():
+        words = person.name.split()
+        if len(words) >= 2 and len(words[-1]) > 2 and words[-1][0].isupper():
+            by_surname.setdefault(words[-1], []).append(person)
+    found: list[tuple[Person, ActorMention]] = []
+    occupied = sorted(taken)
+    for surname, owners in by_surname.items():
+        if len(owners) > 1 or re.search(rf"\b{re.escape(surname.lower())}\b", text):
+            continue
+        pattern = re.compile(rf"(?<![\w-]){re.escape(surname)}(?![\w-])")
+        for index, start, end in sentences:
+            for match in pattern.finditer(text, start, end):
+                if not any(s < match.end() and match.start() < e for s, e in occupied):
+                    mention = ActorMention(surname, "PER", match.start(), match.end(), index)
+                    found.append((owners[0], mention))
+    return found

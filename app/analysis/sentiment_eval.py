@@ -120,15 +120,23 @@ def classification_report(
     }
 
 
+def score_probabilities(
+    task: str, records: Sequence[Mapping[str, Any]], probabilities: FloatArray
+) -> dict[str, Any]:
+    """The metrics of (negative, neutral, positive) rows against the records' labels."""
+    gold = _gold(records)
+    predicted, labels = _predict(probabilities, gold)
+    return classification_report(task, gold, predicted, labels)
+
+
 def evaluate_sentiment(
     records: Iterable[Mapping[str, Any]], model: SentimentModel, encoder: Encoder
 ) -> dict[str, Any]:
     """Sentence sentiment of each ``{text, label}`` record against its label."""
     rows = list(records)
-    gold = _gold(rows)
+    _gold(rows)  # a bad label fails before the encoder runs
     encoded = encoder.encode([str(r["text"]) for r in rows])
-    predicted, labels = _predict(model.sentence_probabilities(encoded), gold)
-    return classification_report("sentiment", gold, predicted, labels)
+    return score_probabilities("sentiment", rows, model.sentence_probabilities(encoded))
 
 
 def evaluate_targeted(
@@ -136,7 +144,7 @@ def evaluate_targeted(
 ) -> dict[str, Any]:
     """Sentiment toward ``text[target_start:target_end]`` of each record against its label."""
     rows = list(records)
-    gold = _gold(rows)
+    _gold(rows)
     for n, r in enumerate(rows):
         start, end = int(r["target_start"]), int(r["target_end"])
         if not 0 <= start < end <= len(str(r["text"])):
@@ -149,5 +157,4 @@ def evaluate_targeted(
         (by_text[t], int(r["target_start"]), int(r["target_end"]))
         for t, r in zip(texts, rows, strict=True)
     ]
-    predicted, labels = _predict(model.targeted(pairs), gold)
-    return classification_report("targeted-sentiment", gold, predicted, labels)
+    return score_probabilities("targeted-sentiment", rows, model.targeted(pairs))

@@ -1,11 +1,12 @@
 """Topics: multi-label scores over a taxonomy (IPTC Media Topics by default) from one pass.
 
-Every topic gets a zero-shot logit: the cosine between the document vector and the topic's
-prototype (the mean embedding of its label and description sentences), times a learnt scale.
-With the default taxonomy a trained head adds, for the topics it has data for, a linear term on
-the document vector and a per-topic bias. Scores are a softmax over all topics, so a topic the
-head has no data for (weather, say) still wins when the text is clearly about it, and a
-user-supplied taxonomy (``taxonomy_path``) works with the zero-shot term alone.
+Each topic has a prototype: the mean embedding of its label and description sentences. The
+zero-shot score is a softmax over the taxonomy of the cosine between the document vector and
+each prototype, times a learnt scale. With the default taxonomy a trained head gives a second
+softmax that adds per-topic biases and a linear term on the document vector, and the scores are
+``mix * head + (1 - mix) * zero-shot``: the head is sharper where it has data, and the zero-shot
+half lets a topic it has no data for (weather, say) still win when the text is clearly about it.
+A user-supplied taxonomy (``taxonomy_path``) is scored by the zero-shot half alone.
 """
 
 from __future__ import annotations
@@ -128,6 +129,8 @@ class TopicHead:
     scale: float
     # the scale fitted without biases or weights: what a taxonomy the head does not know uses
     zero_shot_scale: float
+    # weight of the head's softmax against the zero-shot softmax
+    mix: float
     # one bias per taxonomy code
     biases: FloatArray
     # (len(taxonomy_codes), dim); zero rows for topics the head had no data for
@@ -148,7 +151,8 @@ class TopicHead:
         return cls(
             taxonomy_codes=tuple(meta["taxonomy_codes"]),
             scale=float(meta["scale"]),
-            zero_shot_scale=float(meta.get("zero_shot_scale", meta["scale"])),
+            zero_shot_scale=float(meta["zero_shot_scale"]),
+            mix=float(meta["mix"]),
             biases=biases,
             weights=weights,
             threshold=float(meta["threshold"]),
@@ -178,10 +182,7 @@ class TopicModel:
         # with: any other taxonomy (a user's own, or a trimmed IPTC list) is zero-shot only, with
         # the scale learnt for the zero-shot term alone (a property of the encoder, not of topics).
         self.head = trained if trained is not None and trained.taxonomy_codes == codes else None
-        if self.head is not None:
-            self.scale = self.head.scale
-        else:
-            self.scale = trained.zero_shot_scale if trained else _FALLBACK_SCALE
+        self.scale = trained.zero_shot_scale if trained else _FALLBACK_SCALE
         default = trained.threshold if trained else _FALLBACK_THRESHOLD
         self.threshold = default if threshold is None else threshold
         source = (taxonomy_path or default_taxonomy_path()).read_bytes()
@@ -193,20 +194,15 @@ class TopicModel:
     def codes(self) -> tuple[str, ...]:
         return tuple(e.code for e in self.taxonomy)
 
-    def logits(self, doc_vectors: FloatArray) -> FloatArray:
-        """Unnormalised topic scores, shape (n_docs, n_topics)."""
-        vectors = np.atleast_2d(doc_vectors).astype(np.float32)
-        logits: FloatArray = self.scale * (vectors @ self.prototypes.T)
-        if self.head is not None:
-            logits = logits + vectors @ self.head.weights.T + self.head.biases
-        return logits
-
     def scores(self, doc_vectors: FloatArray) -> FloatArray:
-        """Topic probabilities (a softmax over the taxonomy), shape (n_docs, n_topics)."""
-        logits = self.logits(doc_vectors)
-        logits = logits - logits.max(axis=1, keepdims=True)
-        exp = np.exp(logits)
-        probabilities: FloatArray = exp / exp.sum(axis=1, keepdims=True)
+        """Topic probabilities (each row sums to 1), shape (n_docs, n_topics)."""
+        vectors = np.atleast_2d(doc_vectors).astype(np.float32)
+        similarity = vectors @ self.prototypes.T
+        probabilities = _softmax(self.scale * similarity)
+        if self.head is not None:
+            head = self.head
+            logits = head.scale * similarity + vectors @ head.weights.T + head.biases
+            probabilities = head.mix * _softmax(logits) + (1 - head.mix) * probabilities
         return probabilities
 
     def classify(self, doc_vectors: FloatArray) -> list[list[Topic]]:
@@ -222,3 +218,10 @@ class TopicModel:
                 ]
             )
         return results
+
+
+def _softmax(logits: FloatArray) -> FloatArray:
+    shifted = logits - logits.max(axis=1, keepdims=True)
+    exp = np.exp(shifted)
+    out: FloatArray = (exp / exp.sum(axis=1, keepdims=True)).astype(np.float32)
+    return out

@@ -64,3 +64,17 @@ def test_the_same_full_name_is_the_same_actor_across_articles() -> None:
     one = resolve("Joe Biden spoke.", [("Joe Biden", "PER")])
     two = resolve("Then President Joe Biden's speech.", [("President Joe Biden's", "PER")])
     assert list(one) == list(two) == ["person:joe biden"]
+
+
+def test_surnames_the_tagger_missed_attach_to_the_full_name() -> None:
+    text = "Joe Biden spoke. Later Biden and his team left. Biden’s aides stayed."
+    actors = resolve(text, [("Joe Biden", "PER")])
+    assert texts(actors["person:joe biden"]) == ["Joe Biden", "Biden", "Biden"]
+
+
+def test_the_surname_sweep_skips_common_words_and_shared_surnames() -> None:
+    text = "George Bush spoke. Bush left, past a bush. Anne Smith and Tom Smith met. Smith won."
+    actors = resolve(text, [("George Bush", "PER"), ("Anne Smith", "PER"), ("Tom Smith", "PER")])
+    assert texts(actors["person:george bush"]) == ["George Bush"]  # "bush" is a word here
+    assert texts(actors["person:anne smith"]) == ["Anne Smith"]
+    assert texts(actors["person:tom smith"]) == ["Tom Smith"]

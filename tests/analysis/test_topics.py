@@ -129,7 +129,13 @@ def test_classify_keeps_the_topics_over_the_threshold_and_never_none(tmp_path: P
 def write_head(directory: Path, codes: list[str], biases: list[float], weights: np.ndarray) -> None:
     directory.mkdir()
     np.savez(directory / "head.npz", biases=np.array(biases), weights=weights)
-    meta = {"taxonomy_codes": codes, "scale": 10.0, "zero_shot_scale": 15.0, "threshold": 0.3}
+    meta = {
+        "taxonomy_codes": codes,
+        "scale": 10.0,
+        "zero_shot_scale": 15.0,
+        "mix": 0.8,
+        "threshold": 0.3,
+    }
     (directory / "head.json").write_text(json.dumps(meta), encoding="utf-8")
 
 
