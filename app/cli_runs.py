@@ -154,6 +154,10 @@ def list_runs(
         )
         for component, version in sorted(run.models.items()):
             typer.echo(f"    {component}: {version}")
+        # settings are part of a run too (a changed topic threshold is a new run): show them
+        settings_used = ", ".join(f"{key}={value}" for key, value in sorted(run.config.items()))
+        if settings_used:
+            typer.echo(f"    settings: {settings_used}")
 
 
 @cli.command()

@@ -250,6 +250,7 @@ def test_commands_reannotate_and_runs(
     assert runs.exit_code == 0
     assert "3 articles, 0 replaced" in runs.output
     assert "fake: fake-analyzer@1" in runs.output
+    assert "settings: threshold=0.5" in runs.output
 
 
 def test_models_described_without_loading_them(
