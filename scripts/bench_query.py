@@ -252,7 +252,13 @@ def measure(
 ) -> dict[str, Any]:
     plan = _requests(engine, count + warmup, seed)
     port = _free_port()
-    env = os.environ | {"LENS_DATABASE_URL": url, "LENS_EMBEDDED_WORKER": "false"}
+    # One client sends every request: the per-caller rate limit would answer most with 429.
+    env = os.environ | {
+        "LENS_DATABASE_URL": url,
+        "LENS_EMBEDDED_WORKER": "false",
+        "LENS_RATE_LIMIT": "0",
+        "LENS_LOG_FORMAT": "text",
+    }
     server = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "app.main:create_app", "--factory", "--host",
          "127.0.0.1", "--port", str(port), "--log-level", "warning", "--no-access-log"],
