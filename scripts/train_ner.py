@@ -29,10 +29,9 @@ import torch
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from app.analysis.encoder import bundled_encoder_path  # noqa: E402
+from app.analysis.encoder import WORD_EMBEDDINGS, bundled_encoder_path  # noqa: E402
 
 LABELS = ["O", "B-PER", "I-PER", "B-ORG", "I-ORG", "B-LOC", "I-LOC", "B-MISC", "I-MISC"]
-WORD_EMBEDDINGS = "bert.embeddings.word_embeddings.weight"
 MAX_PIECES = 256
 
 Example = tuple[list[int], list[int]]  # input ids, labels (-100 off the first sub-token)

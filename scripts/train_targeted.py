@@ -33,7 +33,11 @@ import torch
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from app.analysis.encoder import bundled_encoder_path, file_digest  # noqa: E402
+from app.analysis.encoder import (  # noqa: E402
+    WORD_EMBEDDINGS,
+    bundled_encoder_path,
+    file_digest,
+)
 from app.analysis.sentiment_eval import (  # noqa: E402
     classification_report,
     newsmtsc_holdout,
@@ -41,7 +45,6 @@ from app.analysis.sentiment_eval import (  # noqa: E402
 )
 from app.analysis.targeted import (  # noqa: E402
     DEFAULT_MAX_PIECES,
-    WORD_EMBEDDINGS,
     TargetedModel,
     TargetedNet,
     Window,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -49,6 +50,38 @@ def bundled_encoder_path() -> Path:
 
     path: Path = get_model_path()
     return path
+
+
+# A BERT task model's word embeddings, and the same matrix in the encoder package's weights.
+WORD_EMBEDDINGS = "bert.embeddings.word_embeddings.weight"
+_ENCODER_WORD_EMBEDDINGS = "embeddings.word_embeddings.weight"
+
+
+def fine_tuned_state(weights: Path, what: str) -> dict[str, torch.Tensor]:
+    """The fp32 weights of a model fine-tuned from the encoder with its word embeddings frozen.
+
+    Bundles leave that matrix out (it is byte-for-byte the package's), so it is read back from
+    the encoder package. ``what`` names the model in the error when the file is missing.
+    """
+    from safetensors import safe_open
+    from safetensors.torch import load_file
+
+    if not weights.exists():
+        raise FileNotFoundError(f"no {what} weights at {weights}")
+    state = {name: tensor.float() for name, tensor in load_file(str(weights)).items()}
+    if WORD_EMBEDDINGS not in state:
+        package = bundled_encoder_path() / "model.safetensors"
+        with safe_open(str(package), "pt") as handle:
+            state[WORD_EMBEDDINGS] = handle.get_tensor(_ENCODER_WORD_EMBEDDINGS).float()
+    return state
+
+
+def fine_tuned_tokenizer(path: Path) -> Any:
+    """The tokenizer saved with a fine-tuned model, else the encoder package's own."""
+    from transformers import AutoTokenizer
+
+    source = path if (path / "tokenizer.json").exists() else bundled_encoder_path()
+    return AutoTokenizer.from_pretrained(str(source))
 
 
 def file_digest(path: Path, length: int = 12) -> str:

@@ -17,12 +17,10 @@ from typing import Any
 
 import torch
 
-from app.analysis.encoder import bundled_encoder_path, file_digest
+from app.analysis.encoder import file_digest, fine_tuned_state, fine_tuned_tokenizer
 from app.analysis.types import EntityLabel, EntityMention
 
 _NAME = "minilm-l6-conll03-ner"
-_WORD_EMBEDDINGS = "bert.embeddings.word_embeddings.weight"
-_ENCODER_WORD_EMBEDDINGS = "embeddings.word_embeddings.weight"
 # The encoder was trained on 256-piece inputs and the tagger on sentences shorter than that;
 # longer sentences are cut into overlapping windows of this size rather than truncated.
 _WINDOW = 256
@@ -265,22 +263,11 @@ class EntityModel:
 
 def _load_bundled(path: Path) -> tuple[Any, Any]:
     """The bundled tagger, its word embeddings restored from the encoder package."""
-    from safetensors import safe_open
-    from safetensors.torch import load_file
-    from transformers import AutoConfig, AutoModelForTokenClassification, AutoTokenizer
+    from transformers import AutoConfig, AutoModelForTokenClassification
 
-    weights = path / "model.safetensors"
-    if not weights.exists():
-        raise FileNotFoundError(f"no named-entity weights at {weights}")
+    state = fine_tuned_state(path / "model.safetensors", "named-entity")
     config = AutoConfig.from_pretrained(str(path))
     auto: Any = AutoModelForTokenClassification
     model = auto.from_config(config)
-    state = {name: tensor.float() for name, tensor in load_file(str(weights)).items()}
-    encoder = bundled_encoder_path()
-    if _WORD_EMBEDDINGS not in state:
-        with safe_open(str(encoder / "model.safetensors"), "pt") as handle:
-            state[_WORD_EMBEDDINGS] = handle.get_tensor(_ENCODER_WORD_EMBEDDINGS).float()
     model.load_state_dict(state, strict=True)
-    source = path if (path / "tokenizer.json").exists() else encoder
-    tokenizer = AutoTokenizer.from_pretrained(str(source))
-    return model, tokenizer
+    return model, fine_tuned_tokenizer(path)

@@ -27,12 +27,10 @@ from typing import Any
 import numpy as np
 import torch
 
-from app.analysis.encoder import FloatArray, bundled_encoder_path, file_digest
+from app.analysis.encoder import FloatArray, file_digest, fine_tuned_state, fine_tuned_tokenizer
 from app.analysis.types import SENTIMENT_LABELS
 
 _NAME = "minilm-l6-newsmtsc-targeted"
-WORD_EMBEDDINGS = "bert.embeddings.word_embeddings.weight"
-_ENCODER_WORD_EMBEDDINGS = "embeddings.word_embeddings.weight"
 DEFAULT_MAX_PIECES = 96
 
 
@@ -182,25 +180,13 @@ def collate(
 
 def load_targeted(path: Path) -> tuple[TargetedNet, Any]:
     """The saved model, its word embeddings restored from the encoder package, and tokenizer."""
-    from safetensors import safe_open
-    from safetensors.torch import load_file
-    from transformers import AutoTokenizer, BertConfig
+    from transformers import BertConfig
 
-    weights = path / "model.safetensors"
-    if not weights.exists():
-        raise FileNotFoundError(f"no targeted-sentiment weights at {weights}")
-    config = BertConfig.from_pretrained(str(path))
-    model = TargetedNet(config)
-    state = {name: tensor.float() for name, tensor in load_file(str(weights)).items()}
-    encoder = bundled_encoder_path()
-    if WORD_EMBEDDINGS not in state:
-        with safe_open(str(encoder / "model.safetensors"), "pt") as handle:
-            state[WORD_EMBEDDINGS] = handle.get_tensor(_ENCODER_WORD_EMBEDDINGS).float()
+    state = fine_tuned_state(path / "model.safetensors", "targeted-sentiment")
+    model = TargetedNet(BertConfig.from_pretrained(str(path)))
     model.load_state_dict(state, strict=True)
     model.eval()
-    source = path if (path / "tokenizer.json").exists() else encoder
-    tokenizer = AutoTokenizer.from_pretrained(str(source))
-    return model, tokenizer
+    return model, fine_tuned_tokenizer(path)
 
 
 class TargetedModel:

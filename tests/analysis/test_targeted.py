@@ -84,7 +84,8 @@ def tiny_targeted(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from safetensors.torch import save_file
     from transformers import BertConfig
 
-    from app.analysis.targeted import WORD_EMBEDDINGS, TargetedNet
+    from app.analysis.encoder import WORD_EMBEDDINGS
+    from app.analysis.targeted import TargetedNet
 
     torch.manual_seed(0)
     # hidden size 384: the word embeddings are restored from the encoder package
