@@ -11,12 +11,15 @@ import logging
 import signal
 import threading
 from types import FrameType
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from app.cli_common import AnalyzerOpt
 from app.config import get_settings
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
 
 cli = typer.Typer(
     name="lens",
@@ -48,6 +51,15 @@ def serve(
     host: Annotated[str, typer.Option(help="Interface to bind; 0.0.0.0 for all.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
     migrate: Annotated[bool, typer.Option(help="Run `lens db upgrade` first.")] = True,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            help="API processes (uvicorn workers). More than one is for PostgreSQL: SQLite has "
+            "one writer, and each process runs its own embedded worker unless "
+            "LENS_EMBEDDED_WORKER=false.",
+        ),
+    ] = 1,
 ) -> None:
     """Start the HTTP API (docs at /docs).
 
@@ -66,12 +78,13 @@ def serve(
     warn_if_open(host)
     # Our handler for uvicorn's loggers too, and our access log (app/api/telemetry.py) for its.
     uvicorn.run(
-        "app.main:create_app",
+        "app.cli:served_app",
         factory=True,
         host=host,
         port=port,
         log_config=None,
         access_log=False,
+        workers=workers,
     )
 
 
@@ -189,6 +202,14 @@ def _upgrade(revision: str) -> None:
     from app.db import migrate
 
     migrate(get_settings().database_url, revision)
+
+
+def served_app() -> FastAPI:
+    """The app `lens serve` runs, built in each uvicorn process (its own logging set up)."""
+    from app.main import create_app
+
+    _configure_logging(long_running=True)
+    return create_app()
 
 
 def _configure_logging(*, long_running: bool = False) -> None:

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Annotated
+from weakref import WeakKeyDictionary
 
 from fastapi import Depends, Request
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.config import Settings
@@ -24,7 +28,8 @@ def _session_factory(request: Request) -> sessionmaker[Session]:
 def _session(
     factory: Annotated[sessionmaker[Session], Depends(_session_factory)],
 ) -> Iterator[Session]:
-    # The one place a request's work is committed; everything below only flushes.
+    # Commits what is left when the request ends; everything below only flushes. Routes that
+    # write commit themselves, through commit_in_route(), in the thread that wrote.
     with factory() as session:
         try:
             yield session
@@ -32,6 +37,45 @@ def _session(
         except BaseException:
             session.rollback()
             raise
+
+
+_SQLITE_WRITERS: WeakKeyDictionary[Engine, threading.Lock] = WeakKeyDictionary()
+_SQLITE_WRITERS_GUARD = threading.Lock()
+
+
+@contextmanager
+def write_transaction(session: Session) -> Iterator[None]:
+    """Run a route's writes and commit them, one writer at a time per process on SQLite.
+
+    SQLite has one write lock per database. Without this, concurrent requests wait for it in
+    SQLite's busy handler, which sleeps and polls (up to 100 ms a time) and gives up after the
+    busy timeout with "database is locked"; here they queue on a Python lock instead and start
+    the moment the writer before them commits. PostgreSQL writes concurrently: no lock.
+    """
+    bind = session.get_bind()
+    engine = bind if isinstance(bind, Engine) else bind.engine
+    if engine.dialect.name != "sqlite":
+        yield
+        commit_in_route(session)
+        return
+    with _SQLITE_WRITERS_GUARD:
+        lock = _SQLITE_WRITERS.setdefault(engine, threading.Lock())
+    with lock:
+        yield
+        commit_in_route(session)
+
+
+def commit_in_route(session: Session) -> None:
+    """Commit a route's writes in the thread that made them, before the route returns.
+
+    FastAPI runs a sync dependency's set-up, the route and the dependency's teardown as separate
+    thread-pool calls. A write left for the teardown to commit keeps its transaction open
+    between those calls, without a thread: on SQLite that holds the database's one write lock
+    while the pool's threads are taken by other requests waiting for that very lock, until they
+    time out with "database is locked" (the load test's 503s). Committing here keeps each write
+    transaction within one call. A failed commit still becomes the answer (a 503 problem).
+    """
+    session.commit()
 
 
 SettingsDep = Annotated[Settings, Depends(_settings)]

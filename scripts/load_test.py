@@ -155,10 +155,25 @@ def read_dump(count: int) -> list[dict[str, Any]]:
     return rows
 
 
-def plan(requests: int, max_articles: int, batch_size: int, seed: int) -> list[str]:
+def parse_mix(text: str) -> dict[str, int]:
+    """``ingest=30,ingest_batch=5,...`` -> weights; kinds left out weigh 0."""
+    weights = dict.fromkeys(MIX, 0)
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        kind, _, weight = part.partition("=")
+        if kind not in MIX or not weight.isdigit():
+            raise argparse.ArgumentTypeError(f"{part!r}: expected KIND=WEIGHT, KIND in {list(MIX)}")
+        weights[kind] = int(weight)
+    if not any(weights.values()):
+        raise argparse.ArgumentTypeError("every weight is 0")
+    return weights
+
+
+def plan(
+    requests: int, max_articles: int, batch_size: int, seed: int, mix: dict[str, int] = MIX
+) -> list[str]:
     """The fixed, seeded sequence of request kinds; ingests stop at ``max_articles``."""
     rng = random.Random(seed)
-    kinds, weights = zip(*MIX.items(), strict=True)
+    kinds, weights = zip(*mix.items(), strict=True)
     planned, articles = [], 0
     for kind in rng.choices(kinds, weights, k=requests):
         size = batch_size if kind == "ingest_batch" else 1
@@ -219,10 +234,18 @@ async def run_load(
     clients: int,
     time_limit: float,
     transport: httpx.AsyncBaseTransport | None = None,
+    rate: float | None = None,
 ) -> tuple[Tally, float]:
-    """Send the planned requests from ``clients`` concurrent clients; what came back, how long."""
+    """Send the planned requests from ``clients`` concurrent clients; what came back, how long.
+
+    Without ``rate`` each client sends its next request as soon as the last one is answered (a
+    closed loop: it finds the most the server can do). With ``rate`` (requests/s) request ``i``
+    is due at ``i / rate`` seconds (an open loop, the arrival rate of a fixed workload); a due
+    request waits for a free client, and its latency counts from when it was due, so a server
+    falling behind shows in the percentiles instead of slowing the clients down.
+    """
     tally = Tally()
-    queue = iter(kinds)
+    queue = enumerate(kinds)
     deadline = time.monotonic() + time_limit
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
     async with httpx.AsyncClient(
@@ -232,11 +255,16 @@ async def run_load(
             task = bar.add_task(f"{clients} clients", total=len(kinds))
 
             async def one_client() -> None:
-                for kind in queue:
+                for index, kind in queue:
                     if time.monotonic() > deadline:
                         return
                     method, path, body = mix.request(kind)
                     started = time.perf_counter()
+                    if rate:
+                        due = origin + index / rate
+                        if due > started:
+                            await asyncio.sleep(due - started)
+                        started = due
                     try:
                         response = await client.request(method, path, json=body)
                     except httpx.HTTPError as exc:
@@ -255,9 +283,9 @@ async def run_load(
                         tally.accepted.extend(i["id"] for i in items if i["created"])
                         tally.not_created += sum(not i["created"] for i in items)
 
-            started = time.perf_counter()
+            origin = time.perf_counter()
             await asyncio.gather(*(one_client() for _ in range(clients)))
-    return tally, time.perf_counter() - started
+    return tally, time.perf_counter() - origin
 
 
 def _env(database_url: str, **settings: str) -> dict[str, str]:
@@ -280,14 +308,19 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def start_server(database_url: str, log_path: Path) -> tuple[subprocess.Popen[bytes], str]:
+def start_server(
+    database_url: str, log_path: Path, workers: int = 1
+) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
     # No worker in the server (the drain comes after), no rate limit (one client IP makes all
     # the requests), the production log format.
     env = _env(database_url, embedded_worker="false", rate_limit="0", log_format="json")
     with log_path.open("wb") as log:
         server = subprocess.Popen(
-            [*LENS, "serve", "--port", str(port)], cwd=ROOT, env=env, stderr=log
+            [*LENS, "serve", "--port", str(port), "--workers", str(workers)],
+            cwd=ROOT,
+            env=env,
+            stderr=log,
         )
     base = f"http://127.0.0.1:{port}"
     for _ in range(600):
@@ -312,13 +345,15 @@ def targets(base: str) -> dict[str, Any]:
 
 
 def process_cpu_seconds(pid: int) -> float | None:
-    """User + system CPU time of a process (Linux /proc); None elsewhere."""
+    """User + system CPU time of a process and its live children (Linux /proc); None elsewhere."""
     try:
         stat = Path(f"/proc/{pid}/stat").read_text()
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
     except OSError:
         return None
     fields = stat.rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    own = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return own + sum(process_cpu_seconds(int(child)) or 0.0 for child in children)
 
 
 def load_average() -> list[float]:
@@ -339,6 +374,22 @@ def main() -> int:
     parser.add_argument("--max-articles", type=int, default=1500, help="most articles ingested")
     parser.add_argument("--batch-size", type=int, default=10, help="articles per batch request")
     parser.add_argument(
+        "--mix",
+        type=parse_mix,
+        default=MIX,
+        help="request kinds and weights, e.g. ingest=10,ingest_batch=6,search=44,profile=20,"
+        "timeline=20 (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--rate",
+        type=float,
+        help="requests/s, sent on schedule (open loop; latency counts from when each was due); "
+        "default: each client sends as soon as it is answered (closed loop)",
+    )
+    parser.add_argument(
+        "--server-workers", type=int, default=1, help="uvicorn processes of the server it starts"
+    )
+    parser.add_argument(
         "--seed", type=int, default=300, help="articles imported and analysed first"
     )
     parser.add_argument(
@@ -355,6 +406,10 @@ def main() -> int:
     report: dict[str, Any] = {
         "database": database_url.split("://")[0],
         "clients": args.clients,
+        "mix": args.mix,
+        "batch_size": args.batch_size,
+        "rate": args.rate,
+        "server_workers": args.server_workers,
         "drain_analyzer": args.analyzer or "bundled models",
         "load_average_before": load_average(),
     }
@@ -368,15 +423,17 @@ def main() -> int:
     server, base = (
         (None, require_loopback(args.url))
         if args.url
-        else start_server(database_url, workdir / "server.log")
+        else start_server(database_url, workdir / "server.log", args.server_workers)
     )
     try:
         tag = uuid.uuid4().hex[:8]
         mix = Mix(rows[args.seed :], targets(base), tag, args.batch_size)
-        kinds = plan(args.requests, args.max_articles, args.batch_size, seed=7)
+        kinds = plan(args.requests, args.max_articles, args.batch_size, seed=7, mix=args.mix)
         cpu = time.process_time()
         server_cpu = process_cpu_seconds(server.pid) if server else None
-        tally, seconds = asyncio.run(run_load(base, kinds, mix, args.clients, args.time_limit))
+        tally, seconds = asyncio.run(
+            run_load(base, kinds, mix, args.clients, args.time_limit, rate=args.rate)
+        )
         cpu = time.process_time() - cpu
         if server and server_cpu is not None:
             server_cpu = (process_cpu_seconds(server.pid) or 0.0) - server_cpu

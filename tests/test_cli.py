@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 from app import cli as cli_module
 from app import worker as worker_module
 from app.analysis.types import Analysis
-from app.cli import cli
+from app.cli import cli, served_app
 from app.config import get_settings
 from app.db import create_db_engine, create_session_factory
 from app.models import Article, ArticleStatus
@@ -66,22 +66,40 @@ def test_serve_migrates_then_starts_uvicorn(
     )
 
     result = runner.invoke(cli, ["serve", "--host", "0.0.0.0", "--port", "9000"])
+    several = runner.invoke(cli, ["serve", "--workers", "3", "--no-migrate"])
 
     assert result.exit_code == 0, result.output
+    assert several.exit_code == 0, several.output
+    expected = {
+        "app": "app.cli:served_app",
+        "factory": True,
+        "host": "0.0.0.0",
+        "port": 9000,
+        "log_config": None,
+        "access_log": False,
+        "workers": 1,
+    }
     assert calls == [
-        {
-            "app": "app.main:create_app",
-            "factory": True,
-            "host": "0.0.0.0",
-            "port": 9000,
-            "log_config": None,
-            "access_log": False,
-        }
+        expected,
+        expected | {"host": "127.0.0.1", "port": 8000, "workers": 3},
     ]
-    assert logging_calls == [("json", "INFO")]
+    assert logging_calls == [("json", "INFO")] * 2
     engine = create_db_engine(database_file)
     assert "articles" in inspect(engine).get_table_names()
     engine.dispose()
+
+
+def test_served_app_sets_up_logging_in_each_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    # uvicorn builds the app in each worker process: the factory configures that process's logs.
+    logging_calls: list[tuple[str, str]] = []
+    monkeypatch.setattr(
+        "app.logs.configure_logging", lambda fmt, level: logging_calls.append((fmt, level))
+    )
+
+    app = served_app()
+
+    assert app.title == "Commentary Lens"
+    assert logging_calls == [("json", "INFO")]
 
 
 class _SigtermDuringAnalysis(FakeAnalyzer):

@@ -26,7 +26,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.api.rate_limit import RateLimiter, remember
-from app.deps import SessionDep, SettingsDep
+from app.deps import SessionDep, SettingsDep, commit_in_route
 from app.errors import ForbiddenError, RateLimitedError, UnauthorizedError
 from app.models import ApiKey, KeyScope
 from app.services import api_keys
@@ -68,6 +68,10 @@ def _caller(
     if sent is None and "authorization" in request.headers:
         sent = ""  # another scheme (Basic, …): a credential, but never a valid one
     key = api_keys.authenticate(session, sent) if sent else None
+    if session.dirty:
+        # The key's last use, recorded now in this thread (see commit_in_route): left for the
+        # request's end, it would hold SQLite's write lock across thread-pool calls.
+        commit_in_route(session)
     caller = Caller(key, session)
     if key is not None:
         _limit(request, limiter, f"key:{key.id}")

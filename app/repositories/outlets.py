@@ -1,4 +1,4 @@
-"""Outlets: get-or-create by normalised name, and the list with article counts."""
+"""Outlets: lookups by id or name, and the list with article counts (creation: article_bulk)."""
 
 from __future__ import annotations
 
@@ -7,14 +7,6 @@ from sqlalchemy.orm import Session
 
 from app.models import Article, Outlet
 from app.models.keys import normalize_key, parse_id
-from app.repositories._conflicts import insert_ignoring_conflicts
-
-
-def ensure(session: Session, name: str) -> int:
-    """The id of the outlet called ``name`` (any case or spacing), created if new."""
-    key = normalize_key(name)
-    session.execute(insert_ignoring_conflicts(session, Outlet).values(name=name, key=key))
-    return session.execute(select(Outlet.id).where(Outlet.key == key)).scalar_one()
 
 
 def get(session: Session, outlet_id: int) -> Outlet | None:

@@ -15,7 +15,7 @@ from app.db import utcnow
 from app.errors import RequestInvalidError
 from app.models.article import ArticleStatus
 from app.models.keys import normalize_key
-from app.repositories import article_bulk, articles, authors, outlets
+from app.repositories import article_bulk
 from app.schemas.ingest import ArticleIn
 
 
@@ -29,7 +29,7 @@ class Ingested:
 def ingest_one(session: Session, settings: Settings, article: ArticleIn) -> Ingested:
     """Store one article; an existing duplicate is returned instead."""
     _check_text_lengths([(("body", "text"), article)], settings)
-    return _store(session, article, utcnow())
+    return _store_many(session, [article])[0]
 
 
 def ingest_batch(session: Session, settings: Settings, batch: list[ArticleIn]) -> list[Ingested]:
@@ -49,8 +49,7 @@ def ingest_batch(session: Session, settings: Settings, batch: list[ArticleIn]) -
         [(("body", "articles", index, "text"), article) for index, article in enumerate(batch)],
         settings,
     )
-    now = utcnow()
-    return [_store(session, article, now) for article in batch]
+    return _store_many(session, batch)
 
 
 def ingest_many(session: Session, settings: Settings, batch: Sequence[ArticleIn]) -> list[Ingested]:
@@ -61,6 +60,11 @@ def ingest_many(session: Session, settings: Settings, batch: Sequence[ArticleIn]
     created=False and the id it duplicates.
     """
     _check_text_lengths([(("articles", i, "text"), a) for i, a in enumerate(batch)], settings)
+    return _store_many(session, batch)
+
+
+def _store_many(session: Session, batch: Sequence[ArticleIn]) -> list[Ingested]:
+    # A few multi-row statements for the whole batch, not six per article (ingest_one).
     now = utcnow()
     outlet_ids = article_bulk.ensure_outlets(session, [a.outlet for a in batch if a.outlet])
     rows = [
@@ -175,21 +179,6 @@ def _values(article: ArticleIn, outlet_id: int | None, now: datetime) -> dict[st
         "status": ArticleStatus.pending,
         "attempts": 0,
     }
-
-
-def _store(session: Session, article: ArticleIn, now: datetime) -> Ingested:
-    outlet_id = outlets.ensure(session, article.outlet) if article.outlet else None
-    values = _values(article, outlet_id, now)
-    digest = values["content_hash"]
-    article_id = articles.insert_new(session, values)
-    if article_id is None:
-        # Lost to an identical request (perhaps a concurrent one): answer with the stored one.
-        existing = articles.find_duplicate(session, article.url, digest)
-        if existing is None:
-            raise RuntimeError("insert conflicted, yet no article has this url or content hash")
-        return Ingested(existing.id, existing.status, created=False)
-    articles.link_authors(session, article_id, authors.ensure(session, article.authors))
-    return Ingested(article_id, ArticleStatus.pending, created=True)
 
 
 def _published(value: datetime | date | None) -> tuple[datetime | None, bool]:

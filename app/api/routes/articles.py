@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Path, Query, Response, status
 
 from app.api.auth import WriteAccess
-from app.deps import SessionDep, SettingsDep
+from app.deps import SessionDep, SettingsDep, write_transaction
 from app.models.keys import MAX_ID
 from app.schemas.article import ArticleDetail
 from app.schemas.ingest import Accepted, ArticleIn, BatchIn, BatchItem, BatchResult
@@ -45,7 +45,8 @@ def create_article(
     article: ArticleIn, session: SessionDep, settings: SettingsDep, response: Response
 ) -> Accepted:
     """Queue one article for analysis (200 with the stored one if it is a duplicate)."""
-    result = ingest.ingest_one(session, settings, article)
+    with write_transaction(session):
+        result = ingest.ingest_one(session, settings, article)
     response.headers["Location"] = f"/v1/articles/{result.id}"
     if not result.created:
         response.status_code = status.HTTP_200_OK
@@ -64,7 +65,8 @@ def create_articles(
     batch: BatchIn, session: SessionDep, settings: SettingsDep, response: Response
 ) -> BatchResult:
     """Queue a batch of articles for analysis."""
-    results = ingest.ingest_batch(session, settings, batch.articles)
+    with write_transaction(session):
+        results = ingest.ingest_batch(session, settings, batch.articles)
     if not any(r.created for r in results):
         response.status_code = status.HTTP_200_OK
     return BatchResult(

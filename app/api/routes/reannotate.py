@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response, status
 
 from app.api.auth import WriteAccess
-from app.deps import SessionDep, SettingsDep
+from app.deps import SessionDep, SettingsDep, write_transaction
 from app.schemas.page import Page
 from app.schemas.problem import problem_responses
 from app.schemas.runs import ReannotateIn, ReannotateResult, RunView
@@ -58,7 +58,8 @@ def reannotate_articles(
         include_failed=body.include_failed,
     )
     current = _current_models(request, settings)
-    result = reannotate.requeue(session, settings, selection, current, dry_run=body.dry_run)
+    with write_transaction(session):
+        result = reannotate.requeue(session, settings, selection, current, dry_run=body.dry_run)
     if body.dry_run:
         response.status_code = status.HTTP_200_OK
     return ReannotateResult(
