@@ -9,8 +9,9 @@
         --database-url postgresql+psycopg://postgres@127.0.0.1:5432/bench
 
 The corpus is described in scripts/bench_corpus.py: real article texts, generated annotations.
-Loading bulk-inserts (executemany on SQLite, COPY on PostgreSQL), then rebuilds the actor
-roll-ups with the application's own code and refreshes the planner statistics.
+Loading bulk-inserts (executemany on SQLite; on PostgreSQL COPY into tables stripped of their
+indexes and keys, rebuilt afterwards, two writers: scripts/bench_pgload.py), then rebuilds the
+actor roll-ups with the application's own code and refreshes the planner statistics.
 
 Measuring starts the API (uvicorn, one process, no embedded worker) on 127.0.0.1 and sends a
 fixed, seeded mix of requests one at a time with httpx, after a warm-up; it prints p50/p95/p99 per
@@ -29,6 +30,8 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +44,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
 import bench_corpus as corpus  # noqa: E402
+import bench_pgload as pgload  # noqa: E402
 
 from app.db import create_db_engine, migrate  # noqa: E402
 from app.models import Article  # noqa: E402
@@ -159,7 +163,7 @@ def load(engine: Engine, url: str, total: int, seed: int) -> None:
             if alias
         }
         _write(cursor, postgres, "actor_aliases", "actor_id, alias", sorted(aliases))
-        now = corpus.datetime(2023, 1, 2, tzinfo=corpus.UTC)
+        now = datetime(2023, 1, 2, tzinfo=UTC)
         _write(
             cursor,
             postgres,
@@ -172,20 +176,71 @@ def load(engine: Engine, url: str, total: int, seed: int) -> None:
         chunks = corpus.chunks(
             sources, total, CHUNK, seed=seed, outlet_ids=ids, author_ids=author_ids, run_id=1
         )
-        for n, chunk in enumerate(chunks):
-            for table, (columns, attribute) in _TABLES.items():
-                rows = _times(getattr(chunk, attribute), postgres)
-                _write(cursor, postgres, table, columns, rows)
+        if postgres:
             connection.commit()
-            print(f"  {(n + 1) * CHUNK:>9} articles", flush=True)
+            _load_postgres(engine, connection, chunks, total)
+        else:
+            for n, chunk in enumerate(chunks):
+                for table, (columns, attribute) in _TABLES.items():
+                    rows = _times(getattr(chunk, attribute), postgres)
+                    _write(cursor, postgres, table, columns, rows)
+                connection.commit()
+                print(f"  {(n + 1) * CHUNK:>9} articles", flush=True)
     finally:
         connection.close()
     finish(engine)
 
 
+def _load_postgres(
+    engine: Engine, connection: Any, chunks: Iterator[corpus.Chunk], total: int
+) -> None:
+    """COPY the chunks into tables stripped of their indexes and keys, the articles two chunks at
+    a time (see bench_pgload), then rebuild those. The rows are those of the sequential load, ids
+    included: the serial ids of article_topics and mentions are numbered here, in the order COPY
+    would have drawn them."""
+    tables = list(_TABLES)
+    print(f"dropping the indexes and keys of {', '.join(tables)}", flush=True)
+    deferred = pgload.defer_indexes(connection, tables)
+    serials = {"topics": 0, "mentions": 0}
+
+    def numbered() -> Iterator[corpus.Chunk]:
+        for chunk in chunks:
+            for attribute in serials:
+                first = serials[attribute] + 1
+                rows = getattr(chunk, attribute)
+                setattr(chunk, attribute, [(first + i, *row) for i, row in enumerate(rows)])
+                serials[attribute] += len(rows)
+            yield chunk
+
+    def articles(cursor: Any, chunk: corpus.Chunk) -> int:
+        _write(cursor, True, "articles", _ARTICLE_COLUMNS, chunk.articles)
+        return len(chunk.articles)
+
+    def rest(cursor: Any, chunk: corpus.Chunk) -> None:
+        for table, (columns, attribute) in _TABLES.items():
+            if table != "articles":
+                names = f"id, {columns}" if attribute in serials else columns
+                _write(cursor, True, table, names, getattr(chunk, attribute))
+
+    try:
+        pgload.copy_chunks(engine, numbered(), articles, rest, total)
+    except BaseException:
+        print("load failed: rebuilding the indexes and keys first (for --finish)", flush=True)
+        raise
+    finally:
+        pgload.rebuild(engine, deferred)
+        cursor = connection.cursor()
+        for table in ("article_topics", "mentions"):  # as if COPY had drawn the ids
+            cursor.execute(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), max(id)) FROM {table}"
+            )
+        connection.commit()
+
+
 def finish(engine: Engine) -> None:
     """Sequences past the loaded ids, roll-ups from the actor rows, fresh planner statistics."""
     print("rebuilding the actor roll-ups", flush=True)
+    started = time.perf_counter()
     with Session(engine) as session, session.begin():
         if engine.dialect.name == "postgresql":
             for table in ("outlets", "authors", "actors", "analysis_runs", "articles"):
@@ -197,11 +252,13 @@ def finish(engine: Engine) -> None:
                 )
             session.execute(text("SET LOCAL work_mem = '256MB'"))
         rollups.rebuild(session)
-    print("refreshing planner statistics", flush=True)
+    print(f"  {time.perf_counter() - started:.0f} s; refreshing planner statistics", flush=True)
+    started = time.perf_counter()
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         connection.execute(
             text("VACUUM ANALYZE" if engine.dialect.name == "postgresql" else "ANALYZE")
         )
+    print(f"  {time.perf_counter() - started:.0f} s", flush=True)
 
 
 def _keyed(names: set[str]) -> dict[str, tuple[int, str]]:
@@ -225,9 +282,7 @@ def _rows(keyed: dict[str, tuple[int, str]]) -> list[tuple[int, str, str]]:
 def _times(rows: list[tuple[Any, ...]], postgres: bool) -> list[tuple[Any, ...]]:
     if postgres:
         return rows
-    return [
-        tuple(_time(v, False) if isinstance(v, corpus.datetime) else v for v in row) for row in rows
-    ]
+    return [tuple(_time(v, False) if isinstance(v, datetime) else v for v in row) for row in rows]
 
 
 def _time(value: Any, postgres: bool) -> Any:

@@ -356,6 +356,20 @@ def process_cpu_seconds(pid: int) -> float | None:
     return own + sum(process_cpu_seconds(int(child)) or 0.0 for child in children)
 
 
+def database_cpu_seconds(database_url: str) -> float | None:
+    """CPU time of every PostgreSQL process on this machine (a local server); None otherwise."""
+    if not database_url.startswith("postgresql"):
+        return None
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and (entry / "comm").read_text().startswith("postgres"):
+                total += process_cpu_seconds(int(entry.name)) or 0.0
+        except OSError:
+            continue
+    return total
+
+
 def load_average() -> list[float]:
     return [round(x, 2) for x in os.getloadavg()]
 
@@ -431,12 +445,15 @@ def main() -> int:
         kinds = plan(args.requests, args.max_articles, args.batch_size, seed=7, mix=args.mix)
         cpu = time.process_time()
         server_cpu = process_cpu_seconds(server.pid) if server else None
+        database_cpu = database_cpu_seconds(database_url)
         tally, seconds = asyncio.run(
             run_load(base, kinds, mix, args.clients, args.time_limit, rate=args.rate)
         )
         cpu = time.process_time() - cpu
         if server and server_cpu is not None:
             server_cpu = (process_cpu_seconds(server.pid) or 0.0) - server_cpu
+        if database_cpu is not None:
+            database_cpu = (database_cpu_seconds(database_url) or 0.0) - database_cpu
     finally:
         if server is not None:
             server.terminate()
@@ -454,6 +471,7 @@ def main() -> int:
         "ingest_articles_per_s": round(len(tally.accepted) / seconds, 1),
         "client_cpu_seconds": round(cpu, 1),
         "server_cpu_seconds": round(server_cpu, 1) if server_cpu is not None else None,
+        "database_cpu_seconds": round(database_cpu, 1) if database_cpu is not None else None,
         "errors_by_status": dict(sorted(errors.items())),
         "statuses": {f"{k} {s}": n for (k, s), n in sorted(tally.statuses.items())},
         "transport_errors": dict(tally.failures), "answered_already_stored": tally.not_created,
