@@ -22,6 +22,18 @@ DATA_DIR = Path(__file__).with_name("data") / "actors"
 _FILES = ("countries", "demonyms", "capitals", "organizations", "groups", "titles", "words")
 
 
+def distinctive_name(name: str) -> bool:
+    """An organisation's or group's name a sentence scan may look for without the tagger.
+
+    Acronyms ("NATO", "U.N.", "OPEC+"), numbered names ("G7") and names of several words
+    ("European Union", "Five Eyes") rarely mean anything else when capitalised. Single words
+    ("Congress", "West", "Labour") often do; the data files list the safe ones under "scan".
+    """
+    letters = name.replace(".", "").replace("+", "").replace("-", "")
+    acronym = len(letters) >= 2 and letters.isalnum() and letters.isupper()
+    return acronym or any(c.isdigit() for c in name) or len(name.split()) >= 2
+
+
 @dataclass(frozen=True, slots=True)
 class CatalogEntry:
     """A known actor: stable key, canonical name, kind and its other names."""
@@ -132,7 +144,11 @@ class _Builder:
         for kind, section in sections:
             for item in self.data[section][section]:
                 entry = CatalogEntry(item["key"], item["name"], kind, tuple(item["aliases"]))
-                self._add_entry(entry, (entry.name, *entry.aliases), strict=True, scan=False)
+                self.entries.setdefault(entry.key, entry)
+                scan_too = frozenset(item.get("scan", ()))
+                for name in (entry.name, *entry.aliases):
+                    scan = name in scan_too or distinctive_name(name)
+                    self._add(name, CatalogHit(entry, "name"), strict=True, scan=scan)
                 for adjective in item.get("adjectives", ()):
                     self._add(adjective, CatalogHit(entry, "demonym"), strict=True, scan=False)
         for entry, curated, _ in countries:

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from app.analysis.actors import ActorResolver, ResolvedActor
+from app.analysis.actors_catalog import distinctive_name
 from app.analysis.types import ActorSentiment
 from tests.analysis.actors_support import Spec, resolve, texts
 
@@ -301,5 +302,25 @@ def test_the_reference_op_ed_end_to_end() -> None:
     assert texts(actors["person:joe biden"]).count("Biden") == 3
     assert actors["org:china daily"].kind == "organization"
     assert actors["place:new delhi"].kind == "place"
+    # "the so-called Quad": no entity span, found by the sentence scan (a listed single word)
+    assert texts(actors["group:quad"]) == ["Quad"]
+    assert actors["group:quad"].kind == "group"
     top = sorted(actors.values(), key=lambda a: -a.salience)[:3]
     assert {a.key for a in top} == {"country:CHN", "country:RUS", "country:USA"}
+
+
+def test_the_scan_finds_distinctive_organisation_and_group_names() -> None:
+    text = (
+        "Ministers of the G7 met in London. The talks at the European Union went on, "
+        "and NATO said little. Congress stayed silent and the West waited."
+    )
+    actors = resolve(text, [])
+    assert {"group:g7", "org:eu", "org:nato"} <= set(actors)
+    # single words that often mean something else are left to the entity model
+    assert "org:us congress" not in actors
+    assert "group:west" not in actors
+
+
+def test_distinctive_names() -> None:
+    assert all(map(distinctive_name, ["NATO", "U.N.", "OPEC+", "G-20", "Five Eyes", "EU"]))
+    assert not any(map(distinctive_name, ["Congress", "West", "Labour", "Quad"]))

@@ -112,6 +112,7 @@ def test_bundled_profile_reads_the_sample_op_ed_right(bundled_analyzer: LensAnal
         "Vietnam", "Sergei Lavrov", "Joe Biden", "Antony Blinken", "Lloyd Austin",
     }  # fmt: skip
     assert expected <= set(actors)
+    assert actors["Quad"].kind == "group"  # "the so-called Quad"
     names = [a.name for a in analysis.actors]
     assert len(names) == len(set(names)), "each actor once, mentions merged"
     assert actors["Joe Biden"].mention_count >= 3  # "Joe Biden", "Biden administration", "Biden"
