@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import threading
+from contextlib import AbstractContextManager, nullcontext
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from sqlalchemy import (
     BigInteger,
@@ -101,6 +104,24 @@ def create_db_engine(url: str) -> Engine:
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     return engine
+
+
+_SQLITE_WRITERS: WeakKeyDictionary[Engine, threading.Lock] = WeakKeyDictionary()
+_SQLITE_WRITERS_GUARD = threading.Lock()
+
+
+def writer_lock(engine: Engine) -> AbstractContextManager[object]:
+    """What a write transaction holds: on SQLite one lock per engine, elsewhere nothing.
+
+    SQLite has one write lock per database. Without this, concurrent writers of a process wait
+    for it in SQLite's busy handler, which sleeps and polls (up to 100 ms a time) and gives up
+    after the busy timeout with "database is locked"; here they queue on a Python lock instead
+    and start the moment the writer before them commits. PostgreSQL writes concurrently.
+    """
+    if engine.dialect.name != "sqlite":
+        return nullcontext()
+    with _SQLITE_WRITERS_GUARD:
+        return _SQLITE_WRITERS.setdefault(engine, threading.Lock())
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Annotated
-from weakref import WeakKeyDictionary
 
 from fastapi import Depends, Request
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.config import Settings
+from app.db import writer_lock
 
 
 def _settings(request: Request) -> Settings:
@@ -39,28 +38,14 @@ def _session(
             raise
 
 
-_SQLITE_WRITERS: WeakKeyDictionary[Engine, threading.Lock] = WeakKeyDictionary()
-_SQLITE_WRITERS_GUARD = threading.Lock()
-
-
 @contextmanager
 def write_transaction(session: Session) -> Iterator[None]:
-    """Run a route's writes and commit them, one writer at a time per process on SQLite.
+    """Run a route's writes and commit them in one thread call (see commit_in_route).
 
-    SQLite has one write lock per database. Without this, concurrent requests wait for it in
-    SQLite's busy handler, which sleeps and polls (up to 100 ms a time) and gives up after the
-    busy timeout with "database is locked"; here they queue on a Python lock instead and start
-    the moment the writer before them commits. PostgreSQL writes concurrently: no lock.
+    On SQLite the writers of a process take turns (app.db.writer_lock).
     """
     bind = session.get_bind()
-    engine = bind if isinstance(bind, Engine) else bind.engine
-    if engine.dialect.name != "sqlite":
-        yield
-        commit_in_route(session)
-        return
-    with _SQLITE_WRITERS_GUARD:
-        lock = _SQLITE_WRITERS.setdefault(engine, threading.Lock())
-    with lock:
+    with writer_lock(bind if isinstance(bind, Engine) else bind.engine):
         yield
         commit_in_route(session)
 

@@ -29,7 +29,7 @@ import torch
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from app.analysis.encoder import WORD_EMBEDDINGS, bundled_encoder_path  # noqa: E402
+from app.analysis.encoder import bundled_encoder_path, save_fine_tuned_state  # noqa: E402
 
 LABELS = ["O", "B-PER", "I-PER", "B-ORG", "I-ORG", "B-LOC", "I-LOC", "B-MISC", "I-MISC"]
 MAX_PIECES = 256
@@ -148,15 +148,8 @@ def evaluate(model: Any, examples: list[Example], max_tokens: int) -> float:
 
 def save(model: Any, out: Path, meta: dict[str, Any]) -> None:
     """fp16 safetensors of every weight except the frozen word embeddings, plus config."""
-    from safetensors.torch import save_file
-
     out.mkdir(parents=True, exist_ok=True)
-    state = {
-        name: tensor.detach().to(torch.float16).contiguous()
-        for name, tensor in model.state_dict().items()
-        if name != WORD_EMBEDDINGS
-    }
-    save_file(state, str(out / "model.safetensors"), metadata={"format": "pt"})
+    save_fine_tuned_state(model, out / "model.safetensors")
     model.config.architectures = [type(model).__name__]
     model.config.save_pretrained(str(out))
     (out / "training.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")

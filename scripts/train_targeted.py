@@ -34,9 +34,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from app.analysis.encoder import (  # noqa: E402
-    WORD_EMBEDDINGS,
     bundled_encoder_path,
     file_digest,
+    save_fine_tuned_state,
 )
 from app.analysis.sentiment_eval import (  # noqa: E402
     classification_report,
@@ -172,15 +172,8 @@ def evaluate(
 
 def save(model: TargetedNet, out: Path, max_pieces: int) -> None:
     """fp16 safetensors of every weight except the frozen word embeddings, plus config.json."""
-    from safetensors.torch import save_file
-
     out.mkdir(parents=True, exist_ok=True)
-    state = {
-        name: tensor.detach().to(torch.float16).contiguous()
-        for name, tensor in model.state_dict().items()
-        if name != WORD_EMBEDDINGS
-    }
-    save_file(state, str(out / "model.safetensors"), metadata={"format": "pt"})
+    save_fine_tuned_state(model, out / "model.safetensors")
     config = model.config
     config.architectures = ["TargetedNet"]
     config.max_pieces = max_pieces
