@@ -344,27 +344,35 @@ def targets(base: str) -> dict[str, Any]:
     return {"actors": actors, "outlets": outlets, "years": [2012, 2016, 2020, 2021]}
 
 
+def _own_cpu_seconds(pid: int) -> float:
+    """User + system CPU time of one process, children not included (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def process_cpu_seconds(pid: int) -> float | None:
-    """User + system CPU time of a process and its live children (Linux /proc); None elsewhere."""
+    """CPU time of a process and its live descendants (Linux /proc); None elsewhere."""
     try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
+        own = _own_cpu_seconds(pid)
         children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
     except OSError:
         return None
-    fields = stat.rsplit(")", 1)[1].split()
-    own = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
     return own + sum(process_cpu_seconds(int(child)) or 0.0 for child in children)
 
 
 def database_cpu_seconds(database_url: str) -> float | None:
-    """CPU time of every PostgreSQL process on this machine (a local server); None otherwise."""
+    """CPU time of every PostgreSQL process on this machine (a local server); None otherwise.
+
+    Each process counts once: the postmaster and its backends all match, so a process tree sum
+    (process_cpu_seconds) would count every backend twice.
+    """
     if not database_url.startswith("postgresql"):
         return None
     total = 0.0
     for entry in Path("/proc").iterdir():
         try:
             if entry.name.isdigit() and (entry / "comm").read_text().startswith("postgres"):
-                total += process_cpu_seconds(int(entry.name)) or 0.0
+                total += _own_cpu_seconds(int(entry.name))
         except OSError:
             continue
     return total
