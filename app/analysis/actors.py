@@ -32,7 +32,7 @@ Decisions a reader of the results should know (the tables' ``_doc`` fields say m
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from app.analysis.actors_catalog import Catalog, get_catalog, known_aliases, lookup_alias
 from app.analysis.actors_claims import (
@@ -138,7 +138,7 @@ class ActorResolver:
         claims += _people_claims([p for _, reading in read for p in reading.people])
         claims = self._apply_context(text, claims)
         claims += _surname_claims(text, sentences, entities, claims)
-        return _actors(claims, len(sentences))
+        return _actors(_one_reading_per_name(claims), len(sentences))
 
     def _read(
         self,
@@ -183,6 +183,30 @@ def _surname_claims(
         Claim(person.key, person.name, "person", mention, mention.text)
         for person, mention in surname_mentions(text, spans, people, taken)
     ]
+
+
+def _one_reading_per_name(claims: list[Claim]) -> list[Claim]:
+    """A name the catalog does not know is one actor in an article: where the tagger read
+    "Anchorage" as a place in one sentence and an organisation in another, the reading with
+    more mentions takes them all (on a tie, the one read first)."""
+    votes: dict[str, dict[str, list[Claim]]] = {}
+    for claim in sorted(claims, key=lambda c: (c.mention.start, c.mention.end)):
+        kind, _, name = claim.key.partition(":")
+        if claim.entry is None and kind in ("org", "place"):
+            votes.setdefault(name, {}).setdefault(claim.key, []).append(claim)
+    chosen: dict[str, Claim] = {}
+    for readings in votes.values():
+        if len(readings) > 1:
+            # dicts keep first-seen order and max() keeps the first of equals
+            winner = max(readings.values(), key=len)[0]
+            chosen.update(dict.fromkeys(readings, winner))
+    if not chosen:
+        return claims
+    return [
+        replace(claim, key=chosen[claim.key].key, name=chosen[claim.key].name,
+                kind=chosen[claim.key].kind) if claim.key in chosen else claim
+        for claim in claims
+    ]  # fmt: skip
 
 
 def _actors(claims: list[Claim], n_sentences: int) -> list[ResolvedActor]:

@@ -324,3 +324,19 @@ def test_the_scan_finds_distinctive_organisation_and_group_names() -> None:
 def test_distinctive_names() -> None:
     assert all(map(distinctive_name, ["NATO", "U.N.", "OPEC+", "G-20", "Five Eyes", "EU"]))
     assert not any(map(distinctive_name, ["Congress", "West", "Labour", "Quad"]))
+
+
+def test_a_name_read_as_place_and_organisation_is_one_actor() -> None:
+    # The tagger's label for an unknown name can change from sentence to sentence.
+    text = "Talks in Anchorage ended. Anchorage was cold. The Anchorage talks were tense."
+    actors = resolve(text, [("Anchorage", "LOC/ORG/LOC")])
+    assert list(actors) == ["place:anchorage"]
+    assert actors["place:anchorage"].kind == "place"
+    assert texts(actors["place:anchorage"]) == ["Anchorage", "Anchorage", "Anchorage"]
+
+
+def test_on_a_tie_the_first_reading_of_a_name_wins() -> None:
+    text = "Zembla Partners said so. Zembla Partners is far away."
+    actors = resolve(text, [("Zembla Partners", "ORG/LOC")])
+    assert list(actors) == ["org:zembla partners"]
+    assert len(actors["org:zembla partners"].mentions) == 2
