@@ -47,9 +47,21 @@ class Settings(BaseSettings):
     model_profile: Literal["bundled", "hub"] = "bundled"
     # None lets torch decide; the worker sets it once, before the models load.
     torch_threads: int | None = Field(default=None, ge=1)
-    # Dynamic int8 for the bundled encoder / entity model (see docs/benchmarks.md for the trade).
-    quantize_encoder: bool = False
-    quantize_ner: bool = False
+    # The bundled models' forward passes: ONNX Runtime (exported on first load and cached in
+    # model_cache, default ~/.cache/commentary-lens; falls back to PyTorch if that fails) or
+    # PyTorch. Same weights and outputs; ONNX Runtime is faster on CPUs (docs/benchmarks.md).
+    runtime: Literal["onnx", "torch"] = "onnx"
+    model_cache: Path | None = None
+    # Dynamic int8 weights for the bundled encoder / entity model. Unset: int8 on ONNX Runtime
+    # (it keeps the measured quality there), fp32 on PyTorch (its int8 does not): see
+    # docs/quality.md and docs/benchmarks.md.
+    quantize_encoder: bool | None = None
+    quantize_ner: bool | None = None
+
+    def quantized(self, setting: bool | None) -> bool:
+        """The effective value of ``quantize_encoder`` or ``quantize_ner``."""
+        return self.runtime == "onnx" if setting is None else setting
+
     # Minimum score for a topic to be listed; None keeps the trained head's choice.
     topic_threshold: float | None = Field(default=None, ge=0, le=1)
     taxonomy_path: Path | None = None

@@ -94,8 +94,18 @@ def main() -> None:
     parser.add_argument("--baseline-articles", type=int, default=20)
     parser.add_argument("--batch", type=int, default=8)
     parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--quantize", action="store_true", help="int8 encoder and entity model")
+    parser.add_argument(
+        "--weights",
+        choices=["int8", "fp32"],
+        help="encoder and entity model weights (default: the service's, int8 on ONNX Runtime)",
+    )
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--runtime", choices=["onnx", "torch"], default="onnx", help="LENS_RUNTIME (default onnx)"
+    )
+    parser.add_argument(
+        "--model-cache", type=Path, help="LENS_MODEL_CACHE; an empty folder times a first export"
+    )
     args = parser.parse_args()
 
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -106,8 +116,13 @@ def main() -> None:
     from app.config import Settings
 
     texts = _articles(args.data, args.articles, args.seed)
+    quantize = None if args.weights is None else args.weights == "int8"
     settings = Settings(
-        torch_threads=args.threads, quantize_encoder=args.quantize, quantize_ner=args.quantize
+        torch_threads=args.threads,
+        quantize_encoder=quantize,
+        quantize_ner=quantize,
+        runtime=args.runtime,
+        model_cache=args.model_cache,
     )
     rss_before = _rss_mb()
     started = time.perf_counter()
@@ -127,7 +142,8 @@ def main() -> None:
         "tokens": tokens,
         "threads": args.threads,
         "batch": args.batch,
-        "quantized": args.quantize,
+        "int8": settings.quantized(quantize),
+        "runtime": args.runtime,
         "model_load_s": round(load_s, 2),
         "seconds": round(elapsed, 2),
         "articles_per_s": round(len(texts) / elapsed, 3),

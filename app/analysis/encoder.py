@@ -16,10 +16,31 @@ import numpy as np
 import numpy.typing as npt
 import torch
 
+from app.analysis.runtime import OnnxModel, onnx_model
+
 FloatArray = npt.NDArray[np.float32]
 IntArray = npt.NDArray[np.int64]
 
 _WINDOW = 256  # all-MiniLM-L6-v2 was trained with 256-token inputs
+# Padded tokens in one forward pass. Bounds memory: ONNX Runtime's attention holds a
+# batch x heads x tokens x tokens matrix (64 windows of 256 would be 200 MB a layer).
+BATCH_TOKENS = 4096
+
+
+def budget_batches(lengths: list[int], max_items: int, max_tokens: int) -> list[range]:
+    """Consecutive batches of items sorted by length (ascending) whose padded size
+    (items x longest) stays within ``max_tokens``, at most ``max_items`` each; an item longer
+    than the budget goes alone."""
+    batches: list[range] = []
+    start = 0
+    for i, length in enumerate(lengths):
+        n = i - start + 1
+        if i > start and (n > max_items or n * length > max_tokens):
+            batches.append(range(start, i))
+            start = i
+    if start < len(lengths):
+        batches.append(range(start, len(lengths)))
+    return batches
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,22 +131,46 @@ class Encoder:
 
     name = "all-MiniLM-L6-v2"
 
-    def __init__(self, path: Path | None = None, *, quantize: bool = False) -> None:
+    def __init__(
+        self,
+        path: Path | None = None,
+        *,
+        quantize: bool = False,
+        runtime: str = "torch",
+        cache_dir: Path | None = None,
+        threads: int | None = None,
+    ) -> None:
+        """``runtime="onnx"`` runs the forward pass on ONNX Runtime (see app.analysis.runtime)
+        and falls back to PyTorch where that fails; ``quantize`` then means ONNX int8 weights."""
         from transformers import AutoModel, AutoTokenizer
 
         self.path = path or bundled_encoder_path()
         self.tokenizer = AutoTokenizer.from_pretrained(str(self.path))
         model = AutoModel.from_pretrained(str(self.path))
         model.eval()
-        if quantize:
+        weights = self.path / "model.safetensors"
+        digest = file_digest(weights) if weights.exists() else "unknown"
+        self.version = f"{self.name}@{digest}"
+        self.onnx: OnnxModel | None = None
+        if runtime == "onnx":
+            self.onnx = onnx_model(
+                model,
+                version=self.version,
+                output="last_hidden_state",
+                cache_dir=cache_dir,
+                quantize=quantize,
+                threads=threads,
+            )
+        if quantize and self.onnx is not None:
+            self.version += "+int8-onnx"
+        elif quantize and runtime == "torch":
             model = torch.ao.quantization.quantize_dynamic(  # type: ignore[no-untyped-call]
                 model, {torch.nn.Linear}, dtype=torch.qint8
             )
+            self.version += "+int8"
+        # else: no ONNX Runtime after all; PyTorch runs the fp32 weights (logged)
         self.model = model
         self.dim: int = int(model.config.hidden_size)
-        weights = self.path / "model.safetensors"
-        digest = file_digest(weights) if weights.exists() else "unknown"
-        self.version = f"{self.name}@{digest}" + ("+int8" if quantize else "")
 
     def encode(self, texts: list[str], batch_size: int = 64) -> list[Encoded]:
         """Encode each text; texts are sorted by length internally so batches pad little."""
@@ -147,17 +192,17 @@ class Encoder:
         cls_id, sep_id = self.tokenizer.cls_token_id, self.tokenizer.sep_token_id
         pad_id = self.tokenizer.pad_token_id or 0
         with torch.inference_mode():
-            for b in range(0, len(order), batch_size):
-                chunk = order[b : b + batch_size]
+            widths = [len(pieces[k][1]) + 2 for k in order]
+            for batch in budget_batches(widths, batch_size, BATCH_TOKENS):
+                chunk = order[batch.start : batch.stop]
                 width = max(len(pieces[k][1]) for k in chunk) + 2
-                input_ids = torch.full((len(chunk), width), pad_id, dtype=torch.long)
-                attention = torch.zeros((len(chunk), width), dtype=torch.long)
+                input_ids = np.full((len(chunk), width), pad_id, dtype=np.int64)
+                attention = np.zeros((len(chunk), width), dtype=np.int64)
                 for row, k in enumerate(chunk):
                     seq = [cls_id, *pieces[k][1], sep_id]
-                    input_ids[row, : len(seq)] = torch.tensor(seq)
+                    input_ids[row, : len(seq)] = seq
                     attention[row, : len(seq)] = 1
-                out = self.model(input_ids=input_ids, attention_mask=attention)
-                hidden = out.last_hidden_state.float().numpy()
+                hidden = self._forward(input_ids, attention)
                 for row, k in enumerate(chunk):
                     n = len(pieces[k][1])
                     vectors[k] = hidden[row, 1 : n + 1]
@@ -184,6 +229,15 @@ class Encoder:
                 offsets = np.zeros((0, 2), dtype=np.int64)
             results.append(Encoded(sentence=sentence, tokens=tokens, offsets=offsets))
         return results
+
+    def _forward(self, input_ids: IntArray, attention: IntArray) -> FloatArray:
+        if self.onnx is not None:
+            return self.onnx(input_ids, attention)
+        out = self.model(
+            input_ids=torch.from_numpy(input_ids), attention_mask=torch.from_numpy(attention)
+        )
+        hidden: FloatArray = out.last_hidden_state.float().numpy()
+        return hidden
 
     def embed(self, texts: list[str], batch_size: int = 64) -> FloatArray:
         """Sentence embeddings only: shape (len(texts), dim), L2-normalised rows."""

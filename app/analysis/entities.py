@@ -17,7 +17,14 @@ from typing import Any
 
 import torch
 
-from app.analysis.encoder import file_digest, fine_tuned_state, fine_tuned_tokenizer
+from app.analysis.encoder import (
+    BATCH_TOKENS,
+    budget_batches,
+    file_digest,
+    fine_tuned_state,
+    fine_tuned_tokenizer,
+)
+from app.analysis.runtime import onnx_model, route_forward
 from app.analysis.types import EntityLabel, EntityMention
 
 _NAME = "minilm-l6-conll03-ner"
@@ -25,6 +32,9 @@ _NAME = "minilm-l6-conll03-ner"
 # longer sentences are cut into overlapping windows of this size rather than truncated.
 _WINDOW = 256
 _STRIDE = 32
+# English news text runs about 4.5 characters a word piece: a sentence's length in characters
+# stands in for its length in pieces when batches are sized.
+_CHARS_PER_PIECE = 4
 
 _LABELS: dict[str, EntityLabel] = {
     "PER": "PER",
@@ -148,12 +158,34 @@ class EntityModel:
         quantize: bool = False,
         aggregation: str = "first",
         batch_size: int = 64,
+        runtime: str = "torch",
+        cache_dir: Path | None = None,
+        threads: int | None = None,
     ) -> None:
+        """``runtime="onnx"``: the forward pass on ONNX Runtime (app.analysis.runtime), the
+        pipeline's tokenising and aggregation unchanged. ``quantize`` means int8 weights on the
+        runtime in use; where the ONNX export fails PyTorch runs the fp32 weights."""
         self.path: Path | None = path or bundled_ner_path()
         model, tokenizer = _load_bundled(path or bundled_ner_path())
         tokenizer.model_max_length = _WINDOW
         weights = (path or bundled_ner_path()) / "model.safetensors"
-        self._setup(model, tokenizer, f"{_NAME}@{file_digest(weights)}", quantize, aggregation)
+        version = f"{_NAME}@{file_digest(weights)}"
+        if runtime == "onnx":
+            model.eval()
+            runner = onnx_model(
+                model,
+                version=version,
+                output="logits",
+                cache_dir=cache_dir,
+                quantize=quantize,
+                threads=threads,
+            )
+            if runner is not None:
+                route_forward(model, runner)
+                version += "+int8-onnx" if quantize else ""
+            # int8 is in the exported file, or (no ONNX Runtime after all) PyTorch runs fp32
+            quantize = False
+        self._setup(model, tokenizer, version, quantize, aggregation)
         self.batch_size = batch_size
 
     @classmethod
@@ -257,8 +289,17 @@ class EntityModel:
             # Raised per token for tokenizers without sub-word markers (byte-level BPE hub
             # models); the pipeline's word heuristic is still the best available there.
             warnings.filterwarnings("ignore", message="Tokenizer does not support real words")
-            out = self._pipeline(inputs, batch_size=self.batch_size, stride=_STRIDE)
-        return [list(found) for found in out]
+            # ``inputs`` come sorted by length: batches of similar sentences, each within a
+            # budget of characters (about BATCH_TOKENS word pieces) so memory stays bounded.
+            batches = budget_batches(
+                [len(text) for text in inputs], self.batch_size, BATCH_TOKENS * _CHARS_PER_PIECE
+            )
+            found: list[list[dict[str, Any]]] = []
+            for batch in batches:
+                part = inputs[batch.start : batch.stop]
+                out = self._pipeline(part, batch_size=len(part), stride=_STRIDE)
+                found.extend(list(item) for item in out)
+        return found
 
 
 def _load_bundled(path: Path) -> tuple[Any, Any]:

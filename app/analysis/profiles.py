@@ -130,8 +130,8 @@ class BundledComponents(Components):
 
     def __init__(self, settings: Settings) -> None:
         _set_threads(settings)
-        self.encoder = Encoder(quantize=settings.quantize_encoder)
-        super().__init__(EntityModel(quantize=settings.quantize_ner), SentimentModel())
+        self.encoder = bundled_encoder(settings)
+        super().__init__(bundled_entity_model(settings), SentimentModel())
         self.topic_model = TopicModel(
             self.encoder, taxonomy_path=settings.taxonomy_path, threshold=settings.topic_threshold
         )
@@ -277,4 +277,22 @@ def entity_model(settings: Settings) -> EntityFinder:
     _set_threads(settings)
     if settings.model_profile == "hub":
         return EntityModel.from_pretrained(settings.hub_ner_model, settings.hub_ner_revision)
-    return EntityModel(quantize=settings.quantize_ner)
+    return bundled_entity_model(settings)
+
+
+def _runtime(settings: Settings) -> dict[str, Any]:
+    return {
+        "runtime": settings.runtime,
+        "cache_dir": settings.model_cache,
+        "threads": settings.torch_threads,
+    }
+
+
+def bundled_encoder(settings: Settings) -> Encoder:
+    """The shared encoder as the service runs it (runtime, weights and threads from settings)."""
+    return Encoder(quantize=settings.quantized(settings.quantize_encoder), **_runtime(settings))
+
+
+def bundled_entity_model(settings: Settings) -> EntityModel:
+    """The bundled tagger as the service runs it."""
+    return EntityModel(quantize=settings.quantized(settings.quantize_ner), **_runtime(settings))

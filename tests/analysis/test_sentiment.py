@@ -240,9 +240,11 @@ def test_binary_files_are_scored_on_negative_and_positive(model: SentimentModel)
 
 @pytest.fixture(scope="module")
 def bundled() -> tuple[SentimentModel, object]:
-    from app.analysis.encoder import Encoder
+    from app.analysis.profiles import bundled_encoder
+    from app.config import Settings
 
-    return SentimentModel(), Encoder()
+    # the encoder as the service runs it (ONNX Runtime, int8 weights by default)
+    return SentimentModel(), bundled_encoder(Settings())
 
 
 @pytest.mark.slow

@@ -200,9 +200,10 @@ def test_the_bundled_head_matches_the_default_taxonomy() -> None:
 
 @pytest.fixture(scope="module")
 def real_model() -> tuple[object, TopicModel]:
-    from app.analysis.encoder import Encoder
+    from app.analysis.profiles import bundled_encoder
+    from app.config import Settings
 
-    encoder = Encoder()
+    encoder = bundled_encoder(Settings())
     return encoder, TopicModel(encoder)
 
 
