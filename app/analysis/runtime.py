@@ -155,7 +155,7 @@ def onnx_model(
     key = hashlib.sha256(
         f"{version}|{output}|{torch.__version__}|{transformers.__version__}".encode()
     ).hexdigest()[:16]
-    folder = cache_dir or default_cache_dir()
+    folder = _writable(cache_dir or default_cache_dir())
     fp32 = folder / f"{key}.onnx"
     path = folder / f"{key}.int8.onnx" if quantize else fp32
     tolerance = _INT8_TOLERANCE if quantize else _FP32_TOLERANCE
@@ -176,6 +176,20 @@ def onnx_model(
         return None
     log.info("%s runs on ONNX Runtime (%s, max difference %.1g)", version, path.name, difference)
     return runner
+
+
+def _writable(folder: Path) -> Path:
+    """``folder``, created if need be; a fresh temporary folder where it cannot be written
+    (a read-only home in a container): the models are then exported at every start."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        if os.access(folder, os.W_OK):
+            return folder
+    except OSError:
+        pass
+    fallback = Path(tempfile.mkdtemp(prefix="lens-onnx-"))
+    log.warning("model cache %s is not writable: exporting to %s", folder, fallback)
+    return fallback
 
 
 def _open(

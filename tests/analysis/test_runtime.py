@@ -166,3 +166,17 @@ def test_bundled_tagger_finds_the_same_entities_on_both_runtimes(tmp_path: Path)
         (m.text, m.label, m.start, m.end) for m in expected
     ]
     assert max(abs(a.score - b.score) for a, b in zip(got, expected, strict=True)) < 1e-3
+
+
+def test_an_unwritable_cache_exports_to_a_temporary_folder(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    blocked = tmp_path / "a-file"
+    blocked.write_text("not a folder")
+    with caplog.at_level(logging.WARNING, logger="app.analysis.runtime"):
+        runner = onnx_model(
+            _tiny_encoder(0), version="tiny@a", output="last_hidden_state", cache_dir=blocked / "x"
+        )
+    assert runner is not None
+    assert not runner.path.is_relative_to(blocked)
+    assert "is not writable" in caplog.text
