@@ -174,7 +174,7 @@ def onnx_model(
         message = "ONNX export of %s differs from PyTorch by %.2g: it runs on PyTorch"
         log.warning(message, version, difference)
         return None
-    log.info("%s runs on ONNX Runtime (%s, max difference %.1g)", version, path.name, difference)
+    log.info("%s runs on ONNX Runtime (%s, %.1g from PyTorch)", version, path.name, difference)
     return runner
 
 
