@@ -180,3 +180,24 @@ def test_an_unwritable_cache_exports_to_a_temporary_folder(
     assert runner is not None
     assert not runner.path.is_relative_to(blocked)
     assert "is not writable" in caplog.text
+
+
+def test_int8_results_do_not_depend_on_the_rest_of_the_batch(tmp_path: Path) -> None:
+    # Dynamic int8 scales activations by the whole input's range: batched, a text's vectors
+    # would change with its neighbours and their padding.
+    runner = onnx_model(
+        _tiny_encoder(0),
+        version="tiny@a",
+        output="last_hidden_state",
+        cache_dir=tmp_path,
+        quantize=True,
+    )
+    assert runner is not None
+    ids, mask = _padded_batch()
+    ids[2, :] = 29000  # a neighbour with unusual tokens
+    together = runner(ids, mask)
+    for row in range(len(ids)):
+        n = int(mask[row].sum())
+        alone = runner(ids[row : row + 1, :n], mask[row : row + 1, :n])
+        assert np.array_equal(alone[0], together[row, :n])
+        assert not together[row, n:].any()  # padding positions stay zero
