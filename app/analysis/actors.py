@@ -50,7 +50,7 @@ from app.analysis.actors_people import (
     resolve_people,
     surname_mentions,
 )
-from app.analysis.actors_text import person_key
+from app.analysis.actors_text import alias_key, person_key
 from app.analysis.types import (
     ActorAnnotation,
     ActorKind,
@@ -151,9 +151,15 @@ class ActorResolver:
         return read_entity(self.catalog, text, entity, span_bounds, name_words)
 
     def _apply_context(self, text: str, claims: list[Claim]) -> list[Claim]:
-        """Names like "Georgia" are the country only when the article says which one it is."""
+        """Names like "Georgia" are the country only when the article says which one it is;
+        demonyms like "Indians" name it only when the article also names one of its places,
+        leaders or things (the demonyms data file lists them)."""
         kept = []
         for claim in claims:
+            if claim.match == "demonym":
+                context = self.catalog.demonym_context.get(alias_key(claim.mention.text))
+                if context is not None and context.search(text) is None:
+                    continue
             signals = self.catalog.needs_context.get(claim.key)
             if signals is None or any(signal in text for signal in signals):
                 kept.append(claim)

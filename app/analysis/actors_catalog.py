@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
@@ -75,6 +76,9 @@ class Catalog:
     us_states: frozenset[str]
     # country key -> strings, one of which the article must contain for the country reading
     needs_context: dict[str, tuple[str, ...]]
+    # alias_key(demonym) -> the whole words, one of which the article must contain for the
+    # demonym to name the country ("Indians" in an article that never names India)
+    demonym_context: dict[str, re.Pattern[str]]
     version: str
 
     def find(self, text: str) -> CatalogHit | None:
@@ -246,6 +250,12 @@ class _Builder:
             needs_context={
                 f"country:{code}": tuple(signals)
                 for code, signals in self.data["countries"]["needs_context"].items()
+            },
+            demonym_context={
+                alias_key(form): re.compile(
+                    r"\b(?:" + "|".join(re.escape(signal) for signal in signals) + r")\b"
+                )
+                for form, signals in self.data["demonyms"]["needs_context"].items()
             },
             version=_version(),
         )

@@ -340,3 +340,15 @@ def test_on_a_tie_the_first_reading_of_a_name_wins() -> None:
     actors = resolve(text, [("Zembla Partners", "ORG/LOC")])
     assert list(actors) == ["org:zembla partners"]
     assert len(actors["org:zembla partners"].mentions) == 2
+
+
+def test_indians_are_india_only_where_the_article_is_about_india() -> None:
+    # In US news "Indians" are often Native Americans: the article must name India's world.
+    native = "A poll found that few Indians objected to the name. The Indian Removal Act was cited."
+    assert "country:IND" not in resolve(native, [("Indians", "MISC"), ("Indian", "MISC")])
+    india = "Indian troops patrolled Kashmir. Indians voted for Modi."
+    actors = resolve(india, [("Indian", "MISC"), ("Indians", "MISC"), ("Kashmir", "LOC")])
+    assert texts(actors["country:IND"]) == ["Indian", "Indians"]
+    # "India" as a name needs no context, and it is a signal for the demonym
+    both = resolve("India said Indian exports rose.", [("India", "LOC"), ("Indian", "MISC")])
+    assert texts(both["country:IND"]) == ["India", "Indian"]
