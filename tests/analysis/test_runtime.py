@@ -11,23 +11,16 @@ import pytest
 import torch
 
 from app.analysis.runtime import onnx_model, route_forward
-from tests.analysis.tiny_models import NER_LABELS, build_tiny_models
+from tests.analysis.tiny_models import NER_LABELS, build_tiny_models, tiny_config
 
 pytest.importorskip("onnxruntime")
 
 
 def _tiny_encoder(seed: int) -> Any:
-    from transformers import BertConfig, BertModel
+    from transformers import BertModel
 
     torch.manual_seed(seed)
-    config = BertConfig(
-        vocab_size=30522,
-        hidden_size=32,
-        num_hidden_layers=2,
-        num_attention_heads=2,
-        intermediate_size=64,
-    )
-    return BertModel(config).eval()
+    return BertModel(tiny_config()).eval()
 
 
 def _padded_batch() -> tuple[np.ndarray, np.ndarray]:

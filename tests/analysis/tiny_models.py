@@ -13,7 +13,7 @@ from app.analysis.encoder import bundled_encoder_path
 NER_LABELS = ["O", "B-PER", "I-PER", "B-ORG", "I-ORG", "B-LOC", "I-LOC", "B-MISC", "I-MISC"]
 
 
-def _config(**labels: object) -> object:
+def tiny_config(**labels: object) -> object:
     from transformers import BertConfig
 
     return BertConfig(
@@ -51,7 +51,7 @@ def build_tiny_models(root: Path) -> dict[str, Path]:
     }
     paths: dict[str, Path] = {}
     for name, (cls, id2label) in specs.items():
-        config = _config(id2label=id2label, label2id={v: k for k, v in id2label.items()})
+        config = tiny_config(id2label=id2label, label2id={v: k for k, v in id2label.items()})
         model = cls(config)
         path = root / name
         model.save_pretrained(str(path))
