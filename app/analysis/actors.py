@@ -50,7 +50,7 @@ from app.analysis.actors_people import (
     resolve_people,
     surname_mentions,
 )
-from app.analysis.actors_text import alias_key, person_key
+from app.analysis.actors_text import person_key
 from app.analysis.types import (
     ActorAnnotation,
     ActorKind,
@@ -157,7 +157,7 @@ class ActorResolver:
         kept = []
         for claim in claims:
             if claim.match == "demonym":
-                context = self.catalog.demonym_context.get(alias_key(claim.mention.text))
+                context = self.catalog.demonym_context.get(claim.key)
                 if context is not None and context.search(text) is None:
                     continue
             signals = self.catalog.needs_context.get(claim.key)

@@ -76,8 +76,8 @@ class Catalog:
     us_states: frozenset[str]
     # country key -> strings, one of which the article must contain for the country reading
     needs_context: dict[str, tuple[str, ...]]
-    # alias_key(demonym) -> the whole words, one of which the article must contain for the
-    # demonym to name the country ("Indians" in an article that never names India)
+    # country key -> the whole words, one of which the article must contain for the country's
+    # demonyms to name it ("Indians" in an article that never names India)
     demonym_context: dict[str, re.Pattern[str]]
     version: str
 
@@ -252,10 +252,10 @@ class _Builder:
                 for code, signals in self.data["countries"]["needs_context"].items()
             },
             demonym_context={
-                alias_key(form): re.compile(
+                f"country:{code}": re.compile(
                     r"\b(?:" + "|".join(re.escape(signal) for signal in signals) + r")\b"
                 )
-                for form, signals in self.data["demonyms"]["needs_context"].items()
+                for code, signals in self.data["demonyms"]["needs_context"].items()
             },
             version=_version(),
         )

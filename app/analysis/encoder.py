@@ -140,8 +140,9 @@ class Encoder:
         cache_dir: Path | None = None,
         threads: int | None = None,
     ) -> None:
-        """``runtime="onnx"`` runs the forward pass on ONNX Runtime (see app.analysis.runtime)
-        and falls back to PyTorch where that fails; ``quantize`` then means ONNX int8 weights."""
+        """``runtime="onnx"`` runs the forward pass on ONNX Runtime (see app.analysis.runtime);
+        ``quantize`` means int8 weights on the runtime in use. Where the ONNX export fails the
+        model falls back to PyTorch with its fp32 weights."""
         from transformers import AutoModel, AutoTokenizer
 
         self.path = path or bundled_encoder_path()
@@ -195,7 +196,7 @@ class Encoder:
             widths = [len(pieces[k][1]) + 2 for k in order]
             for batch in budget_batches(widths, batch_size, BATCH_TOKENS):
                 chunk = order[batch.start : batch.stop]
-                width = max(len(pieces[k][1]) for k in chunk) + 2
+                width = widths[batch.stop - 1]  # sorted: the last is the longest
                 input_ids = np.full((len(chunk), width), pad_id, dtype=np.int64)
                 attention = np.zeros((len(chunk), width), dtype=np.int64)
                 for row, k in enumerate(chunk):

@@ -12,6 +12,7 @@ stays on PyTorch and the reason is logged.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import hashlib
 import logging
@@ -19,6 +20,7 @@ import os
 import tempfile
 import types
 import warnings
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -71,42 +73,50 @@ def _export(model: Any, output: str, path: Path) -> None:
     if hasattr(traced, "set_attn_implementation"):
         traced.set_attn_implementation("eager")
     axes = {0: "batch", 1: "tokens"}
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=path.stem, suffix=".onnx.tmp", dir=path.parent)
-    os.close(fd)
-    try:
-        with torch.inference_mode(False), torch.no_grad(), warnings.catch_warnings():
-            # The tracer's notes on Python-side conditions and index ops: the check below
-            # compares the export with PyTorch on a padded batch instead.
-            warnings.simplefilter("ignore")
-            torch.onnx.export(
-                _Output(traced, output),
-                _example(),
-                tmp,
-                input_names=["input_ids", "attention_mask"],
-                output_names=[output],
-                dynamic_axes={"input_ids": axes, "attention_mask": axes, output: axes},
-                opset_version=17,
-                dynamo=False,
-            )
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)  # atomic: a concurrent loader sees the whole file or none
-    finally:
-        Path(tmp).unlink(missing_ok=True)
+    # The tracer warns about Python-side conditions and index ops: the check after the export
+    # compares it with PyTorch on a padded batch instead.
+    with (
+        _replacing(path) as tmp,
+        torch.inference_mode(False),
+        torch.no_grad(),
+        warnings.catch_warnings(),
+    ):
+        warnings.simplefilter("ignore")
+        torch.onnx.export(
+            _Output(traced, output),
+            _example(),
+            tmp,
+            input_names=["input_ids", "attention_mask"],
+            output_names=[output],
+            dynamic_axes={"input_ids": axes, "attention_mask": axes, output: axes},
+            opset_version=17,
+            dynamo=False,
+        )
 
 
 def _quantize(source: Path, path: Path) -> None:
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
-    fd, tmp = tempfile.mkstemp(prefix=path.stem, suffix=".onnx.tmp", dir=path.parent)
-    os.close(fd)
     logging.disable(logging.WARNING)  # it logs every tensor it skips, to the root logger
     try:
-        quantize_dynamic(str(source), tmp, weight_type=QuantType.QInt8, per_channel=True)
+        with _replacing(path) as tmp:
+            quantize_dynamic(str(source), tmp, weight_type=QuantType.QInt8, per_channel=True)
+    finally:
+        logging.disable(logging.NOTSET)
+
+
+@contextlib.contextmanager
+def _replacing(path: Path) -> Iterator[str]:
+    """A temporary file beside ``path`` to write; it becomes ``path`` in one atomic rename if
+    the block succeeds, so a concurrent loader sees the whole file or none."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=path.stem, suffix=".onnx.tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        yield tmp
         os.chmod(tmp, 0o644)
         os.replace(tmp, path)
     finally:
-        logging.disable(logging.NOTSET)
         Path(tmp).unlink(missing_ok=True)
 
 
