@@ -21,7 +21,7 @@ COPY migrations ./migrations
 # Editable, so `lens db upgrade` finds migrations/ beside the package.
 RUN pip install --extra-index-url https://download.pytorch.org/whl/cpu -e .
 
-RUN useradd --create-home --uid 1000 lens && mkdir /data && chown lens /data
+RUN useradd --create-home --uid 1000 lens && mkdir /data /search && chown lens /data /search
 USER lens
 # The embedded default: a SQLite file on the volume. docker-compose.yml points it at PostgreSQL.
 ENV LENS_DATABASE_URL=sqlite:////data/lens.db

@@ -41,6 +41,7 @@ _PLUGINS: tuple[tuple[str, str | None], ...] = (
     ("app.cli_tools", None),
     ("app.cli_runs", None),
     ("app.cli_keys", "keys"),
+    ("app.cli_search", "search-index"),
 )
 
 logger = logging.getLogger("app.cli")

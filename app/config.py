@@ -44,6 +44,11 @@ class Settings(BaseSettings):
     # memory:// is per process; redis://host:6379 shares the counts between processes.
     rate_limit_storage: str = "memory://"
 
+    # A folder for a Tantivy index that ranks full-text results (sort=relevance): much faster
+    # than the database's ranking over large corpora (app/search_index.py); None: the database
+    # ranks. The worker keeps it up to date; `lens search-index sync` builds it.
+    search_index: Path | None = None
+
     model_profile: Literal["bundled", "hub"] = "bundled"
     # None lets torch decide; the worker sets it once, before the models load.
     torch_threads: int | None = Field(default=None, ge=1)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+import math
 import os
 import socket
 import threading
@@ -20,7 +21,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.orm import Session, sessionmaker
 
-from app import metrics
+from app import metrics, search_index
 from app.analysis.types import Analysis, Analyzer
 from app.config import Settings
 from app.db import utcnow
@@ -74,6 +75,7 @@ class Worker:
         self.owner = owner or worker_id()
         self.clock = clock
         self._run_id: int | None = None
+        self._synced = -math.inf
 
     def run(self, stop: threading.Event) -> None:
         """Work until ``stop`` is set; the batch in hand is finished or released first."""
@@ -89,9 +91,28 @@ class Worker:
                 # A bug must not silently end the loop; the batch's leases expire and it is retried.
                 logger.exception("worker %s: batch failed", self.owner)
                 handled = 0
+            self.sync_search_index()
             if handled == 0:
                 stop.wait(self.settings.worker_poll_seconds)
         logger.info("worker %s stopped", self.owner)
+
+    def sync_search_index(self) -> None:
+        """Add newly stored articles to the search index (LENS_SEARCH_INDEX), every few seconds.
+
+        Its errors are logged, never fatal: the index is derived data, and the next sync (or
+        `lens search-index sync`) catches up.
+        """
+        folder = self.settings.search_index
+        if folder is None or time.monotonic() - self._synced < search_index.SYNC_SECONDS:
+            return
+        self._synced = time.monotonic()
+        try:
+            added = search_index.open_index(folder).sync(self.session_factory)
+        except Exception:
+            logger.exception("worker %s: search index sync failed", self.owner)
+            return
+        if added:
+            logger.info("worker %s: %d articles added to the search index", self.owner, added)
 
     def run_once(self, stop: threading.Event | None = None) -> int:
         """Claim, analyse and store one batch; returns how many articles it settled."""

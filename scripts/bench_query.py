@@ -5,6 +5,9 @@
         --articles 100000 --load
     # measure again without reloading; PostgreSQL the same way
     .venv/bin/python scripts/bench_query.py --database-url sqlite:////tmp/bench/lens.db
+    # rank full text with a search index (LENS_SEARCH_INDEX), built from the database first
+    .venv/bin/python scripts/bench_query.py --database-url sqlite:////tmp/bench/lens.db \
+        --search-index /tmp/bench/search
     .venv/bin/python scripts/bench_query.py --articles 1000000 --load \
         --database-url postgresql+psycopg://postgres@127.0.0.1:5432/bench
 
@@ -101,6 +104,13 @@ def main() -> None:
         "it; negative puts them ahead of other jobs on a shared machine",
     )
     parser.add_argument("--out", type=Path, default=None, help="write the results as JSON")
+    parser.add_argument(
+        "--search-index",
+        type=Path,
+        default=None,
+        help="rank full text with a search index in this folder (LENS_SEARCH_INDEX): it is "
+        "brought up to date (built, the first time) before measuring",
+    )
     args = parser.parse_args()
 
     engine = create_db_engine(args.database_url)
@@ -113,6 +123,9 @@ def main() -> None:
     with Session(engine) as session:
         stored = session.scalar(select(func.count()).select_from(Article)) or 0
     print(f"{engine.dialect.name}: {stored} articles", flush=True)
+    if args.search_index is not None:
+        sync_index(engine, args.search_index)
+        os.environ["LENS_SEARCH_INDEX"] = str(args.search_index)
     load_before = os.getloadavg()[0]
     if args.nice:
         os.nice(args.nice)  # the client; the API inherits it
@@ -121,6 +134,7 @@ def main() -> None:
         "backend": engine.dialect.name,
         "articles": stored,
         "nice": args.nice,
+        "search_index": args.search_index is not None,
         "load_average": [round(load_before, 1), round(os.getloadavg()[0], 1)],
         "queries": results,
     }
@@ -128,6 +142,28 @@ def main() -> None:
     if args.out:
         args.out.write_text(json.dumps(results, indent=2))
     engine.dispose()
+
+
+def sync_index(engine: Engine, folder: Path) -> None:
+    """Bring the search index in ``folder`` up to date with the database (build it if new)."""
+    from sqlalchemy.orm import sessionmaker
+
+    from app.search_index import SearchIndex
+
+    index = SearchIndex(folder)
+    started = time.perf_counter()
+
+    def progress(done: int, total: int) -> None:
+        if done % 100_000 < 2_000 or done == total:
+            print(f"  search index: {done:>9} of {total} articles", flush=True)
+
+    added = index.sync(sessionmaker(engine), progress)
+    size = sum(f.stat().st_size for f in folder.iterdir() if f.is_file())
+    print(
+        f"search index: {added} articles added in {time.perf_counter() - started:.0f} s; "
+        f"{len(index)} in all, {size / 2**20:,.0f} MB",
+        flush=True,
+    )
 
 
 def load(engine: Engine, url: str, total: int, seed: int) -> None:

@@ -13,7 +13,8 @@ then undated ones by id, so NULL never sits inside a range.
 from __future__ import annotations
 
 import enum
-import re
+import itertools
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -41,6 +42,9 @@ from app.models import (
     ArticleTopic,
 )
 from app.models.article import ArticleStatus, Genre
+from app.search_index import SearchIndex, web_query_parts
+
+logger = logging.getLogger(__name__)
 
 
 class Sort(enum.StrEnum):
@@ -104,20 +108,42 @@ class _Driver:
 
 
 def search(
-    session: Session, filters: ArticleFilters, sort: Sort, after: Position | None, limit: int
+    session: Session,
+    filters: ArticleFilters,
+    sort: Sort,
+    after: Position | None,
+    limit: int,
+    ranker: SearchIndex | None = None,
 ) -> list[Position]:
     """The positions (sort key, id) of up to ``limit`` matches after ``after``, in order."""
-    return search_snapshot(session, filters, sort, after, limit)[0]
+    return search_snapshot(session, filters, sort, after, limit, ranker)[0]
 
 
 def search_snapshot(
-    session: Session, filters: ArticleFilters, sort: Sort, after: Position | None, limit: int
+    session: Session,
+    filters: ArticleFilters,
+    sort: Sort,
+    after: Position | None,
+    limit: int,
+    ranker: SearchIndex | None = None,
 ) -> tuple[list[Position], int]:
     """Up to ``limit`` matches after ``after``, in order, and the snapshot they were read from.
 
     Without ``filters.max_id`` the snapshot (the highest article id) is read by the same
-    statement as the first matches, so a page and its snapshot always agree.
+    statement as the first matches, so a page and its snapshot always agree. With a ``ranker``
+    (the search index, app/search_index.py) that is up to date, the relevance order comes from
+    it; one far behind the database (never synced, or being built) is left alone.
     """
+    if sort is Sort.relevance and ranker is not None and filters.text_query:
+        if filters.max_id is None:
+            filters = replace(filters, max_id=max_article_id(session))
+        assert filters.max_id is not None
+        try:
+            if ranker.covers(filters.max_id):
+                return _ranked_by_index(session, ranker, filters, after, limit)
+        except (OSError, ValueError) as error:
+            # a damaged index, or a file a writer elsewhere removed mid-reload: search stays up
+            logger.warning("search index %s failed, the database ranks: %s", ranker.path, error)
     max_id = filters.max_id
     if sort in (Sort.newest, Sort.oldest):
         found: list[Position] = []
@@ -139,6 +165,43 @@ def search_snapshot(
     return found, max_id or 0
 
 
+def _ranked_by_index(
+    session: Session,
+    ranker: SearchIndex,
+    filters: ArticleFilters,
+    after: Position | None,
+    limit: int,
+) -> tuple[list[Position], int]:
+    """Matches in the search index's order; the database applies every other filter.
+
+    Hits come in growing chunks; a chunk is checked against the filters in one statement,
+    so a page costs one query when only ``q`` is given and a few when filters are selective.
+    """
+    max_id = filters.max_id if filters.max_id is not None else max_article_id(session)
+    rest = replace(filters, text_query=None, max_id=None)
+    driver = _Driver(Article.id, Article.published, Article.outlet_id, None)
+    conditions = _conditions(rest, driver, session.get_bind().dialect.name, text_done=True)
+    hits = ranker.ranked(
+        filters.text_query or "",
+        max_id,
+        after=(float(after.key), after.id) if after is not None else None,
+        first=limit + 1,
+    )
+    found: list[Position] = []
+    chunk = max(limit, 16)
+    while len(found) < limit:
+        batch = list(itertools.islice(hits, chunk))
+        if not batch:
+            break
+        if conditions:
+            ids = [i for _, i in batch]
+            kept = set(session.scalars(select(Article.id).where(Article.id.in_(ids), *conditions)))
+            batch = [hit for hit in batch if hit[1] in kept]
+        found += [Position(key=score, id=i) for score, i in batch]
+        chunk = min(chunk * 4, 5_000)
+    return found[:limit], max_id
+
+
 def max_article_id(session: Session) -> int:
     return session.scalar(select(func.max(Article.id))) or 0
 
@@ -149,26 +212,16 @@ def fts5_query(text: str) -> str:
     Every term is quoted, so FTS5 operators or punctuation in the input are never syntax.
     Empty when nothing searchable is left.
     """
-    groups: list[list[str]] = [[]]
-    negated: list[str] = []
-    for match in re.finditer(r'(-?)"([^"]*)"?|(\S+)', text):
-        minus, phrase, word = match.groups()
-        if word == "OR":
-            groups.append([])
-            continue
-        if word is not None and word.startswith("-") and len(word) > 1:
-            minus, word = "-", word[1:]
-        term = phrase if phrase is not None else word
-        if not re.search(r"\w", term or ""):
-            continue
-        quoted = '"' + term.replace('"', '""') + '"'
-        (negated if minus else groups[-1]).append(quoted)
-    alternatives = [" AND ".join(group) for group in groups if group]
+    alternatives, negated = web_query_parts(text)
     if not alternatives:
         return ""
-    expression = " OR ".join(f"({a})" for a in alternatives)
+
+    def quoted(term: str) -> str:
+        return '"' + term.replace('"', '""') + '"'
+
+    expression = " OR ".join(f"({' AND '.join(map(quoted, group))})" for group in alternatives)
     if negated:
-        expression = f"({expression}) NOT ({' OR '.join(negated)})"
+        expression = f"({expression}) NOT ({' OR '.join(map(quoted, negated))})"
     return expression
 
 

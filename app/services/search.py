@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
@@ -20,9 +21,12 @@ from app.repositories.article_items import ItemRow
 from app.repositories.article_search import ArticleFilters, Position, Sort
 from app.schemas.article import ActorSummary, ArticleSummary, SentimentView, TopicView
 from app.schemas.page import Page
+from app.search_index import SearchIndex, open_index
 from app.services import cursor as cursors
 from app.services import resolve
 from app.services.articles import page_size
+
+logger = logging.getLogger(__name__)
 
 _CURSOR_KIND = "articles"
 _EXPORT_CHUNK = 500
@@ -135,7 +139,9 @@ def list_articles(
     if cursor is not None:
         max_id, after = _decode(cursor, search.sort)
         filters = replace(filters, max_id=max_id)
-    found, max_id = article_search.search_snapshot(session, filters, search.sort, after, size + 1)
+    found, max_id = article_search.search_snapshot(
+        session, filters, search.sort, after, size + 1, ranker(settings)
+    )
     light = fields is not None and not fields & _ANNOTATION_FIELDS
     rows = article_items.load(
         session, [p.id for p in found[:size]], light=light, top_topics=TOP_TOPICS
@@ -146,8 +152,28 @@ def list_articles(
     )
 
 
+def ranker(settings: Settings) -> SearchIndex | None:
+    """The search index that ranks full-text matches, where LENS_SEARCH_INDEX names one.
+
+    One that cannot be opened (a folder this process may not create, a damaged index) leaves
+    the ranking to the database, with a log line: search stays up.
+    """
+    if settings.search_index is None:
+        return None
+    try:
+        return open_index(settings.search_index)
+    except (OSError, ValueError) as error:
+        logger.warning(
+            "search index %s unusable, the database ranks: %s", settings.search_index, error
+        )
+        return None
+
+
 def export(
-    factory: sessionmaker[Session], search: Search, fmt: Literal["ndjson", "csv"]
+    factory: sessionmaker[Session],
+    search: Search,
+    fmt: Literal["ndjson", "csv"],
+    index: SearchIndex | None = None,
 ) -> Iterator[str]:
     """Every match as NDJSON lines or CSV rows, read in keyset chunks: memory stays constant."""
     with factory() as session:
@@ -157,7 +183,7 @@ def export(
         after: Position | None = None
         while True:
             found, max_id = article_search.search_snapshot(
-                session, filters, search.sort, after, _EXPORT_CHUNK
+                session, filters, search.sort, after, _EXPORT_CHUNK, index
             )
             filters = replace(filters, max_id=max_id)
             rows = article_items.load(

@@ -27,9 +27,10 @@ nothing is a `422` naming it, never an empty page.
 
 **Pages.** Follow `next_cursor` until it is null. A traversal sees the articles stored when its
 first page was asked for: articles that arrive meanwhile never shift, repeat or skip items (they
-show up in a new traversal). One exception: with `sort=relevance` on SQLite the scores (bm25)
-depend on corpus-wide word statistics, which new articles change, so later pages of a long
-traversal may be ordered slightly differently; PostgreSQL's scores depend on the article alone.
+show up in a new traversal). One exception: with `sort=relevance` on SQLite, or where the server
+ranks with its search index (BM25, `LENS_SEARCH_INDEX`), the scores depend on corpus-wide word
+statistics, which new articles change, so later pages of a long traversal may be ordered slightly
+differently; PostgreSQL's own scores depend on the article alone.
 
 **Items.** Each carries the document sentiment, its top topics, every actor with the author's
 sentiment toward it, and in `matched_actors` the actors the `actor` filter matched. `fields=`
@@ -108,7 +109,7 @@ def export_articles(
     # Checked before the first byte: a bad filter is still a 422, not a broken stream.
     prepared = search.prepare(session, settings, query)
     return StreamingResponse(
-        search.export(factory, prepared, format),
+        search.export(factory, prepared, format, search.ranker(settings)),
         media_type=_EXPORT_MEDIA[format],
         headers={"Content-Disposition": f'attachment; filename="articles.{format}"'},
     )
