@@ -31,7 +31,9 @@ def sync(
     """Add every stored article the index lacks (all of them the first time), with progress.
 
     A running worker keeps the index up to date on its own; run this once to build it for an
-    existing database, or after restoring a backup. Safe to run at any time: it only adds.
+    existing database. Safe to run at any time, beside running workers: it only adds, and one
+    process writes at a time. After restoring the database from a backup, delete the folder
+    first and build it again: articles the backup lacks would stay in the index.
 
     Example:
 
