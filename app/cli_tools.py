@@ -10,7 +10,7 @@ import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -301,7 +301,8 @@ def _describe(bar: Progress, task: TaskID, description: str) -> None:
 def status(
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object instead.")] = False,
 ) -> None:
-    """Show the queue: articles by status, the oldest waiting, and the workers holding leases.
+    """Show the queue: articles by status, the oldest waiting, and the workers holding leases;
+    with LENS_SEARCH_INDEX, how far the search index is behind the database.
 
     A lease past its expiry belongs to a worker that died or stalled; another worker will take
     its articles over.
@@ -314,6 +315,7 @@ def status(
     """
     from app.db import utcnow
     from app.repositories import articles, leases
+    from app.repositories.article_search import max_article_id
 
     settings = get_settings()
     now = utcnow()
@@ -321,9 +323,11 @@ def status(
         counts = articles.count_by_status(session)
         held = leases.held(session, now)
         oldest = leases.oldest_pending(session)
+        index = _search_index_state(settings, max_article_id(session))
     if as_json:
         report = {
             "queue": counts,
+            "search_index": index,
             "oldest_pending_received_at": oldest.isoformat() if oldest else None,
             "leases": [
                 {
@@ -345,3 +349,33 @@ def status(
     for lease in held:
         state = "EXPIRED" if lease.expired else f"until {lease.expires_at:%H:%M:%S} UTC"
         typer.echo(f"lease: {lease.owner}: {lease.articles} articles, {state}")
+    if index is not None:
+        if "error" in index:
+            typer.echo(f"search index {index['path']}: unusable ({index['error']})")
+        else:
+            ranks = "ranks full text" if index["ranks"] else "behind: the database ranks"
+            typer.echo(
+                f"search index {index['path']}: {index['articles']} articles, "
+                f"{index['lag_ids']} ids behind the database; {ranks}"
+            )
+
+
+def _search_index_state(settings: Settings, newest: int) -> dict[str, Any] | None:
+    """The search index's size and lag behind the database (None when none is configured)."""
+    if settings.search_index is None:
+        return None
+    from app.search_index import open_index
+
+    state: dict[str, Any] = {"path": str(settings.search_index)}
+    try:
+        index = open_index(settings.search_index)
+        highest = index.highest_id()
+        state |= {
+            "articles": len(index),
+            "highest_id": highest,
+            "lag_ids": max(newest - highest, 0),
+            "ranks": index.covers(newest),
+        }
+    except (OSError, ValueError) as error:
+        state["error"] = str(error)
+    return state
