@@ -118,10 +118,11 @@ class SearchIndex:
         )
         return bool(self.searcher().search(bound, 1, count=False).hits)
 
-    def query(self, text: str, max_id: int | None = None) -> Any:
+    def query(self, text: str, max_id: int | None = None, searcher: Any = None) -> Any:
         """The Tantivy query for a web-search style ``text`` (see `web_query_parts`).
 
-        ``max_id`` keeps the articles stored after a traversal began out of it.
+        ``max_id`` keeps the articles stored after a traversal began out of it; pass the
+        ``searcher`` the query will run on, so the bound is judged on the same commit.
         """
         alternatives, negated = web_query_parts(text)
         if not alternatives:
@@ -132,7 +133,7 @@ class SearchIndex:
         ]
         clauses = [(tantivy.Occur.Must, tantivy.Query.boolean_query(should))]
         clauses += [(tantivy.Occur.MustNot, self._term(t)) for t in negated]
-        if max_id is not None and self._holds_above(max_id):
+        if max_id is not None and self._holds_above(max_id, searcher or self.searcher()):
             bound = tantivy.Query.range_query(
                 self.schema, "id", tantivy.FieldType.Unsigned, 0, max_id
             )
@@ -140,12 +141,12 @@ class SearchIndex:
             clauses.append((tantivy.Occur.Must, tantivy.Query.const_score_query(bound, 0.0)))
         return tantivy.Query.boolean_query(clauses)
 
-    def _holds_above(self, max_id: int) -> bool:
+    def _holds_above(self, max_id: int, searcher: Any) -> bool:
         # The bound costs a broad query 3-5 ms at a million articles: only when it excludes any.
         above = tantivy.Query.range_query(
             self.schema, "id", tantivy.FieldType.Unsigned, max_id + 1, None
         )
-        return bool(self.searcher().search(above, 1, count=False).hits)
+        return bool(searcher.search(above, 1, count=False).hits)
 
     def _term(self, term: str) -> Any:
         # A quoted phrase of the term's tokens, in the title (boosted) or the text.
@@ -183,7 +184,7 @@ class SearchIndex:
         window's lowest score (all of them once the window holds every match) are final: a
         tie group is never cut."""
         searcher = self.searcher()
-        query = self.query(text, max_id)
+        query = self.query(text, max_id, searcher)
         position: Hit | None = None
         # A window wider than a page: ties at its edge (duplicates) would otherwise cost more
         # windows, each a new search (3x slower at 21 than at 256 on the benchmark corpus).
