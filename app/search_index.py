@@ -12,7 +12,7 @@ full-text match as before.
 The index is derived data. Articles never change once stored, so it only grows: `sync` adds the
 articles with ids above the highest one it holds, and re-checks the last `LOOKBACK_IDS` ids for
 ones that committed late (PostgreSQL hands out ids before commit, so id 100 may commit after
-101). The worker syncs after each batch it stores and at least every `SYNC_SECONDS` when idle;
+101). The worker syncs between batches, at most every `SYNC_SECONDS`, busy or idle;
 `lens search-index sync` builds it for an existing database. An article is searchable by
 relevance once synced (seconds after it is stored). Tantivy allows one writer per folder: a
 process that finds the lock taken leaves the sync to the one holding it.

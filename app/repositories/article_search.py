@@ -135,12 +135,11 @@ def search_snapshot(
     it; one far behind the database (never synced, or being built) is left alone.
     """
     if sort is Sort.relevance and ranker is not None and filters.text_query:
-        if filters.max_id is None:
-            filters = replace(filters, max_id=max_article_id(session))
-        assert filters.max_id is not None
+        snapshot = filters.max_id if filters.max_id is not None else max_article_id(session)
+        filters = replace(filters, max_id=snapshot)
         try:
-            if ranker.covers(filters.max_id):
-                return _ranked_by_index(session, ranker, filters, after, limit)
+            if ranker.covers(snapshot):
+                return _ranked_by_index(session, ranker, filters, snapshot, after, limit)
         except (OSError, ValueError) as error:
             # a damaged index, or a file a writer elsewhere removed mid-reload: search stays up
             logger.warning("search index %s failed, the database ranks: %s", ranker.path, error)
@@ -169,15 +168,16 @@ def _ranked_by_index(
     session: Session,
     ranker: SearchIndex,
     filters: ArticleFilters,
+    max_id: int,
     after: Position | None,
     limit: int,
 ) -> tuple[list[Position], int]:
-    """Matches in the search index's order; the database applies every other filter.
+    """Matches in the search index's order, none above ``max_id`` (the snapshot); the database
+    applies every other filter.
 
     Hits come in growing chunks; a chunk is checked against the filters in one statement,
     so a page costs one query when only ``q`` is given and a few when filters are selective.
     """
-    max_id = filters.max_id if filters.max_id is not None else max_article_id(session)
     rest = replace(filters, text_query=None, max_id=None)
     driver = _Driver(Article.id, Article.published, Article.outlet_id, None)
     conditions = _conditions(rest, driver, session.get_bind().dialect.name, text_done=True)
