@@ -155,8 +155,11 @@ def units(
 def fit_aggregator(
     docs: list[Doc], probs: list[FloatArray], train: np.ndarray, w: float, seed: int
 ) -> Predict:
-    """Aggregator on ``train``'s articles (+ paragraphs at weight ``w``), settings chosen by
-    5-fold CV over those articles, scored on their article labels."""
+    """The aggregator fitted on ``train``'s articles, plus their paragraphs at weight ``w``.
+
+    C and class weights are chosen by 5-fold cross-validation over those articles, scored on the
+    article labels (the measure the bundled aggregator is chosen by).
+    """
     from sklearn.model_selection import StratifiedKFold
 
     gold = np.array([docs[d].label for d in train])
@@ -265,10 +268,10 @@ def main() -> None:
     )
     base_x = np.concatenate([news_x[~held], semeval_x])
     base_y = np.concatenate([news_y[~held], semeval_y])
-    labelled = [d for d in range(len(docs)) if docs[d].paragraph_labels and docs[d].mentions]
+    labelled = {d for d in range(len(docs)) if docs[d].paragraph_labels and docs[d].mentions}
 
     def head(train_docs: np.ndarray, w: float) -> Predict:
-        extra = [d for d in train_docs if d in set(labelled)] if w > 0 else []
+        extra = [d for d in train_docs if d in labelled] if w > 0 else []
         x = np.concatenate([base_x, *(docs[d].mention_x for d in extra)])
         y = np.concatenate(
             [
