@@ -44,8 +44,8 @@ from scripts.train_sentiment import (  # noqa: E402
     ACTOR_WEIGHTS,
     LABEL,
     TARGETED_C,
-    _standardiser,
     encode_cached,
+    fit_logistic,
     log,
     mention_pattern,
     read_jsonl,
@@ -71,15 +71,23 @@ class Doc:
     mention_paragraph: list[int] = field(default_factory=list)
     paragraph_labels: list[int] = field(default_factory=list)
 
+    def labelled_paragraphs(self) -> list[tuple[int, list[int]]]:
+        """(label, indexes into ``mentions``) of each labelled paragraph that names the person."""
+        out = []
+        for p, label in enumerate(self.paragraph_labels):
+            idx = [k for k, q in enumerate(self.mention_paragraph) if q == p]
+            if idx:
+                out.append((label, idx))
+        return out
+
 
 def load_docs(data: Path, encoder: Encoder, model: SentimentModel, cache: Path) -> list[Doc]:
     records = read_jsonl(data / "sentiment_persent_dev.jsonl")
     parsed = []
     for r in records:
-        paragraphs = r["text"].split("\n")
-        text = "\n".join(restore_commas(p) for p in paragraphs)
-        sentences = split_sentences(text)
-        starts = np.cumsum([0, *(len(restore_commas(p)) + 1 for p in paragraphs)])
+        paragraphs = [restore_commas(p) for p in r["text"].split("\n")]
+        sentences = split_sentences("\n".join(paragraphs))
+        starts = np.cumsum([0, *(len(p) + 1 for p in paragraphs)])
         paragraph_of = [int(np.searchsorted(starts, s.start, side="right") - 1) for s in sentences]
         pattern = mention_pattern(r["target"])
         mentions = [
@@ -111,21 +119,6 @@ def load_docs(data: Path, encoder: Encoder, model: SentimentModel, cache: Path) 
     return docs
 
 
-def fit(x: FloatArray, y: np.ndarray, w: np.ndarray, c: float, weight: str | None) -> Predict:
-    """Logistic regression with sample weights ``w`` and class weights as the trainer's."""
-    from sklearn.linear_model import LogisticRegression
-
-    mean, scale = _standardiser(x)
-    sample = w.astype(np.float64)
-    if weight is not None:
-        counts = np.bincount(y, weights=sample, minlength=3)
-        factor = sample.sum() / (3 * np.maximum(counts, 1e-9))
-        sample = sample * (np.sqrt(factor) if weight == "sqrt" else factor)[y]
-    model = LogisticRegression(C=c, max_iter=5000, random_state=0)
-    model.fit((x - mean) / scale, y, sample_weight=sample)
-    return lambda q: model.predict_proba((q - mean) / scale).astype(np.float32)
-
-
 def macro_f1(gold: np.ndarray, probs: FloatArray) -> float:
     from sklearn.metrics import f1_score
 
@@ -142,13 +135,9 @@ def units(
         where = [i for i, _, _ in doc.mentions]
         doc_x.append(actor_features(probs, where, doc.sentence_probs))
         doc_y.append(doc.label)
-        for p, label in enumerate(doc.paragraph_labels):
-            idx = [k for k, q in enumerate(doc.mention_paragraph) if q == p]
-            if idx:
-                para_x.append(
-                    actor_features(probs[idx], [where[k] for k in idx], doc.sentence_probs)
-                )
-                para_y.append(label)
+        for label, idx in doc.labelled_paragraphs():
+            para_x.append(actor_features(probs[idx], [where[k] for k in idx], doc.sentence_probs))
+            para_y.append(label)
     return np.stack(doc_x), np.array(doc_y), np.stack(para_x), np.array(para_y)
 
 
@@ -192,7 +181,7 @@ def _fit_units(
         sample = np.concatenate([np.ones(len(doc_y)), np.full(len(para_y), w)])
     else:
         x, y, sample = doc_x, doc_y, np.ones(len(doc_y))
-    return fit(x, y, sample, c, weight)
+    return fit_logistic(x, y, c, weight, 0, sample_weight=sample).probabilities
 
 
 def score_aggregator(
@@ -222,11 +211,9 @@ def simple_means(docs: list[Doc], probs: list[FloatArray]) -> tuple[float, float
     for doc, p in zip(docs, probs, strict=True):
         doc_gold.append(doc.label)
         doc_pred.append(p.mean(axis=0) if len(p) else np.full(3, 1 / 3, np.float32))
-        for q, label in enumerate(doc.paragraph_labels):
-            idx = [k for k, m in enumerate(doc.mention_paragraph) if m == q]
-            if idx:
-                para_gold.append(label)
-                para_pred.append(p[idx].mean(axis=0))
+        for label, idx in doc.labelled_paragraphs():
+            para_gold.append(label)
+            para_pred.append(p[idx].mean(axis=0))
     return (
         macro_f1(np.array(doc_gold), np.stack(doc_pred)),
         macro_f1(np.array(para_gold), np.stack(para_pred)),
@@ -283,7 +270,7 @@ def main() -> None:
             ]
         )
         sample = np.concatenate([np.ones(len(base_y)), np.full(len(y) - len(base_y), w)])
-        return fit(x, y, sample, TARGETED_C, "balanced")
+        return fit_logistic(x, y, TARGETED_C, "balanced", 0, sample_weight=sample).probabilities
 
     from sklearn.model_selection import StratifiedKFold
 

@@ -122,16 +122,29 @@ def _standardiser(x: FloatArray) -> tuple[FloatArray, FloatArray]:
     return x.mean(axis=0).astype(np.float32), scale
 
 
-def fit_logistic(x: FloatArray, y: np.ndarray, c: float, weight: str | None, seed: int) -> Head:
+def fit_logistic(
+    x: FloatArray,
+    y: np.ndarray,
+    c: float,
+    weight: str | None,
+    seed: int,
+    sample_weight: np.ndarray | None = None,
+) -> Head:
+    """Logistic regression on standardised ``x``.
+
+    ``weight`` is None, "balanced" (each class weighted n / (3 * its count), as sklearn's) or
+    "sqrt" (the square root of that); with ``sample_weight`` the counts are weighted sums.
+    """
     from sklearn.linear_model import LogisticRegression
 
-    class_weight: Any = weight
-    if weight == "sqrt":
-        counts = np.bincount(y, minlength=3)
-        class_weight = {k: float(np.sqrt(len(y) / (3 * n))) for k, n in enumerate(counts) if n}
+    sample = np.ones(len(y)) if sample_weight is None else sample_weight.astype(np.float64)
+    if weight is not None:
+        counts = np.bincount(y, weights=sample, minlength=3)
+        factor = sample.sum() / (3 * np.maximum(counts, 1e-12))
+        sample = sample * (np.sqrt(factor) if weight == "sqrt" else factor)[y]
     mean, scale = _standardiser(x)
-    model = LogisticRegression(C=c, class_weight=class_weight, max_iter=5000, random_state=seed)
-    model.fit((x - mean) / scale, y)
+    model = LogisticRegression(C=c, max_iter=5000, random_state=seed)
+    model.fit((x - mean) / scale, y, sample_weight=sample)
     return Head(
         mean, scale, (model.coef_.T.astype(np.float32),), (model.intercept_.astype(np.float32),)
     )
