@@ -22,6 +22,7 @@ from app.errors import install_error_handlers
 from app.metrics import scrape_registry
 from app.schemas.problem import document_problems
 from app.services.analyze import AnalyzerProvider
+from app.ui import pages as ui_pages
 from app.worker import AnalyzerLoader, EmbeddedWorker, load_default_analyzer
 
 _DESCRIPTION = """
@@ -38,6 +39,9 @@ feel about it?*
    whom, and how the tone toward them changes; outlets, authors and topics have profiles too.
 
 Errors are `application/problem+json` (RFC 9457). Lists are paginated with `next_cursor`.
+
+The [dashboard](/ui) shows the same data in the browser: actors' timelines and tone by outlet,
+articles with their actors marked by the author's stance, and a text analysed on the spot.
 """
 
 
@@ -86,5 +90,6 @@ def create_app(
     app.include_router(build_router())
     include_v1(app, reannotate_routes.router)
     app.include_router(metrics_routes.router)
+    ui_pages.mount(app)
     document_problems(app)
     return app
