@@ -11,6 +11,7 @@ import {
   label,
   links,
   loading,
+  markReady,
   meanBar,
   pageParams,
   plural,
@@ -207,3 +208,4 @@ await Promise.all([
     decorate: addPassages,
   }),
 ]);
+markReady();

@@ -1,7 +1,7 @@
 // The analyse page: a pasted text (or a page's HTML, reduced to its text here) analysed by
 // POST /v1/analyze, shown as an article is; nothing is stored.
 
-import { api, count, fill, h, loading } from "./lens.js";
+import { api, count, fill, h, loading, markReady } from "./lens.js";
 import { actorsPanel, sentimentPanel, textPanel, topicsPanel } from "./reading.js";
 import { fromAnalysis } from "./text.js";
 
@@ -84,4 +84,6 @@ form.addEventListener("submit", async (event) => {
     button.disabled = false;
   }
   document.getElementById("analyse-result").querySelector("h2")?.scrollIntoView({ block: "start" });
+  document.body.dataset.analysed = String(Number(document.body.dataset.analysed || 0) + 1);
 });
+markReady();

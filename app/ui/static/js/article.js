@@ -2,7 +2,7 @@
 // each stance, the document sentiment, topics, the models that produced them, earlier analyses.
 
 import { sourceLine } from "./articles.js";
-import { api, day, fill, h, label, loading, stanceBadge } from "./lens.js";
+import { api, day, fill, h, label, loading, markReady, stanceBadge } from "./lens.js";
 import { actorsPanel, sentimentPanel, textPanel, topicsPanel } from "./reading.js";
 import { fromArticle } from "./text.js";
 
@@ -79,3 +79,4 @@ await loading("article-text", async () => {
   showModels(article);
   showHistory(article.history);
 });
+markReady();

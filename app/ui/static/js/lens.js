@@ -105,6 +105,12 @@ document.getElementById("key-button").addEventListener("click", () => {
 document.getElementById("key-forget").addEventListener("click", () => {
   sessionStorage.removeItem(KEY_STORAGE);
 });
+// Enter in the field means "use this key", not the form's first button ("forget").
+document.getElementById("key-input").addEventListener("keydown", (event) => {
+  if (event.key !== "Enter") return;
+  event.preventDefault();
+  document.getElementById("key-dialog").close("save");
+});
 showKeyButton();
 
 // --- elements ------------------------------------------------------------------------------
@@ -252,6 +258,11 @@ export function tallyBar(tally) {
 export function side(mean) {
   if (mean === null || mean === undefined || Math.abs(mean) < 0.05) return "neutral";
   return mean < 0 ? "negative" : "positive";
+}
+
+/** Says the page has shown what it loaded (or the errors it met): tests and scripts wait for it. */
+export function markReady() {
+  document.body.dataset.ready = "true";
 }
 
 /** The query of the page's URL as [name, value] pairs, without empty values. */

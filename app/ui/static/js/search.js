@@ -3,7 +3,7 @@
 // query: it can be bookmarked and shared.
 
 import { articlePages } from "./articles.js";
-import { api, apiUrl, count, fill, h, links, loading, pageParams, storedKey } from "./lens.js";
+import { api, apiUrl, count, fill, h, links, loading, markReady, pageParams, storedKey } from "./lens.js";
 
 const FIND = "find";
 const findForm = document.getElementById("find-form");
@@ -172,3 +172,4 @@ await Promise.all([
   loadTopics().catch(() => {}),
   articlePages(document.getElementById("article-results"), filters, { limit: 20 }),
 ]);
+markReady();

@@ -12,6 +12,7 @@ import {
   label,
   links,
   loading,
+  markReady,
   meanBar,
   percent,
   plural,
@@ -137,3 +138,4 @@ try {
 } catch (error) {
   fill("source-stats", problemBox(error));
 }
+markReady();
