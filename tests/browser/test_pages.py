@@ -228,3 +228,61 @@ def seeded_dates() -> list[date]:
         if w not in EMPTY_WEEKS
         for n in range(PER_WEEK)
     ] + [FIRST_MONDAY + timedelta(days=1)]
+
+
+PASSAGES_PROBE = """async ([text, actor, sentences, mentions]) => {
+    const { annotatedText, passageQuotes } = await import("/ui/static/js/text.js");
+    const doc = { text, sentences, actors: [actor], mentions };
+    const quotes = passageQuotes(doc, actor);
+    const marked = annotatedText(doc).querySelectorAll("[data-evidence]");
+    return {
+        quotes: [...quotes.querySelectorAll("blockquote")].map((q) => q.textContent),
+        emphasised: [...quotes.querySelectorAll("blockquote strong")].map((s) => s.textContent),
+        marked: [...marked].map((span) => span.textContent).join(""),
+    };
+}"""
+
+
+def test_passages_with_offsets_are_quoted_strongest_first_else_the_evidence_sentences(
+    page: Page, console: Console, base_url: str
+) -> None:
+    """`sentiment.passages` (character offsets) when the API gives them; before that, the
+    sentences of `sentiment.evidence`. Offsets count code points, as the API's do."""
+    text = "🙂 Russia is a partner. Moscow is a threat."
+    first, second = "Russia is a partner.", "Moscow is a threat."
+    spans = [(text.index(s), text.index(s) + len(s)) for s in (first, second)]
+    sentences = [{"index": i, "start": a, "end": b} for i, (a, b) in enumerate(spans)]
+    mentions = [
+        {"ref": "7", "start": text.index(name), "end": text.index(name) + len(name)}
+        for name in ("Russia", "Moscow")
+    ]
+    passages = [
+        {
+            "start": spans[1][0],
+            "end": spans[1][1],
+            "label": "negative",
+            "score": -0.7,
+            "weight": 0.8,
+        },
+        {
+            "start": spans[0][0],
+            "end": spans[0][1],
+            "label": "positive",
+            "score": 0.4,
+            "weight": 0.2,
+        },
+    ]
+    sentiment = {"label": "negative", "score": -0.3, "evidence": [0]}
+    open_page(page, base_url + "/ui/analyse")
+
+    actor = {"ref": "7", "name": "Russia", "sentiment": {**sentiment, "passages": passages}}
+    shown = page.evaluate(PASSAGES_PROBE, [text, actor, sentences, mentions])
+    assert shown["quotes"] == [second, first]
+    assert shown["emphasised"] == ["Moscow", "Russia"]
+    assert shown["marked"] == first + second
+
+    actor = {"ref": "7", "name": "Russia", "sentiment": sentiment}
+    shown = page.evaluate(PASSAGES_PROBE, [text, actor, sentences, mentions])
+    assert shown["quotes"] == [first]
+    assert shown["marked"] == first
+    assert_clean(page, console)
