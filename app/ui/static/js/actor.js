@@ -167,18 +167,36 @@ async function showTimeline() {
   fill("timeline-table", timelineTable(timeline));
 }
 
-/** Each listed article's passages behind the stance toward this actor (GET /v1/articles/{id}). */
-async function addPassages(items, elements) {
-  await Promise.all(
-    items.map(async (item, i) => {
-      const doc = fromArticle(await api(`/v1/articles/${item.id}`));
-      const actor = doc.actors.find((a) => a.ref === String(id));
-      if (!actor) return;
-      elements[i].append(
-        h("div", { class: "evidence-block" }, h("p", { class: "evidence-title" }, "Passages behind this stance"), passageQuotes(doc, actor)),
-      );
-    }),
-  );
+/**
+ * Each listed article's passages behind the stance toward this actor, fetched (GET
+ * /v1/articles/{id}, the whole article) once the item comes near the screen: the list sits
+ * below the chart, and ten full articles would triple the page's first load.
+ */
+const passagesWanted = new IntersectionObserver(
+  (entries) => {
+    for (const entry of entries) {
+      if (!entry.isIntersecting) continue;
+      passagesWanted.unobserve(entry.target);
+      showPassages(entry.target);
+    }
+  },
+  { rootMargin: "400px 0px" },
+);
+
+async function showPassages(element) {
+  element.dataset.passages = "loading";
+  const block = h("div", { class: "evidence-block" }, h("p", { class: "evidence-title" }, "Passages behind this stance"));
+  element.append(block);
+  await loading(block, async () => {
+    const doc = fromArticle(await api(`/v1/articles/${element.dataset.article}`));
+    const actor = doc.actors.find((a) => a.ref === String(id));
+    block.append(actor ? passageQuotes(doc, actor) : h("p", { class: "muted" }, "No longer found in this article."));
+  });
+  element.dataset.passages = "shown";
+}
+
+function addPassages(items, elements) {
+  for (const element of elements) passagesWanted.observe(element);
 }
 
 /** The profile; then the timeline, once the interval is known (the profile has the dates). */
