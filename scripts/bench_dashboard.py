@@ -137,14 +137,19 @@ async def actor_weekly_range(rec: Recorder, rng: random.Random, t: dict[str, Any
     await _actor(rec, rng.choice(t["actors"])["id"], extra, "week")
 
 
-async def actor_passages(rec: Recorder, rng: random.Random, t: dict[str, Any]) -> None:
-    """The actor page's list scrolled into view: each of its ten articles, for the passages."""
-    page = await rec.get(
-        "articles by actor",
-        "/v1/articles",
-        [("actor", rng.choice(t["actors"])["id"]), ("limit", 10)],
-    )
-    await asyncio.gather(*(rec.get("article", f"/v1/articles/{a['id']}") for a in page["items"]))
+def actor_passages(visible: int) -> Page:
+    """The actor page's list scrolled into view: the passages of the ``visible`` articles that
+    come near the screen together (each one's whole article, as actor.js fetches it)."""
+
+    async def page(rec: Recorder, rng: random.Random, t: dict[str, Any]) -> None:
+        actor_id = rng.choice(t["actors"])["id"]
+        listed = await rec.get(
+            "articles by actor", "/v1/articles", [("actor", actor_id), ("limit", 10)]
+        )
+        shown = listed["items"][:visible]
+        await asyncio.gather(*(rec.get("article", f"/v1/articles/{a['id']}") for a in shown))
+
+    return page
 
 
 async def outlet(rec: Recorder, rng: random.Random, t: dict[str, Any]) -> None:
@@ -181,7 +186,8 @@ PAGES: dict[str, Page] = {
     "search (filters)": search_filtered,
     "actor": actor,
     "actor (weekly, range)": actor_weekly_range,
-    "actor: passages on scroll": actor_passages,
+    "actor: passages, 4 items": actor_passages(4),
+    "actor: passages, 10 items": actor_passages(10),
     "outlet (by name)": outlet,
     "author": author,
     "article": article,

@@ -180,7 +180,8 @@ const passagesWanted = new IntersectionObserver(
       showPassages(entry.target);
     }
   },
-  { rootMargin: "400px 0px" },
+  // a screen's worth at a time: each item costs its whole article, so not the whole list at once
+  { rootMargin: "150px 0px" },
 );
 
 async function showPassages(element) {
