@@ -98,7 +98,9 @@ async def search_filtered(rec: Recorder, rng: random.Random, t: dict[str, Any]) 
 async def _actor(rec: Recorder, actor_id: int, extra: Params, interval: str | None) -> None:
     async def profile_then_timeline() -> None:
         profile = rec.get(
-            "actor profile", f"/v1/actors/{actor_id}", [("outlets", 50), ("co_mentions", 12)]
+            "actor profile",
+            f"/v1/actors/{actor_id}",
+            [("outlets", 50), ("co_mentions", 12), *extra],
         )
         if interval:
             await asyncio.gather(profile, _timeline(interval))

@@ -1,7 +1,8 @@
 """What the corpus says about one actor: counts, sentiment by outlet, co-mentions, timelines.
 
-Totals and co-mentions come from the roll-ups (app/models/rollup.py); date ranges and timelines
-from the covering index on ``article_actors`` (actor, published, ...), never from ``articles``.
+Totals and co-mentions over all dates come from the roll-ups (app/models/rollup.py); over a date
+range, and timelines, from the covering index on ``article_actors`` (actor, published, ...),
+never from ``articles``.
 """
 
 from __future__ import annotations
@@ -11,8 +12,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Literal
 
-from sqlalchemy import case, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, case, func, select
+from sqlalchemy.orm import Session, aliased
 
 from app.models import Actor, ActorOutletStats, ActorPair, ArticleActor, Outlet
 from app.models.rollup import NO_OUTLET
@@ -96,14 +97,69 @@ def by_outlet(session: Session, actor_id: int, limit: int) -> list[OutletTally]:
     ]
 
 
-def seen_between(session: Session, actor_id: int) -> tuple[datetime | None, datetime | None]:
-    """The first and last publication dates of articles that mention the actor."""
+def seen_between(
+    session: Session, actor_id: int, start: datetime | None = None, end: datetime | None = None
+) -> tuple[datetime | None, datetime | None]:
+    """The first and last publication dates of articles that mention the actor (in [start,
+    end) when given)."""
     first, last = session.execute(
         select(func.min(ArticleActor.published), func.max(ArticleActor.published)).where(
-            ArticleActor.actor_id == actor_id
+            ArticleActor.actor_id == actor_id, *_published(start, end)
         )
     ).one()
     return first, last
+
+
+def total_between(
+    session: Session, actor_id: int, start: datetime | None, end: datetime | None
+) -> Tally:
+    """The actor's tally over the articles published in [start, end)."""
+    row = ArticleActor
+    query = select(*_tally_columns()).where(row.actor_id == actor_id, *_published(start, end))
+    return _tally(session.execute(query).one())
+
+
+def by_outlet_between(
+    session: Session, actor_id: int, limit: int, start: datetime | None, end: datetime | None
+) -> list[OutletTally]:
+    """As by_outlet, over the articles published in [start, end)."""
+    row = ArticleActor
+    articles = func.count()
+    rows = session.execute(
+        select(row.outlet_id, Outlet.name, *_tally_columns())
+        .outerjoin(Outlet, Outlet.id == row.outlet_id)
+        .where(row.actor_id == actor_id, *_published(start, end))
+        .group_by(row.outlet_id, Outlet.name)
+        .order_by(articles.desc(), row.outlet_id)
+        .limit(limit)
+    )
+    return [
+        OutletTally(outlet_id=outlet_id, outlet=name, tally=_tally(counts))
+        for outlet_id, name, *counts in rows
+    ]
+
+
+def co_mentioned_between(
+    session: Session, actor_id: int, limit: int, start: datetime | None, end: datetime | None
+) -> list[tuple[Actor, int]]:
+    """As co_mentioned, over the articles published in [start, end)."""
+    one, other = aliased(ArticleActor), aliased(ArticleActor)
+    n = func.count()
+    counted = (
+        select(other.actor_id.label("actor_id"), n.label("articles"))
+        .join(one, one.article_id == other.article_id)
+        .where(one.actor_id == actor_id, other.actor_id != actor_id, *_published(start, end, one))
+        .group_by(other.actor_id)
+        .order_by(n.desc(), other.actor_id)
+        .limit(limit)
+        .subquery()
+    )
+    rows = session.execute(
+        select(Actor, counted.c.articles)
+        .join(counted, counted.c.actor_id == Actor.id)
+        .order_by(counted.c.articles.desc(), Actor.id)
+    )
+    return [(actor, int(articles)) for actor, articles in rows]
 
 
 def co_mentioned(session: Session, actor_id: int, limit: int) -> list[tuple[Actor, int]]:
@@ -130,26 +186,42 @@ def timeline(
     """Period start -> tally, for the periods in [start, end) that have articles."""
     period = _period(session.get_bind().dialect.name, interval)
     row = ArticleActor
-
-    def labelled(label: str) -> Any:
-        return func.sum(case((row.sentiment_label == label, 1), else_=0))
-
     query = (
-        select(
-            period,
-            func.count(),
-            func.sum(row.mention_count),
-            labelled("negative"),
-            labelled("neutral"),
-            labelled("positive"),
-            func.sum(row.sentiment_score),
-        )
-        .where(row.actor_id == actor_id, row.published >= start, row.published < end)
+        select(period, *_tally_columns())
+        .where(row.actor_id == actor_id, *_published(start, end))
         .group_by(period)
     )
     if outlet_ids is not None:
         query = query.where(row.outlet_id.in_(sorted(outlet_ids)))
     return {_as_date(bucket): _tally(counts) for bucket, *counts in session.execute(query)}
+
+
+def _tally_columns() -> list[Any]:
+    """A Tally's columns over ``article_actors`` rows: articles, mentions, labels, score sum."""
+    row = ArticleActor
+
+    def labelled(label: str) -> Any:
+        return func.sum(case((row.sentiment_label == label, 1), else_=0))
+
+    return [
+        func.count(),
+        func.sum(row.mention_count),
+        func.coalesce(labelled("negative"), 0),
+        func.coalesce(labelled("neutral"), 0),
+        func.coalesce(labelled("positive"), 0),
+        func.sum(row.sentiment_score),
+    ]
+
+
+def _published(
+    start: datetime | None, end: datetime | None, row: Any = ArticleActor
+) -> list[ColumnElement[bool]]:
+    conditions = []
+    if start is not None:
+        conditions.append(row.published >= start)
+    if end is not None:
+        conditions.append(row.published < end)
+    return conditions
 
 
 def _tally(values: Sequence[Any]) -> Tally:

@@ -32,11 +32,33 @@ _TOP_TOPICS = 10
 
 
 def actor_profile(
-    session: Session, actor_id: int, *, outlets_limit: int, co_mentions_limit: int
+    session: Session,
+    actor_id: int,
+    *,
+    outlets_limit: int,
+    co_mentions_limit: int,
+    start: date | None = None,
+    end: date | None = None,
 ) -> ActorProfile:
+    """The actor over all dates (from the roll-ups), or over the articles published from
+    ``start`` to ``end`` inclusive (either may be open)."""
     actor = _actor(session, actor_id)
-    total = actor_stats.total(session, actor_id)
-    first, last = actor_stats.seen_between(session, actor_id)
+    if start is not None and end is not None and start > end:
+        raise _invalid("from", "must not be after `to`")
+    if start is None and end is None:
+        total = actor_stats.total(session, actor_id)
+        first, last = actor_stats.seen_between(session, actor_id)
+        by_outlet = actor_stats.by_outlet(session, actor_id, outlets_limit)
+        co_mentioned = actor_stats.co_mentioned(session, actor_id, co_mentions_limit)
+    else:
+        lower = _midnight(start) if start is not None else None
+        upper = _day_after(end) if end is not None else None
+        total = actor_stats.total_between(session, actor_id, lower, upper)
+        first, last = actor_stats.seen_between(session, actor_id, lower, upper)
+        by_outlet = actor_stats.by_outlet_between(session, actor_id, outlets_limit, lower, upper)
+        co_mentioned = actor_stats.co_mentioned_between(
+            session, actor_id, co_mentions_limit, lower, upper
+        )
     return ActorProfile(
         **_ref(actor).model_dump(),
         aliases=sorted(alias.alias for alias in actor.aliases),
@@ -53,12 +75,9 @@ def actor_profile(
                 mentions=row.tally.mentions,
                 sentiment=_sentiment(row.tally),
             )
-            for row in actor_stats.by_outlet(session, actor_id, outlets_limit)
+            for row in by_outlet
         ],
-        co_mentions=[
-            CoMention(actor=_ref(other), articles=n)
-            for other, n in actor_stats.co_mentioned(session, actor_id, co_mentions_limit)
-        ],
+        co_mentions=[CoMention(actor=_ref(other), articles=n) for other, n in co_mentioned],
     )
 
 

@@ -71,6 +71,34 @@ def test_actor_profile(client: TestClient) -> None:
     assert_problem(client.get("/v1/actors/999999"), 404)
 
 
+def test_actor_profile_over_a_date_range(client: TestClient) -> None:
+    china = _actor_id(client, "China")
+    march = client.get(f"/v1/actors/{china}", params={"from": "2021-03-01", "to": "2021-03-31"})
+    assert march.status_code == 200, march.text
+    body = march.json()
+
+    # articles 0, 1 and 5 of the corpus; the undated one is outside any range
+    assert (body["article_count"], body["mention_count"]) == (3, 3)
+    assert body["first_seen"].startswith("2021-03-10")
+    assert body["last_seen"].startswith("2021-03-24")
+    assert body["sentiment"] == {"mean": 0.0, "negative": 1, "neutral": 1, "positive": 1}
+    by_outlet = {o["outlet"]: (o["articles"], o["sentiment"]["mean"]) for o in body["by_outlet"]}
+    assert by_outlet == {"China Daily": (1, 0.6), "Global Times": (1, 0.0), "Le Monde": (1, -0.6)}
+    co_mentions = {c["actor"]["name"]: c["articles"] for c in body["co_mentions"]}
+    assert co_mentions == {"India": 2, "Russia": 1, "United States": 1}
+    assert body["co_mentions"][0]["actor"]["name"] == "India"
+
+    # open-ended: only February's article; the limits apply as without a range
+    early = client.get(f"/v1/actors/{china}", params={"to": "2021-02-28", "co_mentions": 0}).json()
+    assert (early["article_count"], early["co_mentions"]) == (1, [])
+    assert [o["outlet"] for o in early["by_outlet"]] == ["Global Times"]
+    nothing = client.get(f"/v1/actors/{china}", params={"from": "2030-01-01"}).json()
+    assert (nothing["article_count"], nothing["by_outlet"], nothing["first_seen"]) == (0, [], None)
+    assert nothing["sentiment"] == {"mean": None, "negative": 0, "neutral": 0, "positive": 0}
+    backwards = {"from": "2021-04-01", "to": "2021-03-01"}
+    assert_problem(client.get(f"/v1/actors/{china}", params=backwards), 422)
+
+
 def test_weekly_timeline_has_every_week_with_zero_counts(client: TestClient) -> None:
     body = _timeline(client, "China", interval="week", **{"from": "2021-03-01", "to": "2021-03-31"})
 

@@ -102,6 +102,9 @@ def test_the_actor_filters_narrow_the_chart_and_the_articles(
     page.wait_for_selector("body[data-ready=true]")
 
     assert page.locator("#timeline-chart").get_attribute("data-points") == "2"
+    # the profile's figures cover the same dates: two weeks of PER_WEEK articles
+    expect(page.locator("#actor-stats .stat-value").first).to_have_text(str(2 * PER_WEEK))
+    expect(page.locator("#outlets-caption")).to_contain_text("2021-03-08 to 2021-03-21")
     outlets = page.locator("#actor-articles .article-item .meta a").first
     expect(outlets).to_have_text(OUTLETS[1])
     for published in page.locator("#actor-articles time").all_inner_texts():

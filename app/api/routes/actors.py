@@ -22,6 +22,16 @@ ActorId = Annotated[
     int, Path(ge=1, le=MAX_ID, description="The actor's id (see GET /v1/actors).", examples=[3])
 ]
 
+_PROFILE_DESCRIPTION = """
+How many analysed articles mention the actor and how often, when, the authors' sentiment toward
+it overall and per outlet, and the actors most often named in the same articles. `from` and `to`
+(inclusive; either may be left open) narrow every figure to the articles published in those
+dates, which leaves out undated ones.
+
+Example: how did each outlet write about China in the first half of 2020?
+`GET /v1/actors/{id}?from=2020-01-01&to=2020-06-30`
+"""
+
 _TIMELINE_DESCRIPTION = """
 For each period between `from` and `to` (by default the actor's first and last article): how many
 analysed articles mention the actor, how many mentions they hold, and the authors' sentiment
@@ -52,7 +62,12 @@ def list_actors(
     return catalog.list_actors(session, settings, q=q, kind=kind, limit=limit, cursor=cursor)
 
 
-@router.get("/{actor_id}", response_model=ActorProfile, responses=problem_responses(404, 422, 503))
+@router.get(
+    "/{actor_id}",
+    response_model=ActorProfile,
+    description=_PROFILE_DESCRIPTION,
+    responses=problem_responses(404, 422, 503),
+)
 def actor_profile(
     actor_id: ActorId,
     session: SessionDep,
@@ -62,10 +77,29 @@ def actor_profile(
     co_mentions: Annotated[
         int, Query(ge=0, le=100, description="How many co-mentioned actors to list.")
     ] = 10,
+    start: Annotated[
+        date | None,
+        Query(
+            alias="from",
+            description="Only articles published on or after.",
+            examples=["2020-01-01"],
+        ),
+    ] = None,
+    end: Annotated[
+        date | None,
+        Query(
+            alias="to", description="Only articles published on or before.", examples=["2020-06-30"]
+        ),
+    ] = None,
 ) -> ActorProfile:
     """An actor: counts, dates, sentiment toward it overall and by outlet, co-mentioned actors."""
     return analytics.actor_profile(
-        session, actor_id, outlets_limit=outlets, co_mentions_limit=co_mentions
+        session,
+        actor_id,
+        outlets_limit=outlets,
+        co_mentions_limit=co_mentions,
+        start=start,
+        end=end,
     )
 
 

@@ -79,7 +79,15 @@ function showProfile(actor) {
   showCoMentions(actor);
 }
 
+function rangeText() {
+  const [from, to] = [chosen("from")[0], chosen("to")[0]];
+  if (!from && !to) return "all dates";
+  return from && to ? `${from} to ${to}` : from ? `from ${from}` : `up to ${to}`;
+}
+
 function showOutlets(actor) {
+  fill("outlets-caption", `How each outlet's authors write about it, ${rangeText()}.`);
+  fill("co-caption", `The actors most often named in the same articles, ${rangeText()}.`);
   if (!actor.by_outlet.length) return fill("by-outlet", h("p", { class: "muted" }, "No articles yet."));
   const rows = actor.by_outlet.slice(0, TABLE_OUTLETS).map((row) =>
     h(
@@ -131,7 +139,7 @@ function showOutlets(actor) {
 function showCoMentions(actor) {
   if (!actor.co_mentions.length) return fill("co-mentions", h("p", { class: "muted" }, "No other actors."));
   const items = actor.co_mentions.map((co) => {
-    const both = new URLSearchParams([["actor", String(actor.id)], ["actor", String(co.actor.id)]]);
+    const both = new URLSearchParams([["actor", String(actor.id)], ["actor", String(co.actor.id)], ...range]);
     return h(
       "li",
       {},
@@ -202,7 +210,8 @@ function addPassages(items, elements) {
 
 /** The profile; then the timeline, once the interval is known (the profile has the dates). */
 async function showActor() {
-  const profile = api(`/v1/actors/${id}`, { params: [["outlets", String(MENU_OUTLETS)], ["co_mentions", "12"]] });
+  // the same dates as the chart and the list, so the three tell one story
+  const profile = api(`/v1/actors/${id}`, { params: [["outlets", String(MENU_OUTLETS)], ["co_mentions", "12"], ...range] });
   let timeline = null;
   if (interval) timeline = loading("timeline", showTimeline);
   const actor = await loading("actor-stats", async () => {
