@@ -133,7 +133,11 @@ class BundledComponents(Components):
         self.encoder = bundled_encoder(settings)
         super().__init__(bundled_entity_model(settings), SentimentModel())
         self.topic_model = TopicModel(
-            self.encoder, taxonomy_path=settings.taxonomy_path, threshold=settings.topic_threshold
+            self.encoder,
+            taxonomy_path=settings.taxonomy_path,
+            threshold=settings.topic_threshold,
+            subtopic_path=settings.subtopic_taxonomy_path,
+            subtopic_threshold=settings.subtopic_threshold,
         )
         self.models = {
             "encoder": self.encoder.version,
@@ -142,6 +146,9 @@ class BundledComponents(Components):
             "topics": self.topic_model.version,
         }
         self.config = {"topic_threshold": self.topic_model.threshold}
+        if self.topic_model.sub is not None and self.topic_model.subtopic_version:
+            self.models["subtopics"] = self.topic_model.subtopic_version
+            self.config["subtopic_threshold"] = self.topic_model.sub.threshold
 
     @property
     def entities_version(self) -> str:
