@@ -37,6 +37,7 @@ def actor_profile(
     actor = _actor(session, actor_id)
     total = actor_stats.total(session, actor_id)
     first, last = actor_stats.seen_between(session, actor_id)
+    actor_scope = profiles.actor_scope(actor_id)
     return ActorProfile(
         **_ref(actor).model_dump(),
         aliases=sorted(alias.alias for alias in actor.aliases),
@@ -55,6 +56,8 @@ def actor_profile(
             )
             for row in actor_stats.by_outlet(session, actor_id, outlets_limit)
         ],
+        topics=_topics(session, actor_scope, analysed=total.articles),
+        subtopics=_topics(session, actor_scope, analysed=total.articles, subtopics=True),
         co_mentions=[
             CoMention(actor=_ref(other), articles=n)
             for other, n in actor_stats.co_mentioned(session, actor_id, co_mentions_limit)
@@ -136,6 +139,7 @@ def outlet_profile(session: Session, outlet_id: int, *, actors_limit: int) -> Ou
         sentiment=_labels(labels),
         top_actors=_shares(profiles.outlet_actors(session, outlet_id, actors_limit)),
         topics=_topics(session, scope, analysed=sum(labels[:3])),
+        subtopics=_topics(session, scope, analysed=sum(labels[:3]), subtopics=True),
     )
 
 
@@ -155,6 +159,7 @@ def author_profile(session: Session, author_id: int, *, actors_limit: int) -> Au
         sentiment=_labels(labels),
         top_actors=_shares(profiles.scope_actors(session, scope, actors_limit)),
         topics=_topics(session, scope, analysed=sum(labels[:3])),
+        subtopics=_topics(session, scope, analysed=sum(labels[:3]), subtopics=True),
         outlets=[
             OutletCount(id=o.id, name=o.name, articles=n)
             for o, n in profiles.author_outlets(session, author_id)
@@ -224,13 +229,19 @@ def _shares(rows: list[tuple[Actor, Tally]]) -> list[ActorShare]:
     ]
 
 
-def _topics(session: Session, scope: profiles.Scope, *, analysed: int) -> list[TopicShare]:
-    mix = profiles.topic_mix(session, scope, _TOP_TOPICS)
+def _topics(
+    session: Session, scope: profiles.Scope, *, analysed: int, subtopics: bool = False
+) -> list[TopicShare]:
+    mix = profiles.topic_mix(session, scope, _TOP_TOPICS, subtopics=subtopics)
     return [
         TopicShare(
-            code=code, label=label, articles=n, share=round(n / analysed, 4) if analysed else 0.0
+            code=code,
+            label=label,
+            articles=n,
+            share=round(n / analysed, 4) if analysed else 0.0,
+            parent=parent,
         )
-        for code, label, n in mix
+        for code, label, n, parent in mix
     ]
 
 
