@@ -299,3 +299,21 @@ def test_the_allsides_map_points_into_both_taxonomies() -> None:
         if entry["subtopic"] is not None:
             # the subtopic's parent is the tag's first top-level topic
             assert entry["topics"][0] == parent[entry["subtopic"]], tag
+
+
+def test_evaluate_topics_scores_subtopics_too(tmp_path: Path) -> None:
+    model = sub_model(tmp_path)
+    records = [
+        {"text": "A goal. Another goal.", "label": "penalties"},
+        {"text": "The court ruled.", "label": "verdicts"},
+        {"text": "The vote.", "label": "verdicts"},
+    ]
+    label_map = {"penalties": ["penalties"], "verdicts": ["verdicts"]}
+    result = evaluate_topics(records, model, KeywordEncoder(), label_map, level="subtopics")  # type: ignore[arg-type]
+    assert result["task"] == "subtopics"
+    assert result["accuracy"] == round(2 / 3, 4)
+    assert result["per_label"]["verdicts"]["recall"] == 0.5
+    with pytest.raises(ValueError, match="no subtopics"):
+        evaluate_topics(
+            records, user_model(tmp_path), KeywordEncoder(), label_map, level="subtopics"
+        )  # type: ignore[arg-type]
