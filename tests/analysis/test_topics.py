@@ -199,6 +199,16 @@ def test_the_bundled_head_matches_the_default_taxonomy() -> None:
         assert arrays["biases"].shape == (17,)
 
 
+def test_the_bundled_subtopic_head_matches_the_subtopics() -> None:
+    meta = json.loads((bundled_head_path() / "subtopics.json").read_text(encoding="utf-8"))
+    top = [t.code for t in load_taxonomy()]
+    codes = [t.code for t in load_taxonomy(default_subtopic_path(), parents=top)]
+    assert meta["taxonomy_codes"] == codes
+    with np.load(bundled_head_path() / "subtopics.npz") as arrays:
+        assert arrays["weights"].shape == (len(codes), 384)
+        assert arrays["biases"].shape == (len(codes),)
+
+
 @pytest.fixture(scope="module")
 def real_model() -> tuple[object, TopicModel]:
     from app.analysis.profiles import bundled_encoder
@@ -220,6 +230,26 @@ def test_the_reference_op_ed_is_about_politics_and_conflict(
     vectors = embed_documents(encoder, [OP_ED.read_text(encoding="utf-8")])  # type: ignore[arg-type]
     topics = model.classify(vectors)[0]
     assert {t.code for t in topics[:2]} == {"medtop:11000000", "medtop:16000000"}
+
+
+@pytest.mark.slow
+@pytest.mark.shared_data
+@pytest.mark.skipif(not OP_ED.exists(), reason="../shared/data is absent")
+def test_the_reference_op_eds_subtopics_name_its_subject(
+    real_model: tuple[object, TopicModel],
+) -> None:
+    """Russia-China ties after the Anchorage talks: great-power relations and international
+    relations, not just "politics" (a check: the op-ed was never used for training or choices)."""
+    from app.analysis.topics import embed_documents
+
+    encoder, model = real_model
+    vectors = embed_documents(encoder, [OP_ED.read_text(encoding="utf-8")])  # type: ignore[arg-type]
+    subtopics = [t for t in model.classify(vectors)[0] if t.parent is not None]
+    subject = {"lens:great-power-relations", "medtop:20000638"}
+    assert subtopics[0].code in subject
+    scores = model.subtopic_scores(vectors)[0]
+    best_two = {model.subtopics[int(i)].code for i in np.argsort(-scores)[:2]}
+    assert best_two == subject
 
 
 SUBTOPICS = [
