@@ -6,6 +6,7 @@ through the same code the worker uses.
 
 from __future__ import annotations
 
+import csv
 import gzip
 import json
 import sys
@@ -116,6 +117,42 @@ def targeted_sentiment(path: FileArg, as_json: JsonOpt = False, limit: LimitOpt 
     _report(load_components(get_settings()).evaluate_targeted(records), as_json)
 
 
+def read_labelled_csv(path: Path, limit: int | None = None) -> list[dict[str, Any]]:
+    """``{text, label}`` records of a CSV file in AG News's layout: label, title, description.
+
+    A header row (its first cell not a number) is skipped; the title is the text's first line.
+    """
+    opener = gzip.open if path.suffix == ".gz" else open
+    records: list[dict[str, Any]] = []
+    with opener(path, "rt", encoding="utf-8", newline="") as handle:
+        for number, row in enumerate(csv.reader(handle), start=1):
+            if number == 1 and row and not row[0].strip().isdigit():
+                continue
+            if len(row) < 3:
+                raise typer.BadParameter(f"{path}:{number}: expected label, title, description")
+            title, description = row[1].strip(), row[2].replace("\\", " ").strip()
+            records.append({"label": row[0].strip(), "text": f"{title}\n{description}"})
+            if limit is not None and len(records) >= limit:
+                break
+    return records
+
+
+def _label_map(path: Path, level: str) -> dict[str, list[str]]:
+    """A label map file: ``{label: [codes]}``, or the AllSides map (``{"tags": ...}``)."""
+    raw = json.loads(path.read_text(encoding="utf-8"))
+    if isinstance(raw, dict) and isinstance(raw.get("tags"), dict):
+        key = "subtopic" if level == "subtopics" else "topics"
+        entries = {tag: entry.get(key) for tag, entry in raw["tags"].items()}
+        return {
+            tag: [value] if isinstance(value, str) else list(value)
+            for tag, value in entries.items()
+            if value
+        }
+    if not isinstance(raw, dict):
+        raise typer.BadParameter(f"{path}: a label map is a JSON object")
+    return {str(label): list(codes) for label, codes in raw.items()}
+
+
 @cli.command()
 def topics(
     path: FileArg,
@@ -124,23 +161,33 @@ def topics(
         typer.Option(
             exists=True,
             dir_okay=False,
-            help="JSON object: data-set label -> list of taxonomy codes. Without it, labels "
-            "must be taxonomy codes or labels.",
+            help="JSON object: data-set label -> list of taxonomy codes (or the AllSides map, "
+            "app/analysis/data/allsides_to_topics.json). Without it, labels must be taxonomy "
+            "codes or labels.",
         ),
     ] = None,
+    level: Annotated[
+        str,
+        typer.Option(help="Score the top-level topics or the subtopics."),
+    ] = "topics",
     as_json: JsonOpt = False,
     limit: LimitOpt = None,
 ) -> None:
-    """Accuracy (top topic among the mapped codes) and macro F1 on `{text, label}` records.
+    """Accuracy (top topic among the mapped codes) and macro F1 on `{text, label}` records,
+    or on a CSV file of label, title, description rows (AG News's layout).
 
     Example: lens eval topics ../shared/data/train/topic_bbc_news_all.jsonl.gz
     --label-map app/analysis/data/bbc_to_iptc.json
+
+    Example: lens eval topics ag_news_test.csv --label-map app/analysis/data/agnews_to_iptc.json
     """
     from app.analysis.analyzer import load_components
 
-    records = read_jsonl(path, limit)
+    if level not in ("topics", "subtopics"):
+        raise typer.BadParameter("--level is topics or subtopics")
+    csv_file = path.name.removesuffix(".gz").endswith(".csv")
+    records = read_labelled_csv(path, limit) if csv_file else read_jsonl(path, limit)
     _require(records, ("text", "label"), path)
-    mapping: dict[str, list[str]] | None = None
-    if label_map is not None:
-        mapping = json.loads(label_map.read_text(encoding="utf-8"))
-    _report(load_components(get_settings()).evaluate_topics(records, mapping), as_json)
+    mapping = _label_map(label_map, level) if label_map is not None else None
+    components = load_components(get_settings())
+    _report(components.evaluate_topics(records, mapping, level=level), as_json)

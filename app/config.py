@@ -70,6 +70,10 @@ class Settings(BaseSettings):
     # Minimum score for a topic to be listed; None keeps the trained head's choice.
     topic_threshold: float | None = Field(default=None, ge=0, le=1)
     taxonomy_path: Path | None = None
+    # Subtopics under the top-level topics (parent codes); the bundled file goes with the bundled
+    # top-level taxonomy. Threshold as for topics.
+    subtopic_threshold: float | None = Field(default=None, ge=0, le=1)
+    subtopic_taxonomy_path: Path | None = None
 
     hub_sentiment_model: str = "cardiffnlp/twitter-roberta-base-sentiment-latest"
     hub_sentiment_revision: str = "main"

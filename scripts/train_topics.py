@@ -1,33 +1,29 @@
-"""Train the topic head (numpy weights at run time) and write its card.
+"""Train the two topic heads (IPTC top-level topics and their subtopics) and write their card.
 
-    .venv/bin/python scripts/train_topics.py \
-        --data ../shared/data/train/topic_bbc_news_all.jsonl.gz \
-        --weak ../shared/data/articles/allsides-10k.jsonl.gz \
-        --out app/analysis/bundled/topics
+    nice -n 10 .venv/bin/python scripts/train_topics.py \
+        --allsides ../shared/data/articles/allsides-10k.jsonl.gz \
+        --bbc ../shared/data/train/topic_bbc_news_all.jsonl.gz \
+        --out app/analysis/bundled/topics --cap 100
 
-The model is the one `app.analysis.topics.TopicModel` runs (see `ABOUT`): a softmax over
-``scale * cos(doc, prototype) + bias + W @ doc`` mixed with a zero-shot softmax. BBC News
-(5 labels, mapped to IPTC codes by ``app/analysis/data/bbc_to_iptc.json``) gives strong labels;
-with ``--weak``, AllSides articles whose issue tag clearly names one IPTC topic (`WEAK_TAGS`,
-`WEAK_EXTRA`) give weak labels for topics BBC lacks. A fixed 20% of those (by article id) is held
-out and only used for the final report. The L2 strength and the mix are chosen by stratified
-cross-validation on BBC plus the AllSides training part. Sentence vectors are cached under
-``--cache`` (keyed by text hash and encoder version), since encoding is the slow part.
+Data: the AllSides issue tags, mapped to one subtopic and to top-level topics by the reviewed
+``app/analysis/data/allsides_to_topics.json``; BBC News (5 labels -> IPTC by ``bbc_to_iptc.json``)
+for the top level; and every topic's label and description, which make the prototypes of the
+zero-shot half. AllSides is split by outlet (`topic_data.outlet_splits`): whole outlets are train,
+dev or test, so no choice sees an outlet it is scored on.
+
+Choices, on dev only: for the top level, the variant (L2, mix) with the best mean of AllSides-dev
+accuracy and BBC accuracy, both of a head trained on AllSides-train alone, so BBC is news the
+head never saw: out-of-domain robustness weighs as much as in-domain fit. For subtopics, the best
+mean of AllSides-dev accuracy and macro F1. Each level's threshold maximises the micro F1 of the
+listed topics on dev. The bundled heads are then refitted on AllSides train + dev (+ BBC for the
+top level) and scored once on the test outlets. Document vectors come from `topic_data`'s cache.
 """
 
 from __future__ import annotations
 
 import argparse
-import gzip
-import hashlib
 import json
-import platform
-import random
 import sys
-import time
-from collections import Counter
-from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -36,512 +32,261 @@ import torch
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "scripts"))
 
-from app.analysis.encoder import Encoder  # noqa: E402
-from app.analysis.text import split_sentences  # noqa: E402
+from topic_card import write_card  # noqa: E402
+from topic_data import (  # noqa: E402
+    allsides_sample,
+    doc_vectors,
+    outlet_splits,
+    product_encoder,
+    read_jsonl,
+)
+from topic_fit import accuracy, fit, macro_f1, mixed, predict, set_f1  # noqa: E402
+
 from app.analysis.topics import (  # noqa: E402
-    document_vector,
+    SUB_STEM,
+    TOP_STEM,
+    default_subtopic_path,
     load_taxonomy,
     topic_prototypes,
 )
 
-# AllSides issue tags that name one IPTC topic clearly enough to serve as a weak label.
-# Broad or mixed tags (immigration, world, politics, white_house, gun control, ...) are left out.
-WEAK_TAGS: dict[str, list[str]] = {
-    "medtop:01000000": ["arts_and_entertainment", "media_industry"],
-    "medtop:02000000": [
-        "violence_in_america",
-        "criminal_justice",
-        "death_penalty",
-        "capital_punishment_and_death_penalty",
-        "sexual_misconduct",
-    ],
-    "medtop:03000000": ["disaster"],
-    "medtop:04000000": ["economy_and_jobs", "banking_and_finance", "business", "taxes", "trade"],
-    "medtop:05000000": ["education"],
-    "medtop:06000000": ["environment", "epa"],
-    "medtop:07000000": [
-        "healthcare",
-        "coronavirus",
-        "public_health",
-        "ebola",
-        "opioid_crisis",
-        "obesity_and_malnutrition",
-        "fda",
-    ],
-    "medtop:09000000": ["labor"],
-    "medtop:11000000": [
-        "elections",
-        "us_senate",
-        "us_house",
-        "us_congress",
-        "republican_party",
-        "democratic_party",
-        "impeachment",
-        "campaign_finance",
-    ],
-    "medtop:12000000": ["religion_and_faith"],
-    "medtop:13000000": ["technology", "cybersecurity", "science"],
-    "medtop:14000000": [
-        "race_and_racism",
-        "lgbt_rights",
-        "abortion",
-        "civil_rights",
-        "inequality",
-        "women's_issues",
-        "welfare",
-        "housing_and_homelessness",
-        "family_and_marriage",
-    ],
-    "medtop:15000000": ["sports"],
-    "medtop:16000000": [
-        "terrorism",
-        "isis",
-        "us_military",
-        "defense",
-        "national_defense",
-        "nuclear_weapons",
-    ],
-}
-# IPTC files diplomacy and international relations under politics. BBC "politics" is UK domestic
-# politics and its "business" carries most international news, so without these the head reads
-# foreign affairs as economy. They are drawn as a separate group with its own cap.
-WEAK_EXTRA: dict[str, list[str]] = {"medtop:11000000": ["foreign_policy", "state_department"]}
-WEAK_PER_TOPIC = 150  # cap per topic (and group), so election articles do not swamp the rest
-HELD_OUT = 0.2
+DATA = ROOT / "app/analysis/data"
+THRESHOLDS = [0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.5]
 
 
-def read_jsonl(path: Path) -> list[dict[str, Any]]:
-    opener = gzip.open if path.suffix == ".gz" else open
-    with opener(path, "rt", encoding="utf-8") as handle:  # type: ignore[operator]
-        return [json.loads(line) for line in handle if line.strip()]
+class Level:
+    """One level's training view: targets, gold sets and main labels per article."""
+
+    def __init__(self, codes: list[str], code_lists: list[list[str]], x: np.ndarray) -> None:
+        index = {c: i for i, c in enumerate(codes)}
+        self.x = x
+        self.targets = np.zeros((len(code_lists), len(codes)))
+        for n, found in enumerate(code_lists):
+            for c in found:
+                self.targets[n, index[c]] = 1 / len(found)
+        self.gold = [{index[c] for c in found} for found in code_lists]
+        self.main = [index[found[0]] for found in code_lists]
+
+    def take(self, rows: np.ndarray) -> Level:
+        out = Level.__new__(Level)
+        out.x, out.targets = self.x[rows], self.targets[rows]
+        out.gold = [self.gold[i] for i in rows]
+        out.main = [self.main[i] for i in rows]
+        return out
+
+    @staticmethod
+    def join(a: Level, b: Level) -> Level:
+        out = Level.__new__(Level)
+        out.x, out.targets = np.concatenate([a.x, b.x]), np.concatenate([a.targets, b.targets])
+        out.gold, out.main = a.gold + b.gold, a.main + b.main
+        return out
 
 
-def sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def weak_records(path: Path, seed: int) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """AllSides articles with a weak IPTC label, split into (train, held out) by id hash."""
-    rows = [row for row in read_jsonl(path) if len(row["text"]) > 300]
-    rng = random.Random(seed)
-    train: list[dict[str, Any]] = []
-    held: list[dict[str, Any]] = []
-    for group in (WEAK_TAGS, WEAK_EXTRA):
-        tag_to_code = {tag: code for code, tags in group.items() for tag in tags}
-        by_code: dict[str, list[dict[str, Any]]] = {}
-        for row in rows:
-            code = tag_to_code.get(row.get("topic", ""))
-            if code:
-                by_code.setdefault(code, []).append({**row, "label": code})
-        for code in sorted(by_code):
-            members = by_code[code]
-            rng.shuffle(members)
-            for row in members[:WEAK_PER_TOPIC]:
-                digest = hashlib.sha256(str(row["id"]).encode()).digest()[0]
-                (held if digest < 256 * HELD_OUT else train).append(row)
-    return train, held
-
-
-def doc_vectors(encoder: Encoder, texts: list[str], cache: Path) -> np.ndarray:
-    """Document vectors, encoding only the texts the cache file does not hold yet."""
-    keys = [hashlib.sha256(t.encode()).hexdigest()[:16] for t in texts]
-    known: dict[str, np.ndarray] = {}
-    if cache.exists():
-        with np.load(cache) as data:
-            vectors, at = data["vectors"], 0  # read once: each NpzFile access re-reads the file
-            for key, count in zip(data["keys"], data["counts"], strict=True):
-                known[str(key)] = vectors[at : at + count]
-                at += count
-    todo = [i for i, key in enumerate(keys) if key not in known]
-    started = time.time()
-    for n, start in enumerate(range(0, len(todo), 100)):
-        chunk = todo[start : start + 100]
-        groups = [[s.text for s in split_sentences(texts[i])] or [texts[i]] for i in chunk]
-        flat = encoder.embed([s for group in groups for s in group])
-        at = 0
-        for i, group in zip(chunk, groups, strict=True):
-            known[keys[i]] = flat[at : at + len(group)].astype(np.float16)
-            at += len(group)
-        print(f"  encoded {start + len(chunk)}/{len(todo)} ({time.time() - started:.0f}s)")
-        if n % 5 == 4 or start + 100 >= len(todo):
-            save_cache(cache, known)
-    return np.stack([document_vector(known[key].astype(np.float32)) for key in keys])
-
-
-def save_cache(path: Path, known: dict[str, np.ndarray]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    items = sorted(known.items())
-    np.savez(
-        path,
-        keys=np.array([k for k, _ in items]),
-        counts=np.array([len(v) for _, v in items]),
-        vectors=np.concatenate([v for _, v in items]),
-    )
-
-
-def fit(
-    x: np.ndarray,
-    y: np.ndarray,
-    prototypes: np.ndarray,
-    trained: np.ndarray,
-    l2: float,
-    mode: str = "head",
-) -> dict[str, Any]:
-    """Fit by class-balanced cross-entropy with L2 (full-batch LBFGS).
-
-    ``mode`` is "scale" (the zero-shot scale alone, as a user taxonomy runs), "bias" (scale and
-    per-topic biases) or "head" (scale, biases and weights). Class-balanced weights make the
-    biases calibration offsets rather than the training mix's priors. Topics not in ``trained``
-    have no parameters; afterwards they get the trained topics' mean offset (see
-    `_neutral_offset`), so they compete on their zero-shot similarity alone.
-    """
-    torch.manual_seed(0)
-    xt = torch.tensor(x, dtype=torch.float64)
-    yt = torch.tensor(y)
-    sims = xt @ torch.tensor(prototypes, dtype=torch.float64).T
-    mask = torch.tensor(trained, dtype=torch.float64)
-    counts = torch.bincount(yt, minlength=len(prototypes)).double()
-    class_weight = torch.where(counts > 0, counts.sum() / (counts.clamp(min=1) * trained.sum()), 0)
-    sample_weight = class_weight[yt]
-    targets = torch.nn.functional.one_hot(yt, len(prototypes)).double()
-    log_scale = torch.tensor(np.log(20.0), dtype=torch.float64, requires_grad=True)
-    bias = torch.zeros(len(prototypes), dtype=torch.float64, requires_grad=True)
-    weights = torch.zeros((len(prototypes), x.shape[1]), dtype=torch.float64, requires_grad=True)
-    params = {"scale": [log_scale], "bias": [log_scale, bias], "head": [log_scale, bias, weights]}
-    optimizer = torch.optim.LBFGS(params[mode], max_iter=500, line_search_fn="strong_wolfe")
-
-    def closure() -> torch.Tensor:
-        optimizer.zero_grad()
-        logits = log_scale.exp() * sims + bias * mask + xt @ (weights * mask[:, None]).T
-        nll = -(targets * torch.log_softmax(logits, dim=1)).sum(dim=1)
-        loss = (sample_weight * nll).sum() / sample_weight.sum()
-        loss = loss + l2 * (weights * mask[:, None]).pow(2).sum() + 1e-3 * bias.pow(2).sum()
-        loss.backward()  # type: ignore[no-untyped-call]
-        return loss
-
-    optimizer.step(closure)  # type: ignore[no-untyped-call]
-    model = {
-        "scale": float(log_scale.detach().exp()),
-        "biases": (bias * mask).detach().numpy().astype(np.float32),
-        "weights": (weights * mask[:, None]).detach().numpy().astype(np.float32),
+def variants(train: Level, protos: np.ndarray, l2s: list[float]) -> dict[str, Any]:
+    """Zero-shot, zero-shot + biases, and one head per L2, all fitted on ``train``."""
+    fitted = {
+        "zero-shot": fit(train.x, train.targets, protos, 0.0, "scale"),
+        "biases": fit(train.x, train.targets, protos, 0.0, "bias"),
     }
-    if mode != "scale":
-        model["biases"][trained == 0] = _neutral_offset(model, x, trained)
-    return model
+    for l2 in l2s:
+        print(f"  fitting l2={l2:g}", flush=True)
+        fitted[f"l2={l2:g}"] = fit(train.x, train.targets, protos, l2)
+    return fitted
 
 
-def _neutral_offset(model: dict[str, Any], x: np.ndarray, trained: np.ndarray) -> float:
-    """The mean over trained topics of ``bias + W @ mean(x)``: what the head adds on average.
-
-    Every training article pushes the topics it is not about down, and a topic without data has
-    no parameter to push back with, so the trained topics end up with a positive offset over it.
-    Giving the untrained topics the average offset removes that handicap without favouring them.
-    """
-    centre = x.mean(axis=0)
-    offsets = model["biases"] + model["weights"] @ centre
-    return float(offsets[trained == 1].mean())
+def choose(results: dict[str, dict[str, Any]]) -> str:
+    """The best score; on a tie, the lower mix (more weight on the prototypes)."""
+    return max(results, key=lambda k: (results[k]["score"], -results[k]["mix"]))
 
 
-def predict(model: dict[str, Any], x: np.ndarray, prototypes: np.ndarray) -> np.ndarray:
-    logits = model["scale"] * (x @ prototypes.T) + x @ model["weights"].T + model["biases"]
-    logits = logits - logits.max(axis=1, keepdims=True)
-    exp = np.exp(logits)
-    return exp / exp.sum(axis=1, keepdims=True)  # type: ignore[no-any-return]
-
-
-def accuracy(probs: np.ndarray, gold_sets: list[set[int]]) -> float:
-    top = probs.argmax(axis=1)
-    return float(np.mean([int(t) in g for t, g in zip(top, gold_sets, strict=True)]))
-
-
-def folds(n: int, k: int, labels: Iterable[int], seed: int) -> list[np.ndarray]:
-    """Stratified fold ids (each label spread evenly over the folds)."""
-    ids = np.zeros(n, dtype=int)
-    rng = random.Random(seed)
-    by_label: dict[int, list[int]] = {}
-    for i, label in enumerate(labels):
-        by_label.setdefault(label, []).append(i)
-    for members in by_label.values():
-        rng.shuffle(members)
-        for j, i in enumerate(members):
-            ids[i] = j % k
-    return [np.flatnonzero(ids == f) for f in range(k)]
-
-
-@dataclass(frozen=True)
-class Data:
-    """Document vectors and targets: BBC (strong labels) and AllSides-train (weak labels)."""
-
-    x_bbc: np.ndarray
-    y_bbc: np.ndarray
-    gold_bbc: list[set[int]]
-    x_weak: np.ndarray
-    y_weak: np.ndarray
-    prototypes: np.ndarray
-    trained: np.ndarray
-
-
-def mixed(
-    head: dict[str, Any], zero_shot: dict[str, Any], x: np.ndarray, prototypes: np.ndarray, a: float
-) -> np.ndarray:
-    """What `TopicModel.scores` computes: ``a * head softmax + (1 - a) * zero-shot softmax``."""
-    return a * predict(head, x, prototypes) + (1 - a) * predict(zero_shot, x, prototypes)
-
-
-def cross_validate(
-    data: Data, l2s: list[float], mixes: list[float], k: int, seed: int
-) -> dict[str, dict[str, Any]]:
-    """Stratified k-fold accuracy of each variant on BBC and on the AllSides-train weak labels."""
-    bbc_folds = folds(len(data.y_bbc), k, data.y_bbc, seed)
-    weak_folds = folds(len(data.y_weak), k, data.y_weak, seed)
-    variants = [("zero-shot", "scale", 0.0, 0.0), ("zero-shot + biases", "bias", 0.0, 1.0)]
-    variants += [(f"head l2={v:g} mix={a:g}", "head", v, a) for v in l2s for a in mixes]
-    scores: dict[str, tuple[list[float], list[float]]] = {v[0]: ([], []) for v in variants}
-    for f in range(k):
-        train_b = np.setdiff1d(np.arange(len(data.y_bbc)), bbc_folds[f])
-        train_w = np.setdiff1d(np.arange(len(data.y_weak)), weak_folds[f])
-        x = np.concatenate([data.x_bbc[train_b], data.x_weak[train_w]])
-        y = np.concatenate([data.y_bbc[train_b], data.y_weak[train_w]])
-        fitted = {
-            (mode, l2): fit(x, y, data.prototypes, data.trained, l2, mode)
-            for _, mode, l2, _ in variants
-        }
-        zero_shot = fitted[("scale", 0.0)]
-        test_b, test_w = bbc_folds[f], weak_folds[f]
-        for name, mode, l2, a in variants:
-            model = fitted[(mode, l2)]
-            probs = mixed(model, zero_shot, data.x_bbc[test_b], data.prototypes, a)
-            scores[name][0].append(accuracy(probs, [data.gold_bbc[i] for i in test_b]))
-            if len(test_w):
-                probs = mixed(model, zero_shot, data.x_weak[test_w], data.prototypes, a)
-                scores[name][1].append(accuracy(probs, [{int(data.y_weak[i])} for i in test_w]))
-    results: dict[str, dict[str, Any]] = {}
-    for name, mode, l2, a in variants:
-        bbc_acc, weak_acc = scores[name]
-        # per fold, BBC accuracy plus (when there is weak data) AllSides accuracy
-        combined = np.array(bbc_acc) + (np.array(weak_acc) if weak_acc else 0.0)
-        results[name] = {
-            "mode": mode,
-            "l2": l2,
-            "mix": a,
-            "bbc_accuracy": round(float(np.mean(bbc_acc)), 4),
-            "bbc_accuracy_std": round(float(np.std(bbc_acc)), 4),
-            "weak_accuracy": round(float(np.mean(weak_acc)), 4) if weak_acc else None,
-            "score": round(float(np.mean(combined)), 4),
-            "score_se": round(float(np.std(combined, ddof=1) / np.sqrt(k)), 4),
-        }
-        print(name, results[name], flush=True)
-    return results
-
-
-def choose(cv: dict[str, dict[str, Any]]) -> str:
-    """The one-standard-error rule: of the head variants whose CV score (BBC + AllSides
-    accuracy) is within one standard error of the best, the most regularised one: the lowest
-    mix (most weight on the zero-shot half, which alone can name topics the head has no data
-    for), then the strongest L2."""
-    heads = {k: v for k, v in cv.items() if v["mode"] == "head"}
-    top = max(heads.values(), key=lambda v: v["score"])
-    close = [k for k, v in heads.items() if v["score"] >= top["score"] - top["score_se"]]
-    return min(close, key=lambda k: (heads[k]["mix"], -heads[k]["l2"]))
+def best_threshold(probs: np.ndarray, gold: list[set[int]]) -> tuple[float, dict[str, float]]:
+    scores = {str(t): round(set_f1(probs, gold, t), 4) for t in THRESHOLDS}
+    best = max(THRESHOLDS, key=lambda t: (scores[str(t)], t))
+    return best, scores
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--data", type=Path, required=True, help="BBC News jsonl(.gz)")
-    parser.add_argument(
-        "--label-map", type=Path, default=ROOT / "app/analysis/data/bbc_to_iptc.json"
-    )
-    parser.add_argument("--weak", type=Path, help="AllSides jsonl.gz for weak labels (optional)")
+    parser.add_argument("--allsides", type=Path, required=True)
+    parser.add_argument("--bbc", type=Path, required=True)
     parser.add_argument("--out", type=Path, required=True)
-    parser.add_argument("--cache", type=Path, default=Path("/tmp/lens-topics-cache"))
-    parser.add_argument("--folds", type=int, default=5)
-    parser.add_argument("--l2", type=float, nargs="+", default=[1e-5, 3e-5, 1e-4])
-    parser.add_argument(
-        "--mix",
-        type=float,
-        nargs="+",
-        default=[1.0, 0.8, 0.7, 0.6, 0.5],
-        help="weights of the head's softmax against the zero-shot softmax to try",
-    )
-    parser.add_argument("--threshold", type=float, default=0.2)
-    parser.add_argument("--no-quantize", action="store_true", help="train on fp32 encoder vectors")
+    parser.add_argument("--cap", type=int, default=100, help="AllSides articles per tag")
+    parser.add_argument("--cache", type=Path, default=Path("/work/cache/topics"))
+    parser.add_argument("--l2", type=float, nargs="+", default=[1e-4, 1e-3, 1e-2])
+    parser.add_argument("--mix", type=float, nargs="+", default=[0.25, 0.5, 0.75, 1.0])
     parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
 
     taxonomy = load_taxonomy()
-    codes = [entry.code for entry in taxonomy]
-    label_map: dict[str, list[str]] = json.loads(args.label_map.read_text(encoding="utf-8"))
-    encoder = Encoder(quantize=not args.no_quantize)
-    tag = encoder.version.replace("@", "-").replace("+", "-")
-    prototypes = topic_prototypes(encoder, taxonomy)
+    codes = [e.code for e in taxonomy]
+    subtopics = load_taxonomy(default_subtopic_path(), parents=codes)
+    sub_codes = [e.code for e in subtopics]
+    tag_map = json.loads((DATA / "allsides_to_topics.json").read_text(encoding="utf-8"))["tags"]
+    bbc_map = json.loads((DATA / "bbc_to_iptc.json").read_text(encoding="utf-8"))
 
-    bbc = read_jsonl(args.data)
-    x_bbc = doc_vectors(encoder, [r["text"] for r in bbc], args.cache / f"bbc-{tag}.npz")
-    # Training target: the first mapped code; a prediction is right on any mapped code.
-    y_bbc = np.array([codes.index(label_map[r["label"]][0]) for r in bbc])
-    gold_bbc = [{codes.index(c) for c in label_map[r["label"]]} for r in bbc]
-    weak_train: list[dict[str, Any]] = []
-    weak_held: list[dict[str, Any]] = []
-    if args.weak:
-        weak_train, weak_held = weak_records(args.weak, args.seed)
-    weak_cache = args.cache / f"allsides-{tag}.npz"
-    dim = x_bbc.shape[1]
-    x_wt = (
-        doc_vectors(encoder, [r["text"] for r in weak_train], weak_cache)
-        if weak_train
-        else np.zeros((0, dim), dtype=np.float32)
-    )
-    x_wh = (
-        doc_vectors(encoder, [r["text"] for r in weak_held], weak_cache)
-        if weak_held
-        else np.zeros((0, dim), dtype=np.float32)
-    )
-    y_wt = np.array([codes.index(r["label"]) for r in weak_train], dtype=int)
-    y_wh = np.array([codes.index(r["label"]) for r in weak_held], dtype=int)
-    trained = np.zeros(len(codes))
-    trained[np.unique(np.concatenate([y_bbc, y_wt]))] = 1
+    encoder = product_encoder()
+    protos = topic_prototypes(encoder, taxonomy)
+    sub_protos = topic_prototypes(encoder, subtopics)
+    rows = read_jsonl(args.allsides)
+    outlets = outlet_splits(rows)
+    sample = [
+        r
+        for r in allsides_sample(rows, args.cap)
+        if tag_map.get(r["topic"]) and tag_map[r["topic"]]["topics"]
+    ]
+    split = np.array([outlets[str(r.get("outlet") or "")] for r in sample])
+    x_all = doc_vectors(encoder, [r["text"] for r in sample], args.cache)
+    bbc = read_jsonl(args.bbc)
+    x_bbc = doc_vectors(encoder, [r["text"] for r in bbc], args.cache)
 
-    data = Data(x_bbc, y_bbc, gold_bbc, x_wt, y_wt, prototypes, trained)
-    cv = cross_validate(data, args.l2, args.mix, args.folds, args.seed)
-    best = choose(cv)
-    x_all, y_all = np.concatenate([x_bbc, x_wt]), np.concatenate([y_bbc, y_wt])
-    final = fit(x_all, y_all, prototypes, trained, cv[best]["l2"])
-    zero_shot = fit(x_all, y_all, prototypes, trained, 0.0, "scale")
-    final["mix"] = cv[best]["mix"]
-    final["zero_shot_scale"] = zero_shot["scale"]
+    top = Level(codes, [tag_map[r["topic"]]["topics"] for r in sample], x_all)
+    bbc_level = Level(codes, [bbc_map[r["label"]] for r in bbc], x_bbc)
+    has_sub = np.array([bool(tag_map[r["topic"]]["subtopic"]) for r in sample])
+    sub_rows = np.flatnonzero(has_sub)
+    sub = Level(
+        sub_codes, [[tag_map[sample[i]["topic"]]["subtopic"]] for i in sub_rows], x_all[sub_rows]
+    )
+    sub_split = split[sub_rows]
+    part = {s: np.flatnonzero(split == s) for s in ("train", "dev", "test")}
+    sub_part = {s: np.flatnonzero(sub_split == s) for s in ("train", "dev", "test")}
     report: dict[str, Any] = {
-        "cv": cv,
-        "chosen": best,
-        "scale": round(final["scale"], 3),
-        "zero_shot_scale": round(zero_shot["scale"], 3),
+        "sizes": {s: {"top": len(part[s]), "sub": len(sub_part[s])} for s in part},
+        "bbc": len(bbc),
     }
-    if weak_held:
-        report["weak_held_out"] = held_out_report(
-            mixed(final, zero_shot, x_wh, prototypes, final["mix"]), y_wh, codes
-        )
-        report["weak_held_out_zero_shot"] = held_out_report(
-            predict(zero_shot, x_wh, prototypes), y_wh, codes
-        )
-    probs_bbc = mixed(final, zero_shot, x_bbc, prototypes, final["mix"])
-    report["topics_per_article_bbc"] = round(
-        float((probs_bbc >= args.threshold).sum(1).clip(1).mean()), 3
-    )
-    untrained = trained[probs_bbc.argmax(axis=1)] == 0
-    report["bbc_top_topic_untrained_share"] = round(float(untrained.mean()), 4)
-    print(json.dumps(report, indent=1))
+    print(json.dumps(report), flush=True)
 
+    # Top level: fit on AllSides-train, score on AllSides-dev and on BBC (never trained on).
+    train, dev = top.take(part["train"]), top.take(part["dev"])
+    fitted = variants(train, protos, args.l2)
+    top_grid: dict[str, dict[str, Any]] = {}
+    for name, model in fitted.items():
+        for a in args.mix if name.startswith("l2=") else [1.0]:
+            zero = fitted["zero-shot"]
+            dev_acc = accuracy(mixed(model, zero, dev.x, protos, a), dev.gold)
+            bbc_acc = accuracy(mixed(model, zero, bbc_level.x, protos, a), bbc_level.gold)
+            key = f"{name} mix={a:g}" if name.startswith("l2=") else name
+            top_grid[key] = {
+                "fit": name,
+                "mix": a if name.startswith("l2=") else 0.0,
+                "dev_accuracy": round(dev_acc, 4),
+                "bbc_accuracy": round(bbc_acc, 4),
+                "score": round((dev_acc + bbc_acc) / 2, 4),
+            }
+            print(key, top_grid[key], flush=True)
+    top_choice = choose({k: v for k, v in top_grid.items() if k.startswith("l2=")})
+    chosen = top_grid[top_choice]
+    dev_probs = mixed(fitted[chosen["fit"]], fitted["zero-shot"], dev.x, protos, chosen["mix"])
+    top_threshold, top_thresholds = best_threshold(dev_probs, dev.gold)
+
+    # Subtopics: fit on AllSides-train, score on AllSides-dev.
+    s_train, s_dev = sub.take(sub_part["train"]), sub.take(sub_part["dev"])
+    s_fitted = variants(s_train, sub_protos, args.l2)
+    dev_labels = sorted(set(s_dev.main))
+    sub_grid: dict[str, dict[str, Any]] = {}
+    for name, model in s_fitted.items():
+        for a in args.mix if name.startswith("l2=") else [1.0]:
+            probs = mixed(model, s_fitted["zero-shot"], s_dev.x, sub_protos, a)
+            acc = accuracy(probs, s_dev.gold)
+            f1, _ = macro_f1(probs, s_dev.main, dev_labels)
+            key = f"{name} mix={a:g}" if name.startswith("l2=") else name
+            sub_grid[key] = {
+                "fit": name,
+                "mix": a if name.startswith("l2=") else 0.0,
+                "dev_accuracy": round(acc, 4),
+                "dev_macro_f1": round(f1, 4),
+                "score": round((acc + f1) / 2, 4),
+            }
+            print(key, sub_grid[key], flush=True)
+    sub_choice = choose({k: v for k, v in sub_grid.items() if k.startswith("l2=")})
+    s_chosen = sub_grid[sub_choice]
+    s_probs = mixed(
+        s_fitted[s_chosen["fit"]], s_fitted["zero-shot"], s_dev.x, sub_protos, s_chosen["mix"]
+    )
+    sub_threshold, sub_thresholds = best_threshold(s_probs, s_dev.gold)
+    _, per_dev = macro_f1(s_probs, s_dev.main, dev_labels)
+
+    # The bundled heads: refitted on train + dev (+ BBC at the top level), scored on test.
+    l2_of = {f"l2={v:g}": v for v in args.l2}
+    final_train = Level.join(Level.join(train, dev), bbc_level)
+    final = fit(final_train.x, final_train.targets, protos, l2_of[chosen["fit"]])
+    final_zero = fit(final_train.x, final_train.targets, protos, 0.0, "scale")
+    test = top.take(part["test"])
+    test_probs = mixed(final, final_zero, test.x, protos, chosen["mix"])
+    s_final_train = Level.join(s_train, s_dev)
+    s_final = fit(s_final_train.x, s_final_train.targets, sub_protos, l2_of[s_chosen["fit"]])
+    s_final_zero = fit(s_final_train.x, s_final_train.targets, sub_protos, 0.0, "scale")
+    s_test = sub.take(sub_part["test"])
+    s_test_probs = mixed(s_final, s_final_zero, s_test.x, sub_protos, s_chosen["mix"])
+    test_labels = sorted(set(s_test.main))
+    s_test_f1, per_test = macro_f1(s_test_probs, s_test.main, test_labels)
+    report.update(
+        {
+            "top": {
+                "grid": top_grid,
+                "chosen": top_choice,
+                "threshold": top_threshold,
+                "thresholds_dev_f1": top_thresholds,
+                "test_accuracy": round(accuracy(test_probs, test.gold), 4),
+                "test_accuracy_zero_shot": round(
+                    accuracy(predict(final_zero, test.x, protos), test.gold), 4
+                ),
+            },
+            "sub": {
+                "grid": sub_grid,
+                "chosen": sub_choice,
+                "threshold": sub_threshold,
+                "thresholds_dev_f1": sub_thresholds,
+                "test_accuracy": round(accuracy(s_test_probs, s_test.gold), 4),
+                "test_macro_f1": round(s_test_f1, 4),
+                "dev_per_subtopic": {sub_codes[c]: v for c, v in per_dev.items()},
+                "test_per_subtopic": {sub_codes[c]: v for c, v in per_test.items()},
+            },
+        }
+    )
     args.out.mkdir(parents=True, exist_ok=True)
-    np.savez(args.out / "head.npz", weights=final["weights"], biases=final["biases"])
+    _write_head(
+        args.out, TOP_STEM, codes, final, final_zero, chosen["mix"], top_threshold, encoder.version
+    )
+    _write_head(
+        args.out,
+        SUB_STEM,
+        sub_codes,
+        s_final,
+        s_final_zero,
+        s_chosen["mix"],
+        sub_threshold,
+        encoder.version,
+    )
+    (args.out / "report.json").write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
+    write_card(args, report, encoder.version, subtopics)
+    print(json.dumps({k: v for k, v in report.items() if k in ("top", "sub")}, indent=1))
+
+
+def _write_head(
+    out: Path,
+    stem: str,
+    codes: list[str],
+    model: dict[str, Any],
+    zero: dict[str, Any],
+    mix: float,
+    threshold: float,
+    encoder: str,
+) -> None:
+    np.savez(out / f"{stem}.npz", weights=model["weights"], biases=model["biases"])
     meta = {
         "taxonomy_codes": codes,
-        "scale": final["scale"],
-        "zero_shot_scale": zero_shot["scale"],
-        "mix": final["mix"],
-        "threshold": args.threshold,
-        "trained_codes": [c for c, t in zip(codes, trained, strict=True) if t],
-        "encoder": encoder.version,
+        "scale": model["scale"],
+        "zero_shot_scale": zero["scale"],
+        "mix": mix,
+        "threshold": threshold,
+        "trained_codes": [c for c, t in zip(codes, model["trained"], strict=True) if t],
+        "encoder": encoder,
         "document_vector": "app.analysis.topics.document_vector over split_sentences(text)",
     }
-    (args.out / "head.json").write_text(json.dumps(meta, indent=1) + "\n", encoding="utf-8")
-    write_card(args, report, bbc, weak_train, weak_held, encoder.version)
-
-
-def held_out_report(probs: np.ndarray, gold: np.ndarray, codes: list[str]) -> dict[str, Any]:
-    top = probs.argmax(axis=1)
-    per = {}
-    for c in sorted(set(gold.tolist())):
-        sel = gold == c
-        per[codes[c]] = {"n": int(sel.sum()), "recall": round(float((top[sel] == c).mean()), 3)}
-    return {"n": len(gold), "accuracy": round(float((top == gold).mean()), 4), "per_topic": per}
-
-
-ABOUT = """Runs in `app.analysis.topics.TopicModel`. Scores are
-`mix * softmax(scale * cos(doc, prototype) + bias + W @ doc) + (1 - mix) * softmax(zero_shot_scale
-* cos(doc, prototype))`, where `doc` is the mean of the article's sentence embeddings from the
-shared encoder and each prototype is the mean embedding of a topic's label and description
-sentences (`app/analysis/data/iptc_media_topics.json`). Topics without training data (weather,
-human interest, lifestyle) get the trained topics' mean offset and no weights, and the zero-shot
-half scores every topic alike, so any topic can win on its text. A user taxonomy uses the
-zero-shot half alone, with `zero_shot_scale`."""
-
-
-def write_card(
-    args: argparse.Namespace,
-    report: dict[str, Any],
-    bbc: list[dict[str, Any]],
-    weak_train: list[dict[str, Any]],
-    weak_held: list[dict[str, Any]],
-    encoder_version: str,
-) -> None:
-    command = "python scripts/train_topics.py " + " ".join(sys.argv[1:])
-    files = {name: sha256(args.out / name) for name in ("head.npz", "head.json")}
-    data = {str(args.data): sha256(args.data)}
-    if args.weak:
-        data[str(args.weak)] = sha256(args.weak)
-    counts = Counter(r["label"] for r in weak_train)
-    lines = [
-        "# Topic head (IPTC Media Topics, 17 top-level topics)",
-        "",
-        ABOUT,
-        "",
-        "## Command",
-        "",
-        f"    {command}",
-        "",
-        f"Encoder: `{encoder_version}`; python {platform.python_version()}, "
-        f"torch {torch.__version__}.",
-        "",
-        "## Data",
-        "",
-        f"- BBC News, {len(bbc)} articles, 5 labels mapped by `{args.label_map.name}`.",
-        "- AllSides weak labels (issue tag -> IPTC topic, `WEAK_TAGS` in the script): "
-        f"{len(weak_train)} for training, {len(weak_held)} held out by article-id hash "
-        "(never used for any choice).",
-        f"  Training counts: {dict(sorted(counts.items()))}",
-        "",
-        "| file | sha256 |",
-        "| --- | --- |",
-        *(f"| {name} | {digest} |" for name, digest in {**data, **files}.items()),
-        "",
-        "## Results",
-        "",
-        f"{args.folds}-fold cross-validation (BBC folds: right when the top topic is a mapped",
-        "code; AllSides-train folds: right when it is the weak label):",
-        "",
-        "| variant | BBC accuracy | ± std | AllSides weak accuracy | score | ± SE |",
-        "| --- | --- | --- | --- | --- | --- |",
-        *(
-            f"| {k} | {v['bbc_accuracy']} | {v['bbc_accuracy_std']} | {v['weak_accuracy']} "
-            f"| {v['score']} | {v['score_se']} |"
-            for k, v in report["cv"].items()
-        ),
-        "",
-        f"Chosen by the one-standard-error rule (`choose` in the script): `{report['chosen']}`; "
-        f"head scale "
-        f"{report['scale']}, zero-shot scale {report['zero_shot_scale']}.",
-        "",
-    ]
-    if "weak_held_out" in report:
-        held, zs = report["weak_held_out"], report["weak_held_out_zero_shot"]
-        lines += [
-            f"AllSides held-out ({held['n']} articles, weak labels): accuracy {held['accuracy']} "
-            f"(zero-shot half alone: {zs['accuracy']}).",
-            "",
-            "| topic | n | recall | zero-shot recall |",
-            "| --- | --- | --- | --- |",
-            *(
-                f"| {c} | {v['n']} | {v['recall']} | {zs['per_topic'][c]['recall']} |"
-                for c, v in held["per_topic"].items()
-            ),
-            "",
-        ]
-    lines.append(
-        f"Topics per BBC article at threshold {args.threshold}: {report['topics_per_article_bbc']}."
-    )
-    (args.out / "README.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (out / f"{stem}.json").write_text(json.dumps(meta, indent=1) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":

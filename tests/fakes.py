@@ -123,6 +123,13 @@ class FakeAnalyzer:
             raise RuntimeError("the model choked on this text")
         return [self._analyze_one(text) for text in texts]
 
+    @staticmethod
+    def _subtopic(topic: Topic) -> Topic:
+        """One subtopic under the main topic, as the bundled model lists them after the topics."""
+        if topic.code == "economy":
+            return Topic("trade", "Trade", 0.7, parent="economy")
+        return Topic("diplomacy", "Diplomacy", 0.5, parent="politics")
+
     def _analyze_one(self, text: str) -> Analysis:
         sentences = tuple(
             Sentence(index=i, start=m.start(), end=m.end(), text=m.group())
@@ -174,7 +181,7 @@ class FakeAnalyzer:
                 SentenceSentiment(s.index, s_label, s_score, s_probs)
                 for s, s_label, s_score, s_probs in scored
             ),
-            topics=(topic, Topic("world", "World", 0.3)),
+            topics=(topic, Topic("world", "World", 0.3), self._subtopic(topic)),
             entities=tuple(entities),
             actors=tuple(sorted(actors, key=lambda a: -a.salience)),
             models=self.models,

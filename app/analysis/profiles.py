@@ -109,7 +109,10 @@ class Components:
         return _report("targeted-sentiment", records, probs)
 
     def evaluate_topics(
-        self, records: Sequence[Mapping[str, Any]], label_map: Mapping[str, Sequence[str]] | None
+        self,
+        records: Sequence[Mapping[str, Any]],
+        label_map: Mapping[str, Sequence[str]] | None,
+        level: str = "topics",
     ) -> dict[str, Any]:
         raise NotImplementedError("topic evaluation runs on the bundled profile")
 
@@ -133,7 +136,11 @@ class BundledComponents(Components):
         self.encoder = bundled_encoder(settings)
         super().__init__(bundled_entity_model(settings), SentimentModel())
         self.topic_model = TopicModel(
-            self.encoder, taxonomy_path=settings.taxonomy_path, threshold=settings.topic_threshold
+            self.encoder,
+            taxonomy_path=settings.taxonomy_path,
+            threshold=settings.topic_threshold,
+            subtopic_path=settings.subtopic_taxonomy_path,
+            subtopic_threshold=settings.subtopic_threshold,
         )
         self.models = {
             "encoder": self.encoder.version,
@@ -142,6 +149,9 @@ class BundledComponents(Components):
             "topics": self.topic_model.version,
         }
         self.config = {"topic_threshold": self.topic_model.threshold}
+        if self.topic_model.sub is not None and self.topic_model.subtopic_version:
+            self.models["subtopics"] = self.topic_model.subtopic_version
+            self.config["subtopic_threshold"] = self.topic_model.sub.threshold
 
     @property
     def entities_version(self) -> str:
@@ -152,17 +162,24 @@ class BundledComponents(Components):
         return self.encoder.encode(texts)
 
     def evaluate_topics(
-        self, records: Sequence[Mapping[str, Any]], label_map: Mapping[str, Sequence[str]] | None
+        self,
+        records: Sequence[Mapping[str, Any]],
+        label_map: Mapping[str, Sequence[str]] | None,
+        level: str = "topics",
     ) -> dict[str, Any]:
         from app.analysis.topics_eval import evaluate_topics
 
+        model = self.topic_model
+        entries = model.subtopics if level == "subtopics" else model.taxonomy
         if label_map is None:
             # Without a map, a record's label must name a topic of the taxonomy in use.
-            by_name = {e.label.lower(): e.code for e in self.topic_model.taxonomy}
-            by_name.update({e.code.lower(): e.code for e in self.topic_model.taxonomy})
+            by_name = {e.label.lower(): e.code for e in entries}
+            by_name.update({e.code.lower(): e.code for e in entries})
             labels = {str(r["label"]) for r in records}
             label_map = {lab: [by_name[lab.lower()]] for lab in labels if lab.lower() in by_name}
-        result: dict[str, Any] = evaluate_topics(records, self.topic_model, self.encoder, label_map)
+        result: dict[str, Any] = evaluate_topics(
+            records, model, self.encoder, label_map, level=level
+        )
         return result
 
     def sentence_probabilities(

@@ -1,12 +1,17 @@
-"""Topics: multi-label scores over a taxonomy (IPTC Media Topics by default) from one pass.
+"""Topics: two levels of multi-label scores (IPTC top-level topics and their subtopics), read
+from the document vector the shared encoder pass already gives.
 
 Each topic has a prototype: the mean embedding of its label and description sentences. The
-zero-shot score is a softmax over the taxonomy of the cosine between the document vector and
-each prototype, times a learnt scale. With the default taxonomy a trained head gives a second
-softmax that adds per-topic biases and a linear term on the document vector, and the scores are
+zero-shot score is a softmax over the level's topics of the cosine between the document vector
+and each prototype, times a learnt scale. Where a trained head matches the level's taxonomy, a
+second softmax adds per-topic biases and a linear term on the document vector, and the scores are
 ``mix * head + (1 - mix) * zero-shot``: the head is sharper where it has data, and the zero-shot
 half lets a topic it has no data for (weather, say) still win when the text is clearly about it.
-A user-supplied taxonomy (``taxonomy_path``) is scored by the zero-shot half alone.
+A user-supplied taxonomy is scored by the zero-shot half alone.
+
+Both levels are multi-label: every topic at or over its level's threshold is listed, never none.
+A listed subtopic's top-level topic is always listed too, so filtering by a top-level topic finds
+every article filed under one of its subtopics.
 """
 
 from __future__ import annotations
@@ -21,56 +26,40 @@ import numpy.typing as npt
 
 from app.analysis.encoder import Encoder
 from app.analysis.text import split_sentences
+from app.analysis.topic_taxonomy import (
+    TaxonomyEntry,
+    default_subtopic_path,
+    default_taxonomy_path,
+    load_taxonomy,
+)
 from app.analysis.types import Topic
+
+__all__ = [
+    "TaxonomyEntry",
+    "TopicHead",
+    "TopicModel",
+    "bundled_head_path",
+    "default_subtopic_path",
+    "default_taxonomy_path",
+    "document_vector",
+    "embed_documents",
+    "load_taxonomy",
+    "topic_prototypes",
+]
 
 FloatArray = npt.NDArray[np.float32]
 
-_DATA = Path(__file__).parent / "data"
 _BUNDLED = Path(__file__).parent / "bundled" / "topics"
 # Only when no head file exists at all: values close to what training learns.
 _FALLBACK_SCALE = 20.0
 _FALLBACK_THRESHOLD = 0.2
-
-
-@dataclass(frozen=True, slots=True)
-class TaxonomyEntry:
-    """One topic of a taxonomy: a stable code, a display label and a few descriptive sentences."""
-
-    code: str
-    label: str
-    description: str
-
-
-def default_taxonomy_path() -> Path:
-    """The bundled IPTC Media Topics (the 17 top-level topics)."""
-    return _DATA / "iptc_media_topics.json"
+# The head files of each level in the head directory: <stem>.json and <stem>.npz.
+TOP_STEM, SUB_STEM = "head", "subtopics"
 
 
 def bundled_head_path() -> Path:
-    """Where the trained topic head and its card live."""
+    """Where the trained topic heads and their card live."""
     return _BUNDLED
-
-
-def load_taxonomy(path: Path | None = None) -> tuple[TaxonomyEntry, ...]:
-    """Read and validate a taxonomy file: a JSON list of ``{"code", "label", "description"}``."""
-    source = path or default_taxonomy_path()
-    raw = json.loads(source.read_text(encoding="utf-8"))
-    if not isinstance(raw, list) or len(raw) < 2:
-        raise ValueError(f"{source}: a taxonomy is a JSON list of at least two topics")
-    entries: list[TaxonomyEntry] = []
-    for i, item in enumerate(raw):
-        fields = {key: item.get(key) if isinstance(item, dict) else None for key in _FIELDS}
-        missing = [key for key, value in fields.items() if not isinstance(value, str) or not value]
-        if missing:
-            raise ValueError(f"{source}: topic {i} lacks a non-empty {', '.join(missing)}")
-        entries.append(TaxonomyEntry(**{key: str(value).strip() for key, value in fields.items()}))
-    codes = [e.code for e in entries]
-    if len(set(codes)) != len(codes):
-        raise ValueError(f"{source}: topic codes must be unique")
-    return tuple(entries)
-
-
-_FIELDS = ("code", "label", "description")
 
 
 def document_vector(sentence_vectors: FloatArray) -> FloatArray:
@@ -92,14 +81,7 @@ def document_vector(sentence_vectors: FloatArray) -> FloatArray:
 def embed_documents(encoder: Encoder, texts: list[str]) -> FloatArray:
     """Document vectors for raw texts: split, encode every sentence once, average per text."""
     sentences = [[s.text for s in split_sentences(text)] for text in texts]
-    flat = [s for group in sentences for s in group]
-    vectors = encoder.embed(flat) if flat else np.zeros((0, encoder.dim), dtype=np.float32)
-    out = np.zeros((len(texts), encoder.dim), dtype=np.float32)
-    at = 0
-    for i, group in enumerate(sentences):
-        out[i] = document_vector(vectors[at : at + len(group)])
-        at += len(group)
-    return out
+    return _grouped_vectors(encoder, sentences)
 
 
 def topic_prototypes(encoder: Encoder, taxonomy: tuple[TaxonomyEntry, ...]) -> FloatArray:
@@ -110,9 +92,13 @@ def topic_prototypes(encoder: Encoder, taxonomy: tuple[TaxonomyEntry, ...]) -> F
     """
     groups = [[entry.label] + [s.text for s in split_sentences(entry.description)]
               for entry in taxonomy]  # fmt: skip
+    return _grouped_vectors(encoder, groups)
+
+
+def _grouped_vectors(encoder: Encoder, groups: list[list[str]]) -> FloatArray:
     flat = [text for group in groups for text in group]
-    vectors = encoder.embed(flat)
-    out = np.zeros((len(taxonomy), encoder.dim), dtype=np.float32)
+    vectors = encoder.embed(flat) if flat else np.zeros((0, encoder.dim), dtype=np.float32)
+    out = np.zeros((len(groups), encoder.dim), dtype=np.float32)
     at = 0
     for i, group in enumerate(groups):
         out[i] = document_vector(vectors[at : at + len(group)])
@@ -139,14 +125,14 @@ class TopicHead:
     digest: str
 
     @classmethod
-    def load(cls, directory: Path) -> TopicHead:
-        """Read ``head.npz`` and ``head.json`` written by ``scripts/train_topics.py``."""
-        meta = json.loads((directory / "head.json").read_text(encoding="utf-8"))
-        with np.load(directory / "head.npz") as arrays:
+    def load(cls, directory: Path, stem: str = TOP_STEM) -> TopicHead:
+        """Read ``<stem>.npz`` and ``<stem>.json`` written by ``scripts/train_topics.py``."""
+        meta = json.loads((directory / f"{stem}.json").read_text(encoding="utf-8"))
+        with np.load(directory / f"{stem}.npz") as arrays:
             weights = arrays["weights"].astype(np.float32)
             biases = arrays["biases"].astype(np.float32)
         digest = hashlib.sha256()
-        for name in ("head.npz", "head.json"):
+        for name in (f"{stem}.npz", f"{stem}.json"):
             digest.update((directory / name).read_bytes())
         return cls(
             taxonomy_codes=tuple(meta["taxonomy_codes"]),
@@ -160,39 +146,29 @@ class TopicHead:
         )
 
 
-class TopicModel:
-    """Loads the taxonomy, embeds its topics once with the shared encoder, and scores documents."""
-
-    name = "topics"
+class TopicLevel:
+    """One level's scorer: its taxonomy's prototypes and, when it matches, a trained head."""
 
     def __init__(
         self,
         encoder: Encoder,
-        *,
-        taxonomy_path: Path | None = None,
-        head_path: Path | None = None,
-        threshold: float | None = None,
+        taxonomy: tuple[TaxonomyEntry, ...],
+        head_dir: Path,
+        stem: str,
+        threshold: float | None,
     ) -> None:
-        self.taxonomy = load_taxonomy(taxonomy_path)
-        self.prototypes = topic_prototypes(encoder, self.taxonomy)
-        head_dir = head_path or bundled_head_path()
-        trained = TopicHead.load(head_dir) if (head_dir / "head.json").exists() else None
-        codes = tuple(e.code for e in self.taxonomy)
+        self.taxonomy = taxonomy
+        self.prototypes = topic_prototypes(encoder, taxonomy)
+        trained = TopicHead.load(head_dir, stem) if (head_dir / f"{stem}.json").exists() else None
         # The head's biases and weights only mean something against the topics it was trained
-        # with: any other taxonomy (a user's own, or a trimmed IPTC list) is zero-shot only, with
-        # the scale learnt for the zero-shot term alone (a property of the encoder, not of topics).
+        # with: any other taxonomy (a user's own, or a trimmed list) is zero-shot only, with the
+        # scale learnt for the zero-shot term alone (a property of the encoder, not of topics).
+        codes = tuple(e.code for e in taxonomy)
         self.head = trained if trained is not None and trained.taxonomy_codes == codes else None
         self.scale = trained.zero_shot_scale if trained else _FALLBACK_SCALE
         default = trained.threshold if trained else _FALLBACK_THRESHOLD
         self.threshold = default if threshold is None else threshold
-        source = (taxonomy_path or default_taxonomy_path()).read_bytes()
-        taxonomy_digest = hashlib.sha256(source).hexdigest()[:8]
-        mode = f"head-{self.head.digest}" if self.head else "zero-shot"
-        self.version = f"topics@{taxonomy_digest}+{mode}+{encoder.version}"
-
-    @property
-    def codes(self) -> tuple[str, ...]:
-        return tuple(e.code for e in self.taxonomy)
+        self.mode = f"head-{self.head.digest}" if self.head else "zero-shot"
 
     def scores(self, doc_vectors: FloatArray) -> FloatArray:
         """Topic probabilities (each row sums to 1), shape (n_docs, n_topics)."""
@@ -205,19 +181,103 @@ class TopicModel:
             probabilities = head.mix * _softmax(logits) + (1 - head.mix) * probabilities
         return probabilities
 
+    def chosen(self, row: FloatArray) -> list[int]:
+        """Indexes of the topics at or over the threshold, best first, never none."""
+        order = np.argsort(-row, kind="stable")
+        return [int(i) for i in order if row[i] >= self.threshold] or [int(order[0])]
+
+
+class TopicModel:
+    """Loads the taxonomies, embeds their topics once with the shared encoder, scores documents."""
+
+    name = "topics"
+
+    def __init__(
+        self,
+        encoder: Encoder,
+        *,
+        taxonomy_path: Path | None = None,
+        head_path: Path | None = None,
+        threshold: float | None = None,
+        subtopic_path: Path | None = None,
+        subtopic_threshold: float | None = None,
+    ) -> None:
+        self.taxonomy = load_taxonomy(taxonomy_path)
+        head_dir = head_path or bundled_head_path()
+        self.top = TopicLevel(encoder, self.taxonomy, head_dir, TOP_STEM, threshold)
+        top_source = taxonomy_path or default_taxonomy_path()
+        self.version = _version("topics", top_source, self.top, encoder)
+        # The bundled subtopics hang under the bundled top-level codes: a user's own top-level
+        # taxonomy has subtopics only when it names a subtopic file of its own.
+        sub_path = subtopic_path or (None if taxonomy_path else default_subtopic_path())
+        self.sub: TopicLevel | None = None
+        self.subtopic_version: str | None = None
+        if sub_path is not None:
+            subtopics = load_taxonomy(sub_path, parents=self.codes)
+            self.sub = TopicLevel(encoder, subtopics, head_dir, SUB_STEM, subtopic_threshold)
+            self.subtopic_version = _version("subtopics", sub_path, self.sub, encoder)
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        return tuple(e.code for e in self.taxonomy)
+
+    @property
+    def head(self) -> TopicHead | None:
+        return self.top.head
+
+    @property
+    def scale(self) -> float:
+        return self.top.scale
+
+    @property
+    def threshold(self) -> float:
+        return self.top.threshold
+
+    @property
+    def subtopics(self) -> tuple[TaxonomyEntry, ...]:
+        return self.sub.taxonomy if self.sub else ()
+
+    def scores(self, doc_vectors: FloatArray) -> FloatArray:
+        """Top-level topic probabilities (each row sums to 1), shape (n_docs, n_topics)."""
+        return self.top.scores(doc_vectors)
+
+    def subtopic_scores(self, doc_vectors: FloatArray) -> FloatArray:
+        """Subtopic probabilities (each row sums to 1); no columns without subtopics."""
+        if self.sub is None:
+            return np.zeros((len(np.atleast_2d(doc_vectors)), 0), dtype=np.float32)
+        return self.sub.scores(doc_vectors)
+
     def classify(self, doc_vectors: FloatArray) -> list[list[Topic]]:
-        """Per document, the topics scoring at least the threshold, best first, never none."""
+        """Per document, its top-level topics (best first), then its subtopics (best first).
+
+        A listed subtopic's parent is listed with its own score even under the threshold.
+        """
+        top_scores = self.scores(doc_vectors)
+        sub_scores = self.subtopic_scores(doc_vectors)
+        index = {code: i for i, code in enumerate(self.codes)}
+        sub_index = {e.code: i for i, e in enumerate(self.subtopics)}
         results: list[list[Topic]] = []
-        for row in self.scores(doc_vectors):
-            order = np.argsort(-row, kind="stable")
-            chosen = [int(i) for i in order if row[i] >= self.threshold] or [int(order[0])]
+        for n, row in enumerate(top_scores):
+            subs = (
+                [self.sub.taxonomy[i] for i in self.sub.chosen(sub_scores[n])] if self.sub else []
+            )
+            chosen = self.top.chosen(row)
+            missing = [index[e.parent] for e in subs if e.parent and index[e.parent] not in chosen]
+            chosen = sorted(set(chosen) | set(missing), key=lambda i: (-row[i], i))
             results.append(
-                [
-                    Topic(self.taxonomy[i].code, self.taxonomy[i].label, round(float(row[i]), 4))
-                    for i in chosen
-                ]
+                [_topic(self.taxonomy[i], row[i]) for i in chosen]
+                + [_topic(e, sub_scores[n][sub_index[e.code]]) for e in subs]
             )
         return results
+
+
+def _topic(entry: TaxonomyEntry, score: np.floating | float) -> Topic:
+    return Topic(entry.code, entry.label, round(float(score), 4), parent=entry.parent)
+
+
+def _version(name: str, source: Path, level: TopicLevel, encoder: Encoder) -> str:
+    taxonomy_digest = hashlib.sha256(source.read_bytes()).hexdigest()[:8]
+    return f"{name}@{taxonomy_digest}+{level.mode}+{encoder.version}"
 
 
 def _softmax(logits: FloatArray) -> FloatArray:

@@ -18,8 +18,10 @@ def evaluate_topics(
     model: TopicModel,
     encoder: Encoder,
     label_map: Mapping[str, Sequence[str]],
+    level: str = "topics",
 ) -> dict[str, Any]:
-    """Accuracy and per-label F1 of the top topic, for records ``{"text", "label"}``.
+    """Accuracy and per-label F1 of the top topic (or subtopic, with ``level="subtopics"``),
+    for records ``{"text", "label"}``.
 
     A record counts as right when its top topic is one of the codes its label maps to (for
     example BBC "tech" -> ``medtop:13000000``). Per label, a prediction "is" that label when the
@@ -30,17 +32,22 @@ def evaluate_topics(
     unknown = sorted({label for _, label in items} - set(label_map))
     if unknown:
         raise ValueError(f"labels missing from the label map: {', '.join(unknown)}")
+    subtopics = level == "subtopics"
+    codes = [e.code for e in model.subtopics] if subtopics else list(model.codes)
+    if not codes:
+        raise ValueError("the topic model has no subtopics")
     top: list[str] = []
     for start in range(0, len(items), _CHUNK):
         texts = [text for text, _ in items[start : start + _CHUNK]]
-        scores = model.scores(embed_documents(encoder, texts))
-        top.extend(model.codes[int(i)] for i in np.argmax(scores, axis=1))
+        vectors = embed_documents(encoder, texts)
+        scores = model.subtopic_scores(vectors) if subtopics else model.scores(vectors)
+        top.extend(codes[int(i)] for i in np.argmax(scores, axis=1))
     gold = [label for _, label in items]
     right = [code in label_map[label] for code, label in zip(top, gold, strict=True)]
     per_label: dict[str, dict[str, float | int]] = {}
     for label in sorted(set(gold)):
-        codes = set(label_map[label])
-        said = [code in codes for code in top]
+        mapped = set(label_map[label])
+        said = [code in mapped for code in top]
         is_label = [g == label for g in gold]
         tp = sum(s and g for s, g in zip(said, is_label, strict=True))
         precision = tp / sum(said) if any(said) else 0.0
@@ -55,7 +62,7 @@ def evaluate_topics(
     n = len(items)
     macro = sum(float(v["f1"]) for v in per_label.values()) / len(per_label) if per_label else 0.0
     return {
-        "task": "topics",
+        "task": level,
         "n": n,
         "accuracy": round(sum(right) / n, 4) if n else 0.0,
         "macro_f1": round(macro, 4),

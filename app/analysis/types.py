@@ -49,6 +49,8 @@ class Topic:
     code: str
     label: str
     score: float
+    # a subtopic's top-level topic; None for a top-level topic
+    parent: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,6 +110,7 @@ class Analysis:
     sentences: tuple[Sentence, ...]
     sentiment: DocumentSentiment
     sentence_sentiments: tuple[SentenceSentiment, ...]
+    # top-level topics, best first, then subtopics (``parent`` set), best first
     topics: tuple[Topic, ...]
     entities: tuple[EntityMention, ...]
     actors: tuple[ActorAnnotation, ...]

@@ -40,6 +40,8 @@ class ArticleSentiment(Base):
 
 
 class ArticleTopic(Base):
+    """A topic or subtopic of an article; a subtopic names its top-level topic in ``parent``."""
+
     __tablename__ = "article_topics"
     # the topic filter and the per-topic counts
     __table_args__ = (Index("ix_article_topics_code_article_id", "code", "article_id"),)
@@ -49,6 +51,8 @@ class ArticleTopic(Base):
     code: Mapped[str] = mapped_column(String(100))
     label: Mapped[str] = mapped_column(String(200))
     score: Mapped[float] = mapped_column(Float)
+    # migration 0006; null for a top-level topic
+    parent: Mapped[str | None] = mapped_column(String(100))
 
 
 class ArticleActor(Base):

@@ -41,8 +41,10 @@ class ItemRow:
     outlet: str | None
     sentiment: tuple[str, float] | None
     authors: list[str] = field(default_factory=list)
-    # (code, label, score), best first
+    # (code, label, score), best first: top-level topics, and subtopics (parent in ``parents``)
     topics: list[tuple[str, str, float]] = field(default_factory=list)
+    subtopics: list[tuple[str, str, float]] = field(default_factory=list)
+    parents: dict[str, str] = field(default_factory=dict)
     # (id, key, name, kind, sentiment label, sentiment score), most salient first
     actors: list[tuple[int, str, str, str, str, float]] = field(default_factory=list)
 
@@ -91,13 +93,23 @@ def _annotations(
     session: Session, ids: list[int], items: dict[int, ItemRow], top_topics: int
 ) -> None:
     topics = session.execute(
-        select(ArticleTopic.article_id, ArticleTopic.code, ArticleTopic.label, ArticleTopic.score)
+        select(
+            ArticleTopic.article_id,
+            ArticleTopic.code,
+            ArticleTopic.label,
+            ArticleTopic.score,
+            ArticleTopic.parent,
+        )
         .where(ArticleTopic.article_id.in_(ids))
         .order_by(ArticleTopic.article_id, ArticleTopic.score.desc(), ArticleTopic.code)
     )
-    for article_id, code, label, score in topics:
-        if len(items[article_id].topics) < top_topics:
-            items[article_id].topics.append((code, label, score))
+    for article_id, code, label, score, parent in topics:
+        item = items[article_id]
+        level = item.topics if parent is None else item.subtopics
+        if len(level) < top_topics:
+            level.append((code, label, score))
+            if parent is not None:
+                item.parents[code] = parent
     actors = session.execute(
         select(
             ArticleActor.article_id,

@@ -48,12 +48,20 @@ def snapshot(session: Session, previous: Previous, *, replaced_by: int, now: dat
         )
     }
     topics: dict[int, list[dict[str, Any]]] = {}
-    for article_id, code, label, score in session.execute(
-        select(ArticleTopic.article_id, ArticleTopic.code, ArticleTopic.label, ArticleTopic.score)
+    for article_id, code, label, score, parent in session.execute(
+        select(
+            ArticleTopic.article_id,
+            ArticleTopic.code,
+            ArticleTopic.label,
+            ArticleTopic.score,
+            ArticleTopic.parent,
+        )
         .where(ArticleTopic.article_id.in_(ids))
         .order_by(ArticleTopic.article_id, ArticleTopic.score.desc(), ArticleTopic.id)
     ):
-        topics.setdefault(article_id, []).append({"code": code, "label": label, "score": score})
+        topic = {"code": code, "label": label, "score": score}
+        # subtopics (migration 0006) carry their parent; top-level rows stay as before
+        topics.setdefault(article_id, []).append(topic | ({"parent": parent} if parent else {}))
     actors: dict[int, list[dict[str, Any]]] = {}
     for article_id, key, name, label, score in session.execute(
         select(

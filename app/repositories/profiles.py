@@ -36,6 +36,18 @@ def outlet_scope(outlet_id: int) -> Scope:
     return Article.outlet_id == outlet_id
 
 
+def actor_scope(
+    actor_id: int, lower: datetime | None = None, upper: datetime | None = None
+) -> Scope:
+    """The actor's articles, published in ``[lower, upper)`` when either is given."""
+    articles = select(ArticleActor.article_id).where(ArticleActor.actor_id == actor_id)
+    if lower is not None:
+        articles = articles.where(ArticleActor.published >= lower)
+    if upper is not None:
+        articles = articles.where(ArticleActor.published < upper)
+    return Article.id.in_(articles)
+
+
 def author_scope(author_id: int) -> Scope:
     return Article.id.in_(
         select(ArticleAuthor.article_id).where(ArticleAuthor.author_id == author_id)
@@ -64,18 +76,22 @@ def document_sentiment(session: Session, scope: Scope) -> LabelCounts:
     return negative, neutral, positive, sum(total for _, total in rows.values())
 
 
-def topic_mix(session: Session, scope: Scope, limit: int) -> list[tuple[str, str, int]]:
-    """(code, label, articles), the most frequent first."""
+def topic_mix(
+    session: Session, scope: Scope, limit: int, *, subtopics: bool = False
+) -> list[tuple[str, str, int, str | None]]:
+    """(code, label, articles, parent) of the top-level topics, or of the subtopics, the most
+    frequent first."""
     n = func.count(func.distinct(ArticleTopic.article_id))
+    level = ArticleTopic.parent.is_not(None) if subtopics else ArticleTopic.parent.is_(None)
     rows = session.execute(
-        select(ArticleTopic.code, func.max(ArticleTopic.label), n)
+        select(ArticleTopic.code, func.max(ArticleTopic.label), n, func.max(ArticleTopic.parent))
         .join(Article, Article.id == ArticleTopic.article_id)
-        .where(scope)
+        .where(scope, level)
         .group_by(ArticleTopic.code)
         .order_by(n.desc(), ArticleTopic.code)
         .limit(limit)
     )
-    return [(code, label, int(count)) for code, label, count in rows]
+    return [(code, label, int(count), parent) for code, label, count, parent in rows]
 
 
 def outlet_actors(session: Session, outlet_id: int, limit: int) -> list[tuple[Actor, Tally]]:

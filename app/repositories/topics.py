@@ -35,7 +35,9 @@ def counts(session: Session) -> dict[str, int]:
     return {code: int(n) for code, n in rows}
 
 
-def label_of(session: Session, code: str) -> str:
-    """A label the code is stored with."""
-    label = session.scalar(select(ArticleTopic.label).where(ArticleTopic.code == code).limit(1))
-    return label or code
+def label_of(session: Session, code: str) -> tuple[str, str | None]:
+    """A label the code is stored with, and its parent (None for a top-level topic)."""
+    row = session.execute(
+        select(ArticleTopic.label, ArticleTopic.parent).where(ArticleTopic.code == code).limit(1)
+    ).first()
+    return (row[0] or code, row[1]) if row else (code, None)

@@ -10,6 +10,7 @@ from app.schemas.article import (
     DocumentSentimentView,
     SentenceView,
     TopicView,
+    split_levels,
 )
 
 _SAMPLE = (
@@ -61,7 +62,10 @@ class AnalysisView(BaseModel):
     models: dict[str, str] = Field(description="Component -> model name and version.")
     sentiment: DocumentSentimentView
     sentences: list[SentenceView]
-    topics: list[TopicView]
+    topics: list[TopicView] = Field(description="Top-level topics (IPTC), best first.")
+    subtopics: list[TopicView] = Field(
+        default_factory=list, description="Subtopics, best first, each with its `parent`."
+    )
     actors: list[AnalyzedActor]
     entities: list[EntityView] = Field(description="Entity spans before actor resolution.")
 
@@ -69,6 +73,10 @@ class AnalysisView(BaseModel):
     def of(cls, analysis: Analysis) -> AnalysisView:
         scored = {s.sentence_index: s for s in analysis.sentence_sentiments}
         document = analysis.sentiment
+        topics, subtopics = split_levels(
+            TopicView(code=t.code, label=t.label, score=float(t.score), parent=t.parent)
+            for t in analysis.topics
+        )
         return cls(
             models=dict(analysis.models),
             sentiment=DocumentSentimentView(
@@ -87,9 +95,8 @@ class AnalysisView(BaseModel):
                 )
                 for s in analysis.sentences
             ],
-            topics=[
-                TopicView(code=t.code, label=t.label, score=float(t.score)) for t in analysis.topics
-            ],
+            topics=topics,
+            subtopics=subtopics,
             actors=[
                 AnalyzedActor(
                     key=a.key,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
 
@@ -40,9 +41,20 @@ class SentenceView(BaseModel):
 
 
 class TopicView(BaseModel):
-    code: str = Field(examples=["politics"])
-    label: str = Field(examples=["Politics"])
+    code: str = Field(examples=["medtop:11000000"])
+    label: str = Field(examples=["politics"])
     score: float = Field(examples=[0.81])
+    parent: str | None = Field(
+        default=None,
+        description="A subtopic's top-level topic (its code); null for a top-level topic.",
+        examples=[None],
+    )
+
+
+def split_levels(topics: Iterable[TopicView]) -> tuple[list[TopicView], list[TopicView]]:
+    """(top-level topics, subtopics), each in the order given."""
+    listed = list(topics)
+    return [t for t in listed if t.parent is None], [t for t in listed if t.parent is not None]
 
 
 class ActorRef(BaseModel):
@@ -152,7 +164,11 @@ class ArticleSummary(_ArticleBase):
     genre: Genre = Field(examples=["opinion"])
     language: str | None = Field(examples=["en"])
     sentiment: SentimentView | None = Field(description="The document's sentiment.")
-    topics: list[TopicView] = Field(description=f"The top {_TOP_TOPICS} topics.")
+    topics: list[TopicView] = Field(description=f"The top {_TOP_TOPICS} top-level topics.")
+    subtopics: list[TopicView] = Field(
+        default_factory=list,
+        description=f"The top {_TOP_TOPICS} subtopics, each with its top-level topic (`parent`).",
+    )
     actors: list[ActorSummary] = Field(
         description="Every actor, most salient first, with the author's sentiment toward it."
     )
@@ -191,13 +207,20 @@ class ArticleDetail(_ArticleBase):
     analysis_run: AnalysisRunView | None
     sentiment: DocumentSentimentView | None
     sentences: list[SentenceView]
-    topics: list[TopicView]
+    topics: list[TopicView] = Field(description="Top-level topics (IPTC), best first.")
+    subtopics: list[TopicView] = Field(
+        default_factory=list, description="Subtopics, best first, each with its `parent`."
+    )
     actors: list[ActorInArticle]
     mentions: list[MentionView]
 
     @classmethod
     def of(cls, article: Article) -> ArticleDetail:
         sentiment = article.sentiment
+        topics, subtopics = split_levels(
+            TopicView(code=t.code, label=t.label, score=t.score, parent=t.parent)
+            for t in article.topics
+        )
         return cls(
             **_base_fields(article),
             text=article.text,
@@ -217,7 +240,8 @@ class ArticleDetail(_ArticleBase):
             if sentiment
             else None,
             sentences=[SentenceView(**s) for s in sentiment.sentences] if sentiment else [],
-            topics=[TopicView(code=t.code, label=t.label, score=t.score) for t in article.topics],
+            topics=topics,
+            subtopics=subtopics,
             actors=[ActorInArticle.of(row) for row in article.actors],
             mentions=[MentionView.of(m) for m in article.mentions],
         )

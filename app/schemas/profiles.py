@@ -54,6 +54,13 @@ class ActorProfile(ActorRef):
     by_outlet: list[OutletSentiment] = Field(
         description="Per outlet, the outlets that mention the actor most first."
     )
+    topics: list[TopicShare] = Field(
+        default_factory=list,
+        description="The topic mix of the analysed articles that mention it, most frequent first.",
+    )
+    subtopics: list[TopicShare] = Field(
+        default_factory=list, description="The subtopic mix of those articles, most frequent first."
+    )
     co_mentions: list[CoMention] = Field(
         description="The actors most often mentioned in the same articles."
     )
@@ -104,6 +111,9 @@ class TopicShare(BaseModel):
     label: str = Field(examples=["politics"])
     articles: int = Field(examples=[640])
     share: float = Field(description="Fraction of the analysed articles.", examples=[0.42])
+    parent: str | None = Field(
+        default=None, description="A subtopic's top-level topic; null for a top-level topic."
+    )
 
 
 class OutletCount(BaseModel):
@@ -123,6 +133,9 @@ class _SourceProfile(BaseModel):
     sentiment: SentimentTally = Field(description="The documents' sentiment.")
     top_actors: list[ActorShare] = Field(description="The actors mentioned most, most first.")
     topics: list[TopicShare] = Field(description="The topic mix, the most frequent first.")
+    subtopics: list[TopicShare] = Field(
+        default_factory=list, description="The subtopic mix, the most frequent first."
+    )
 
 
 class OutletProfile(_SourceProfile):
@@ -153,3 +166,10 @@ class TopicView(BaseModel):
     description: str | None = Field(description="From the taxonomy; null for a topic outside it.")
     in_taxonomy: bool = Field(description="Listed in the configured taxonomy.")
     article_count: int = Field(examples=[318])
+    parent: str | None = Field(
+        default=None, description="A subtopic's top-level topic; null for a top-level topic."
+    )
+    subtopics: list[TopicView] = Field(
+        default_factory=list,
+        description="A top-level topic's subtopics, in the taxonomy's order, with their counts.",
+    )

@@ -45,20 +45,21 @@ def actor_profile(
     actor = _actor(session, actor_id)
     if start is not None and end is not None and start > end:
         raise _invalid("from", "must not be after `to`")
+    lower = _midnight(start) if start is not None else None
+    upper = _day_after(end) if end is not None else None
     if start is None and end is None:
         total = actor_stats.total(session, actor_id)
         first, last = actor_stats.seen_between(session, actor_id)
         by_outlet = actor_stats.by_outlet(session, actor_id, outlets_limit)
         co_mentioned = actor_stats.co_mentioned(session, actor_id, co_mentions_limit)
     else:
-        lower = _midnight(start) if start is not None else None
-        upper = _day_after(end) if end is not None else None
         total = actor_stats.total_between(session, actor_id, lower, upper)
         first, last = actor_stats.seen_between(session, actor_id, lower, upper)
         by_outlet = actor_stats.by_outlet_between(session, actor_id, outlets_limit, lower, upper)
         co_mentioned = actor_stats.co_mentioned_between(
             session, actor_id, co_mentions_limit, lower, upper
         )
+    actor_scope = profiles.actor_scope(actor_id, lower, upper)
     return ActorProfile(
         **_ref(actor).model_dump(),
         aliases=sorted(alias.alias for alias in actor.aliases),
@@ -77,6 +78,8 @@ def actor_profile(
             )
             for row in by_outlet
         ],
+        topics=_topics(session, actor_scope, analysed=total.articles),
+        subtopics=_topics(session, actor_scope, analysed=total.articles, subtopics=True),
         co_mentions=[CoMention(actor=_ref(other), articles=n) for other, n in co_mentioned],
     )
 
@@ -155,6 +158,7 @@ def outlet_profile(session: Session, outlet_id: int, *, actors_limit: int) -> Ou
         sentiment=_labels(labels),
         top_actors=_shares(profiles.outlet_actors(session, outlet_id, actors_limit)),
         topics=_topics(session, scope, analysed=sum(labels[:3])),
+        subtopics=_topics(session, scope, analysed=sum(labels[:3]), subtopics=True),
     )
 
 
@@ -174,6 +178,7 @@ def author_profile(session: Session, author_id: int, *, actors_limit: int) -> Au
         sentiment=_labels(labels),
         top_actors=_shares(profiles.scope_actors(session, scope, actors_limit)),
         topics=_topics(session, scope, analysed=sum(labels[:3])),
+        subtopics=_topics(session, scope, analysed=sum(labels[:3]), subtopics=True),
         outlets=[
             OutletCount(id=o.id, name=o.name, articles=n)
             for o, n in profiles.author_outlets(session, author_id)
@@ -243,13 +248,19 @@ def _shares(rows: list[tuple[Actor, Tally]]) -> list[ActorShare]:
     ]
 
 
-def _topics(session: Session, scope: profiles.Scope, *, analysed: int) -> list[TopicShare]:
-    mix = profiles.topic_mix(session, scope, _TOP_TOPICS)
+def _topics(
+    session: Session, scope: profiles.Scope, *, analysed: int, subtopics: bool = False
+) -> list[TopicShare]:
+    mix = profiles.topic_mix(session, scope, _TOP_TOPICS, subtopics=subtopics)
     return [
         TopicShare(
-            code=code, label=label, articles=n, share=round(n / analysed, 4) if analysed else 0.0
+            code=code,
+            label=label,
+            articles=n,
+            share=round(n / analysed, 4) if analysed else 0.0,
+            parent=parent,
         )
-        for code, label, n in mix
+        for code, label, n, parent in mix
     ]
 
 

@@ -79,7 +79,8 @@ def check(analysis: Analysis, text: str) -> None:
     if bad := set(labels) - set(SENTIMENT_LABELS):
         raise InvalidAnalysisError(f"unknown sentiment labels {sorted(bad)}")
     for topic in analysis.topics:
-        if not topic.code or len(topic.code) > _MAX_CODE or len(topic.label) > _MAX_TOPIC_LABEL:
+        too_long = len(topic.code) > _MAX_CODE or len(topic.label) > _MAX_TOPIC_LABEL
+        if not topic.code or too_long or len(topic.parent or "") > _MAX_CODE:
             raise InvalidAnalysisError(f"topic code or label empty or too long: {topic.code!r}")
     keys = [a.key for a in analysis.actors]
     if len(set(keys)) != len(keys):
@@ -178,7 +179,13 @@ def _rows(
         }
     )
     rows["topics"] += [
-        {"article_id": article_id, "code": t.code, "label": t.label, "score": float(t.score)}
+        {
+            "article_id": article_id,
+            "code": t.code,
+            "label": t.label,
+            "score": float(t.score),
+            "parent": t.parent,
+        }
         for t in analysis.topics
     ]
     for actor in analysis.actors:

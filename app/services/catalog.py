@@ -73,29 +73,38 @@ def list_authors(
 
 
 def list_topics(session: Session, settings: Settings) -> list[TopicView]:
-    """The taxonomy's topics (in its order), then any other topic stored on articles."""
+    """The taxonomy's tree: its top-level topics (in its order), each with its subtopics; then
+    any other topic stored on articles."""
     stored = topics.counts(session)
-    listed = [
-        TopicView(
+    entries = taxonomy(settings)
+    listed = {
+        t.code: TopicView(
             code=t.code,
             label=t.label,
             description=t.description,
             in_taxonomy=True,
             article_count=stored.pop(t.code, 0),
+            parent=t.parent,
         )
-        for t in taxonomy(settings)
-    ]
-    others = [
-        TopicView(
-            code=code,
-            label=topics.label_of(session, code),
-            description=None,
-            in_taxonomy=False,
-            article_count=n,
+        for t in entries
+    }
+    for t in entries:
+        if t.parent is not None:
+            listed[t.parent].subtopics.append(listed[t.code])
+    others = []
+    for code, n in sorted(stored.items(), key=lambda item: (-item[1], item[0])):
+        label, parent = topics.label_of(session, code)
+        others.append(
+            TopicView(
+                code=code,
+                label=label,
+                description=None,
+                in_taxonomy=False,
+                article_count=n,
+                parent=parent,
+            )
         )
-        for code, n in sorted(stored.items(), key=lambda item: (-item[1], item[0]))
-    ]
-    return listed + others
+    return [t for t in listed.values() if t.parent is None] + others
 
 
 def _after(kind: str, cursor: str | None) -> tuple[int, int] | None:

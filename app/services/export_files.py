@@ -49,6 +49,7 @@ _CSV_COLUMNS = (
     "sentiment_score",
     "sentiment_probabilities",
     "topics",
+    "subtopics",
     "actors",
     "text",
 )
@@ -139,7 +140,16 @@ def _row(article: Article, include_text: bool, summary: ExportSummary) -> dict[s
         "sentiment_label": sentiment.label if sentiment else None,
         "sentiment_score": sentiment.score if sentiment else None,
         "sentiment_probabilities": sentiment.probabilities if sentiment else None,
-        "topics": [{"code": t.code, "label": t.label, "score": t.score} for t in article.topics],
+        "topics": [
+            {"code": t.code, "label": t.label, "score": t.score}
+            for t in article.topics
+            if t.parent is None
+        ],
+        "subtopics": [
+            {"code": t.code, "label": t.label, "score": t.score, "parent": t.parent}
+            for t in article.topics
+            if t.parent is not None
+        ],
         "actors": [
             {
                 "key": a.actor.key,

@@ -36,6 +36,19 @@ _FIELDS = [
         ),
     ),
     (
+        "subtopics",
+        pa.list_(
+            pa.struct(
+                [
+                    ("code", pa.string()),
+                    ("label", pa.string()),
+                    ("score", pa.float64()),
+                    ("parent", pa.string()),
+                ]
+            )
+        ),
+    ),
+    (
         "actors",
         pa.list_(
             pa.struct(

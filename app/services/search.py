@@ -32,7 +32,7 @@ _CURSOR_KIND = "articles"
 _EXPORT_CHUNK = 500
 TOP_TOPICS = 3
 # Item fields that need the annotations loaded; without any of them a page is lighter.
-_ANNOTATION_FIELDS = frozenset({"sentiment", "topics", "actors", "matched_actors"})
+_ANNOTATION_FIELDS = frozenset({"sentiment", "topics", "subtopics", "actors", "matched_actors"})
 ITEM_FIELDS = frozenset(ArticleSummary.model_fields)
 CSV_COLUMNS = (
     "id",
@@ -48,6 +48,7 @@ CSV_COLUMNS = (
     "sentiment_score",
     "topics",
     "actors",
+    "subtopics",
 )
 
 
@@ -232,6 +233,10 @@ def _item(row: ItemRow, matched: frozenset[int]) -> ArticleSummary:
         topics=[
             TopicView(code=code, label=label, score=score) for code, label, score in row.topics
         ],
+        subtopics=[
+            TopicView(code=code, label=label, score=score, parent=row.parents.get(code))
+            for code, label, score in row.subtopics
+        ],
         actors=actors,
         matched_actors=[a for a in actors if a.id in matched],
     )
@@ -299,6 +304,7 @@ def _csv_row(item: ArticleSummary) -> list[Any]:
         sentiment.score if sentiment else None,
         "; ".join(t.code for t in item.topics),
         "; ".join(f"{a.name} ({a.sentiment.label} {a.sentiment.score:+.2f})" for a in item.actors),
+        "; ".join(t.code for t in item.subtopics or ()),
     ]
 
 

@@ -41,7 +41,11 @@ def _check_shape(text: str, analysis: Analysis) -> None:
     assert -1.0 <= analysis.sentiment.score <= 1.0
     assert sum(analysis.sentiment.probabilities.values()) == pytest.approx(1.0, abs=1e-3)
     assert analysis.topics
-    assert all(t.code.startswith("medtop:") for t in analysis.topics)
+    tops = {t.code for t in analysis.topics if t.parent is None}
+    assert all(code.startswith("medtop:") for code in tops)
+    # subtopics: IPTC or project codes, each under a listed top-level topic
+    for t in analysis.topics:
+        assert t.parent is None or (t.code.startswith(("medtop:", "lens:")) and t.parent in tops)
     for actor in analysis.actors:
         assert actor.mention_count >= 1
         assert 0.0 <= actor.salience <= 1.0

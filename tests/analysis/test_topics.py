@@ -11,6 +11,7 @@ import pytest
 from app.analysis.topics import (
     TopicModel,
     bundled_head_path,
+    default_subtopic_path,
     default_taxonomy_path,
     document_vector,
     load_taxonomy,
@@ -198,6 +199,16 @@ def test_the_bundled_head_matches_the_default_taxonomy() -> None:
         assert arrays["biases"].shape == (17,)
 
 
+def test_the_bundled_subtopic_head_matches_the_subtopics() -> None:
+    meta = json.loads((bundled_head_path() / "subtopics.json").read_text(encoding="utf-8"))
+    top = [t.code for t in load_taxonomy()]
+    codes = [t.code for t in load_taxonomy(default_subtopic_path(), parents=top)]
+    assert meta["taxonomy_codes"] == codes
+    with np.load(bundled_head_path() / "subtopics.npz") as arrays:
+        assert arrays["weights"].shape == (len(codes), 384)
+        assert arrays["biases"].shape == (len(codes),)
+
+
 @pytest.fixture(scope="module")
 def real_model() -> tuple[object, TopicModel]:
     from app.analysis.profiles import bundled_encoder
@@ -219,3 +230,120 @@ def test_the_reference_op_ed_is_about_politics_and_conflict(
     vectors = embed_documents(encoder, [OP_ED.read_text(encoding="utf-8")])  # type: ignore[arg-type]
     topics = model.classify(vectors)[0]
     assert {t.code for t in topics[:2]} == {"medtop:11000000", "medtop:16000000"}
+
+
+@pytest.mark.slow
+@pytest.mark.shared_data
+@pytest.mark.skipif(not OP_ED.exists(), reason="../shared/data is absent")
+def test_the_reference_op_eds_subtopics_name_its_subject(
+    real_model: tuple[object, TopicModel],
+) -> None:
+    """Russia-China ties after the Anchorage talks: great-power relations and international
+    relations, not just "politics" (a check: the op-ed was never used for training or choices)."""
+    from app.analysis.topics import embed_documents
+
+    encoder, model = real_model
+    vectors = embed_documents(encoder, [OP_ED.read_text(encoding="utf-8")])  # type: ignore[arg-type]
+    subtopics = [t for t in model.classify(vectors)[0] if t.parent is not None]
+    subject = {"lens:great-power-relations", "medtop:20000638"}
+    assert subtopics[0].code in subject
+    scores = model.subtopic_scores(vectors)[0]
+    best_two = {model.subtopics[int(i)].code for i in np.argsort(-scores)[:2]}
+    assert best_two == subject
+
+
+SUBTOPICS = [
+    ("penalties", "penalties", "A goal from the spot. The goal stood.", "football"),
+    ("polls", "polls", "People vote. A vote count.", "elections"),
+    ("verdicts", "verdicts", "The court decided. The court hearing ended.", "courts"),
+]
+
+
+def sub_model(tmp_path: Path, **kwargs: object) -> TopicModel:
+    path = tmp_path / "subs.json"
+    entries = [
+        {"code": c, "label": lab, "description": d, "parent": p} for c, lab, d, p in SUBTOPICS
+    ]
+    path.write_text(json.dumps(entries), encoding="utf-8")
+    return user_model(tmp_path, subtopic_path=path, **kwargs)
+
+
+def test_subtopics_follow_the_topics_and_bring_their_parent(tmp_path: Path) -> None:
+    model = sub_model(tmp_path, threshold=0.99, subtopic_threshold=0.99)
+    assert model.subtopic_version is not None
+    assert "zero-shot" in model.subtopic_version
+    [topics] = model.classify(unit(0, 3, 0, 0, 0)[None, :])
+    assert [(t.code, t.parent) for t in topics] == [("elections", None), ("polls", "elections")]
+    # a court text: its subtopic hangs under its topic
+    [mixed] = model.classify(unit(0, 0, 2, 0, 0)[None, :])
+    assert [t.code for t in mixed if t.parent is None] == ["courts"]
+    assert [t.code for t in mixed if t.parent] == ["verdicts"]
+    assert np.allclose(model.subtopic_scores(unit(1, 1, 1, 1, 0)[None, :]).sum(axis=1), 1.0)
+
+
+def test_every_listed_subtopic_has_its_parent_listed(tmp_path: Path) -> None:
+    model = sub_model(tmp_path, threshold=0.6, subtopic_threshold=0.0)
+    [topics] = model.classify(unit(1, 1, 0, 1, 0)[None, :])
+    tops = {t.code for t in topics if t.parent is None}
+    subs = [t for t in topics if t.parent is not None]
+    assert len(subs) == len(SUBTOPICS)
+    assert {t.parent for t in subs} <= tops
+
+
+def test_a_user_taxonomy_has_no_subtopics_unless_given(tmp_path: Path) -> None:
+    model = user_model(tmp_path)
+    assert model.subtopics == ()
+    assert model.subtopic_version is None
+    assert all(t.parent is None for t in model.classify(unit(1, 0, 0, 0, 0)[None, :])[0])
+
+
+def test_a_subtopic_needs_a_known_parent(tmp_path: Path) -> None:
+    path = tmp_path / "subs.json"
+    path.write_text(json.dumps([
+        {"code": "a", "label": "a", "description": "x", "parent": "football"},
+        {"code": "b", "label": "b", "description": "y", "parent": "cricket"},
+    ]))  # fmt: skip
+    with pytest.raises(ValueError, match="topic 1 needs a parent"):
+        user_model(tmp_path, subtopic_path=path)
+
+
+def test_the_bundled_subtopics_hang_under_the_iptc_topics() -> None:
+    top = {t.code for t in load_taxonomy()}
+    subtopics = load_taxonomy(default_subtopic_path(), parents=top)
+    assert len(subtopics) >= 50
+    assert {t.parent for t in subtopics} == top  # every top-level topic has subtopics
+    for t in subtopics:
+        assert t.code.startswith(("medtop:20", "lens:")), t.code
+    labels = [t.label.casefold() for t in subtopics]
+    assert len(set(labels)) == len(labels)
+    assert not set(labels) & {t.label.casefold() for t in load_taxonomy()}
+
+
+def test_the_allsides_map_points_into_both_taxonomies() -> None:
+    top = {t.code for t in load_taxonomy()}
+    parent = {t.code: t.parent for t in load_taxonomy(default_subtopic_path(), parents=top)}
+    tags = json.loads((DATA / "allsides_to_topics.json").read_text(encoding="utf-8"))["tags"]
+    assert len(tags) > 100
+    for tag, entry in tags.items():
+        assert set(entry["topics"]) <= top, tag
+        if entry["subtopic"] is not None:
+            # the subtopic's parent is the tag's first top-level topic
+            assert entry["topics"][0] == parent[entry["subtopic"]], tag
+
+
+def test_evaluate_topics_scores_subtopics_too(tmp_path: Path) -> None:
+    model = sub_model(tmp_path)
+    records = [
+        {"text": "A goal. Another goal.", "label": "penalties"},
+        {"text": "The court ruled.", "label": "verdicts"},
+        {"text": "The vote.", "label": "verdicts"},
+    ]
+    label_map = {"penalties": ["penalties"], "verdicts": ["verdicts"]}
+    result = evaluate_topics(records, model, KeywordEncoder(), label_map, level="subtopics")  # type: ignore[arg-type]
+    assert result["task"] == "subtopics"
+    assert result["accuracy"] == round(2 / 3, 4)
+    assert result["per_label"]["verdicts"]["recall"] == 0.5
+    with pytest.raises(ValueError, match="no subtopics"):
+        evaluate_topics(
+            records, user_model(tmp_path), KeywordEncoder(), label_map, level="subtopics"
+        )  # type: ignore[arg-type]

@@ -49,6 +49,7 @@ def test_csv_has_a_header_and_one_row_per_article(
     assert trenin["published"] == "2021-03-24"
     assert trenin["sentiment_label"] == "neutral"
     assert trenin["topics"] == "politics; world"
+    assert trenin["subtopics"] == "diplomacy"
     assert "United States (negative -0.60)" in trenin["actors"]
 
 

@@ -51,6 +51,8 @@ def test_outlet_profile(client: TestClient) -> None:
     topics = {t["code"]: (t["articles"], t["share"]) for t in profile["topics"]}
     assert topics == {"world": (2, 1.0), "economy": (1, 0.5), "politics": (1, 0.5)}
     assert profile["topics"][0]["code"] == "world"
+    subtopics = {(t["code"], t["parent"]): t["share"] for t in profile["subtopics"]}
+    assert subtopics == {("trade", "economy"): 0.5, ("diplomacy", "politics"): 0.5}
     assert_problem(client.get("/v1/outlets/999999"), 404)
 
 
@@ -96,8 +98,27 @@ def test_topics_list_the_taxonomy_then_other_stored_topics(client: TestClient) -
     assert taxonomy[10]["label"] == "politics"
     assert taxonomy[10]["description"]
     # the fake analyzer's codes are not IPTC codes: listed after the taxonomy, by count
-    others = [(t["code"], t["article_count"]) for t in topics if not t["in_taxonomy"]]
-    assert others == [("world", 8), ("politics", 6), ("economy", 2)]
+    others = [(t["code"], t["article_count"], t["parent"]) for t in topics if not t["in_taxonomy"]]
+    assert others == [
+        ("world", 8, None),
+        ("diplomacy", 6, "politics"),
+        ("politics", 6, None),
+        ("economy", 2, None),
+        ("trade", 2, "economy"),
+    ]
+
+
+def test_topics_list_the_subtopics_under_their_top_level_topic(client: TestClient) -> None:
+    politics = next(t for t in client.get("/v1/topics").json() if t["code"] == "medtop:11000000")
+
+    subtopics = {t["code"]: t for t in politics["subtopics"]}
+    relations = subtopics["medtop:20000638"]
+    assert relations["label"] == "international relations"
+    assert relations["parent"] == "medtop:11000000"
+    assert relations["in_taxonomy"]
+    assert relations["description"]
+    assert relations["article_count"] == 0  # the fake analyzer's codes are not IPTC codes
+    assert all(t["parent"] == "medtop:11000000" for t in politics["subtopics"])
 
 
 def test_a_configured_taxonomy_is_used(
@@ -121,3 +142,50 @@ def test_a_configured_taxonomy_is_used(
         # a taxonomy label filters by its code
         items = client.get("/v1/articles", params={"topic": "money"}).json()["items"]
         assert {i["id"] for i in items} == {lens_corpus[1], lens_corpus[6]}
+
+
+def test_a_configured_subtopic_taxonomy_is_listed_and_filters_on_both_levels(
+    database_url: str, tmp_path: Path, lens_corpus: list[int]
+) -> None:
+    top = tmp_path / "topics.json"
+    top.write_text(
+        json.dumps(
+            [
+                {"code": "politics", "label": "Power", "description": "Governments."},
+                {"code": "economy", "label": "Money", "description": "Markets."},
+            ]
+        )
+    )
+    sub = tmp_path / "subtopics.json"
+    sub.write_text(
+        json.dumps(
+            [
+                {"code": "diplomacy", "label": "Statecraft", "description": "Talks.",
+                 "parent": "politics"},
+                {"code": "elections", "label": "Votes", "description": "Polls.",
+                 "parent": "politics"},
+                {"code": "orphan", "label": "Orphan", "description": "No parent listed.",
+                 "parent": "sport"},
+            ]
+        )
+    )  # fmt: skip
+    settings = make_settings(database_url, taxonomy_path=top, subtopic_taxonomy_path=sub)
+    with TestClient(create_app(settings)) as client:
+        listed = client.get("/v1/topics").json()
+        power = listed[0]
+        assert (power["code"], power["label"], power["article_count"]) == ("politics", "Power", 6)
+        assert [(t["code"], t["label"], t["article_count"]) for t in power["subtopics"]] == [
+            ("diplomacy", "Statecraft", 6),
+            ("elections", "Votes", 0),
+        ]
+        # a subtopic whose parent the top level lacks is not part of the tree
+        assert "orphan" not in {t["code"] for t in listed}
+        politics = {i["id"] for i in client.get("/v1/articles", params={"topic": "power"}).json()[
+            "items"
+        ]}  # fmt: skip
+        for term in ("statecraft", "DIPLOMACY"):
+            items = client.get("/v1/articles", params={"topic": term, "limit": 50}).json()
+            assert {i["id"] for i in items["items"]} == politics
+            assert all(i["subtopics"][0]["parent"] == "politics" for i in items["items"])
+        trade = client.get("/v1/articles", params={"topic": "trade"}).json()["items"]
+        assert {i["id"] for i in trade} == {lens_corpus[1], lens_corpus[6]}

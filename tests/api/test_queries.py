@@ -71,7 +71,16 @@ def test_done_article_shows_every_annotation(client: TestClient, corpus: list[in
     assert article["sentiment"]["drivers"] == [0]
     text = article["text"]
     assert [(s["start"], s["end"]) for s in article["sentences"]] == [(0, 32), (32, len(text))]
-    assert article["topics"][0] == {"code": "politics", "label": "Politics", "score": 0.6}
+    assert article["topics"][0] == {
+        "code": "politics",
+        "label": "Politics",
+        "score": 0.6,
+        "parent": None,
+    }
+    assert [t["code"] for t in article["topics"]] == ["politics", "world"]
+    assert article["subtopics"] == [
+        {"code": "diplomacy", "label": "Diplomacy", "score": 0.5, "parent": "politics"}
+    ]
     actors = {a["key"]: a for a in article["actors"]}
     assert set(actors) == {"country:RUS", "country:CHN", "country:USA"}
     assert actors["country:USA"]["sentiment"]["label"] == "negative"
@@ -96,6 +105,7 @@ def test_list_is_newest_first_with_unknown_dates_last(
     assert item["published"] == "2021-07-01"
     assert item["sentiment"]["label"] == "positive"
     assert item["topics"][0]["code"] == "politics"
+    assert [(t["code"], t["parent"]) for t in item["subtopics"]] == [("diplomacy", "politics")]
     assert {a["name"] for a in item["actors"]} == {"India", "Russia"}
 
 

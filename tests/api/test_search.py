@@ -59,6 +59,9 @@ def test_no_filter_lists_everything_newest_first_undated_last(
         ({"topic": "ECONOMY"}, [6, 1]),
         ({"topic": "Politics"}, [3, 2, 0, 5, 7, 4]),
         ({"topic": ["economy", "politics"]}, NEWEST_FIRST),
+        # subtopics: their stored code or label, like a top-level topic
+        ({"topic": "Diplomacy"}, [3, 2, 0, 5, 7, 4]),
+        ({"topic": "trade"}, [6, 1]),
         # document sentiment: label and score range
         ({"sentiment": "negative"}, [6, 2, 5, 1]),
         ({"sentiment": "positive"}, [3, 7]),

@@ -128,7 +128,12 @@ def test_requeued_article_keeps_serving_old_annotations_then_history(
     assert entry["replaced_by_run_id"] == after["analysis_run"]["id"]
     assert entry["analyzed_at"] == before["analyzed_at"]
     assert entry["sentiment"] == {"label": "positive", "score": 0.6}
-    assert [t["code"] for t in entry["topics"]] == ["politics", "world"]
+    # the snapshot keeps both levels; a subtopic with its parent
+    assert [(t["code"], t["parent"]) for t in entry["topics"]] == [
+        ("politics", None),
+        ("diplomacy", "politics"),
+        ("world", None),
+    ]
     assert [a["key"] for a in entry["actors"]] == ["country:RUS", "org:nato"]
     assert client.get(f"/v1/articles/{article_id}").json()["history"] is None
     with session_factory() as session:
