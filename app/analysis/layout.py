@@ -251,6 +251,11 @@ def _note(
     return parts, bylines, bio, hint
 
 
+def byline_names(names: str) -> list[Byline]:
+    """The people a byline names, "By" left off: "Jane Doe and John Roe, Reuters"."""
+    return _byline_names(names)
+
+
 def _byline_names(names: str) -> list[Byline]:
     """ "Jane Doe and John Roe, Reuters" -> both names, each with the affiliation Reuters."""
     pieces = [p.strip() for p in re.split(r",|\||\band\b|&|\bwith\b", names) if p.strip()]
