@@ -100,6 +100,15 @@ _DATE_LINE = re.compile(
     r"\d{1,2} [A-Z][a-z]{2,8}\.? \d{4}|\d{4}-\d{2}-\d{2})(?:[ ,|]+[\w: .|-]{0,30})?",
 )
 _ROLE_ONLY = re.compile(rf"(?:(?:senior|staff|special|chief|contributing)\s+)*(?:{_ROLE_WORDS})s?")
+_ORG_WORDS = _PUBLICATION | frozenset(
+    re.findall(
+        r"\w+",
+        "press agency service institute institution university center centre council "
+        "foundation associated group committee college school society association commission "
+        "bureau office ministry department corporation company inc ltd",
+    )
+)
+_REPORTED = re.compile(r"\b(?:said|says|told|according)\b")
 _DOMAIN = re.compile(r"\w\.(?:com|org|net|co\.uk)\b", re.IGNORECASE)
 # Header lines are short; longer, punctuated ones are prose and end the header.
 _MAX_HEADER_WORDS = 30
@@ -151,8 +160,13 @@ def read_layout(text: str) -> Layout:
     parts: dict[int, list[Part]] = {}
     notes: list[tuple[list[Byline], str | None]] = []
     outlet_hints: list[str] = []
+    # the article's last paragraph, chrome after it aside: where "Jane Doe is a columnist..." is
+    # a note about the author rather than news about someone
+    last = len(blocks) - 1
+    while last > 0 and cruft_rule(text[blocks[last][0] : blocks[last][1]]) is not None:
+        last -= 1
     for i, (start, end) in enumerate(blocks):
-        found = _note(text, start, end, edge=i >= len(blocks) - 2 or i < 6)
+        found = _note(text, start, end, edge=i >= last)
         if found is not None:
             parts[i], bylines, bio, hint = found
             notes.append((bylines, bio))
@@ -207,8 +221,9 @@ def _note(
 
     Returns (parts, the authors it names, the author note's text, an outlet named by the
     disclaimer).
-    A named note ("Jane Doe is a columnist for ...") counts only at the article's edges or
-    after a byline: elsewhere such a sentence may well be news.
+    A named note ("Jane Doe is a columnist for ...") counts only as the last paragraph, after a
+    byline or an "Editor's note:" label, and never with a reporting verb: elsewhere such a
+    sentence may well be news.
     """
     block = text[start:end]
     if len(block.split()) > _MAX_NOTE_WORDS:
@@ -230,8 +245,9 @@ def _note(
         sentence = text[s_start:s_end]
         lead = _NOTE_PREFIX.match(sentence)
         body = sentence[lead.end() :] if lead else sentence
-        named = _NAMED_BIO.match(body)
-        if _ANONYMOUS_BIO.match(body) or (named and (edge or byline is not None)):
+        named = _NAMED_BIO.match(body) if not _REPORTED.search(body) else None
+        placed = edge or byline is not None or lead is not None
+        if _ANONYMOUS_BIO.match(body) or (named and placed):
             parts.append(Part("author_note", s_start, s_end))
             bio = bio or body
             if named and byline is None:
@@ -266,13 +282,21 @@ def _byline_names(names: str) -> list[Byline]:
             continue
         words = piece.split()
         if len(words) > 2 and words[-1].isupper() and len(words[-1]) > 1:
-            affiliation = affiliation or words[-1]  # "Leigh Ann Caldwell CNN"
-            piece = " ".join(words[:-1])
-        if re.fullmatch(_NAME, piece) and affiliation is None:
+            # "Leigh Ann Caldwell CNN"
+            if affiliation is None and re.fullmatch(_NAME, " ".join(words[:-1])):
+                people.append(" ".join(words[:-1]))
+                affiliation = words[-1]
+            continue
+        if re.fullmatch(_NAME, piece) and affiliation is None and not _organisation(piece):
             people.append(piece)
         elif people and re.fullmatch(_ORG, piece):
             affiliation = affiliation or re.sub(r"^special to\s+", "", piece, flags=re.I)
     return [Byline(_name_case(p), affiliation) for p in people]
+
+
+def _organisation(words: str) -> bool:
+    """Whether a capitalised phrase names an organisation ("Associated Press"), not a person."""
+    return any(w.lower().strip(".,") in _ORG_WORDS for w in words.split())
 
 
 def _header(text: str, blocks: list[Span], taken: dict[int, list[Part]]) -> dict[int, Part]:
