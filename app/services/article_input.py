@@ -28,6 +28,8 @@ _OPINION_URL = re.compile(
     re.IGNORECASE,
 )
 T = TypeVar("T")
+# Fewer words than this, and what the extractor found is a menu or a label, not an article.
+_MIN_PAGE_WORDS = 5
 _MAX_TITLE, _MAX_NAME, _MAX_AFFILIATION, _MAX_URL = 1000, 200, 300, 2048
 
 
@@ -104,7 +106,7 @@ def prepare(article: ArticleIn, settings: Settings) -> Prepared:
                 "string_too_long",
             )
         extracted = html_extract.extract(article.html, article.url)
-        if not extracted.text:
+        if len(extracted.text.split()) < _MIN_PAGE_WORDS:
             raise InputError("html", "no article text was found in the page", "value_error")
         text = extracted.text
         found = _Found(

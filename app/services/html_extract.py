@@ -73,9 +73,10 @@ def extract(html: str, url: str | None = None) -> ExtractedPage:
         or _OPINION_SECTION.search(sections)
         or (page_url and _OPINION_PATH.search(page_url))
     )
+    title = _title(tree, outlet) or _clean(found.get("title"))
     return ExtractedPage(
-        text=(found.get("text") or "").strip(),
-        title=_title(tree, outlet) or _clean(found.get("title")),
+        text=_without_headline((found.get("text") or "").strip(), title, found.get("title")),
+        title=title,
         authors=_authors(tree, ld, found.get("author"), outlet),
         published=_published(found.get("date"), tree, ld),
         outlet=outlet,
@@ -83,6 +84,14 @@ def extract(html: str, url: str | None = None) -> ExtractedPage:
         opinion=opinion,
         extractor=extractor_version(),
     )
+
+
+def _without_headline(text: str, *titles: Any) -> str:
+    """The text without a first line that repeats the title (the page's headline)."""
+    first, _, rest = text.partition("\n")
+    if rest and any(t and _clean(first) == _clean(t) for t in titles):
+        return rest.strip()
+    return text
 
 
 def _clean(value: Any) -> str | None:
