@@ -171,7 +171,9 @@ def test_allsides_dump_loads_as_it_is(
             else:
                 assert article.published is not None
             if row["authors"] is None:
-                assert article.author_names == []
+                # none given; a byline at the top of the text ("Karin Kirk") may name them
+                sources = article.field_sources or {}
+                assert article.author_names == [] or sources["authors"] == "extracted"
         slashed = next(r for r in picked if r["published"] == "4/4/17")
         assert by_url[slashed["url"]].published.date().isoformat() == "2017-04-04"  # type: ignore[union-attr]
         several = next(r for r in picked if r["authors"] == "Alan Fram, Lisa Mascaro")
