@@ -95,8 +95,9 @@ def import_(
     """Load articles from a dump into the database (or a running server), once each.
 
     Reads JSON Lines (plain or .gz), a JSON array, CSV, or a folder of .txt files (first line the
-    title). Fields are matched by name (text, title, outlet, authors, published, url, language,
-    genre); map others with --map. Authors may be a list or one string ("A, B and C"); dates in
+    title) and saved .html pages (extracted as POST /v1/articles does with `html`). Fields are
+    matched by name (text or html, title, outlet, authors, published, url, language, genre); map
+    others with --map. Authors may be a list or one string ("A, B and C"); dates in
     any common format; a date that cannot be read is kept as unknown.
 
     A re-run adds nothing twice (same url, or same outlet, title and text). Bad rows are listed
@@ -112,6 +113,8 @@ def import_(
       lens import dump.csv --map outlet=source,published=date --rejects rejects.jsonl
 
       lens import notes/ --set outlet="China Daily" --set genre=opinion
+
+      lens import saved-pages/     # .html files: text, title, authors, date from each page
 
       lens import dump.jsonl --api http://lens.example:8000 --key $LENS_API_KEY
     """

@@ -29,6 +29,8 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=8 * 1024 * 1024, ge=1024)
     max_batch_size: int = Field(default=1000, ge=1)
     max_text_chars: int = Field(default=500_000, ge=100)
+    # A page sent as `html` (UTF-8 bytes); its extracted text is then held to max_text_chars.
+    max_html_bytes: int = Field(default=5 * 1024 * 1024, ge=1024)
     default_page_size: int = Field(default=20, ge=1)
     max_page_size: int = Field(default=100, ge=1)
     # Query complexity: actor filters in one search, periods in one timeline (a daily one of
@@ -50,6 +52,11 @@ class Settings(BaseSettings):
     search_index: Path | None = None
 
     model_profile: Literal["bundled", "hub"] = "bundled"
+    # Languages the analysis reads (ISO 639-1, comma-separated): an article detected or given in
+    # another is stored and `skipped`. The bundled models read English only; a hub profile with
+    # multilingual models may list more ("en,de,fr"); the worker warns when the bundled ones
+    # are asked to read another.
+    analysis_languages: str = "en"
     # None lets torch decide; the worker sets it once, before the models load.
     torch_threads: int | None = Field(default=None, ge=1)
     # The bundled models' forward passes: ONNX Runtime (exported on first load and cached in
@@ -62,6 +69,15 @@ class Settings(BaseSettings):
     # docs/quality.md and docs/benchmarks.md.
     quantize_encoder: bool | None = None
     quantize_ner: bool | None = None
+
+    @property
+    def languages(self) -> frozenset[str]:
+        """The primary subtags of `analysis_languages`, lower-cased."""
+        return frozenset(
+            part.strip().lower().split("-")[0]
+            for part in self.analysis_languages.split(",")
+            if part.strip()
+        )
 
     def quantized(self, setting: bool | None) -> bool:
         """The effective value of ``quantize_encoder`` or ``quantize_ner``."""

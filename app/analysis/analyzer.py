@@ -17,15 +17,17 @@ from typing import Any
 
 import numpy as np
 
+from app.analysis import genre as genres
+from app.analysis import layout as layouts
 from app.analysis.actors import ActorResolver
 from app.analysis.encoder import Encoded, FloatArray
 from app.analysis.profiles import Components, load_components
-from app.analysis.text import split_sentences
 from app.analysis.types import (
     SENTIMENT_LABELS,
     ActorAnnotation,
     Analysis,
     EntityMention,
+    GenreGuess,
     Sentence,
     SentenceSentiment,
 )
@@ -40,6 +42,7 @@ __all__ = ["LensAnalyzer", "load_analyzer", "load_components", "load_entity_mode
 class _Doc:
     text: str
     sentences: list[Sentence]
+    layout: layouts.Layout
     # index of this document's first sentence in the batch's flat sentence list
     offset: int = 0
     entities: list[EntityMention] = field(default_factory=list)
@@ -48,10 +51,22 @@ class _Doc:
 class LensAnalyzer:
     """Implements the `Analyzer` protocol on top of one profile's components."""
 
-    def __init__(self, components: Components, resolver: ActorResolver | None = None) -> None:
+    def __init__(
+        self,
+        components: Components,
+        resolver: ActorResolver | None = None,
+        genre: genres.GenreHead | None = None,
+    ) -> None:
         self.components = components
         self.resolver = resolver or ActorResolver()
-        self._models = {**components.models, "actors": self.resolver.version}
+        self.genre = genre
+        self._models = {
+            **components.models,
+            "actors": self.resolver.version,
+            "layout": layouts.version(),
+        }
+        if genre is not None:
+            self._models["genre"] = genre.version
 
     @property
     def models(self) -> dict[str, str]:
@@ -72,8 +87,10 @@ class LensAnalyzer:
         docs: list[_Doc] = []
         flat: list[Sentence] = []
         for text in texts:
-            sentences = split_sentences(text)
-            docs.append(_Doc(text=text, sentences=sentences, offset=len(flat)))
+            # The layout (headline, byline, notes, chrome) is never analysed as the article.
+            layout = layouts.read_layout(text)
+            sentences = layouts.body_sentences(text, layout)
+            docs.append(_Doc(text=text, sentences=sentences, layout=layout, offset=len(flat)))
             flat.extend(sentences)
 
         c = self.components
@@ -103,6 +120,7 @@ class LensAnalyzer:
                         )
                     )
         target_probs = c.targeted_probabilities(flat_texts, encoded, targets)
+        genre_guesses = self._genres(docs, encoded)
 
         results: list[Analysis] = []
         cursor = 0
@@ -128,9 +146,29 @@ class LensAnalyzer:
                     entities=tuple(doc.entities),
                     actors=tuple(annotations),
                     models=self.models,
+                    genre=genre_guesses[i],
                 )
             )
         return results
+
+    def _genres(
+        self, docs: list[_Doc], encoded: Sequence[Encoded] | None
+    ) -> list[GenreGuess | None]:
+        if self.genre is None or encoded is None:
+            return [None] * len(docs)
+        rows = [i for i, doc in enumerate(docs) if doc.sentences]
+        inputs = [
+            genres.head_input(
+                np.stack([e.sentence for e in encoded[d.offset : d.offset + len(d.sentences)]]),
+                genres.signals(d.layout, d.sentences),
+            )
+            for d in (docs[i] for i in rows)
+        ]
+        guesses = self.genre.predict(np.stack(inputs)) if inputs else []
+        found: list[GenreGuess | None] = [None] * len(docs)
+        for i, guess in zip(rows, guesses, strict=True):
+            found[i] = guess
+        return found
 
 
 def _slice(encoded: Sequence[Encoded] | None, start: int, n: int) -> list[Encoded] | None:
@@ -157,7 +195,16 @@ def _sentence_sentiments(probs: FloatArray) -> tuple[SentenceSentiment, ...]:
 def load_analyzer(settings: Settings) -> LensAnalyzer:
     """Load the configured profile's models once; called at worker start, never per batch."""
     started = time.perf_counter()
-    analyzer = LensAnalyzer(load_components(settings))
+    if settings.model_profile == "bundled" and settings.languages - {"en"}:
+        logger.warning(
+            "LENS_ANALYSIS_LANGUAGES lists %s, but the bundled models read English only: "
+            "their annotations of other languages will be poor",
+            ", ".join(sorted(settings.languages - {"en"})),
+        )
+    head = genres.bundled_path()
+    bundled = settings.model_profile == "bundled" and head.exists()
+    genre = genres.GenreHead(head) if bundled else None
+    analyzer = LensAnalyzer(load_components(settings), genre=genre)
     logger.info(
         "models loaded in %.1f s (profile %s): %s",
         time.perf_counter() - started,

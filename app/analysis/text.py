@@ -435,3 +435,24 @@ def _trim(text: str, start: int, end: int) -> Span:
     while end > start and text[end - 1].isspace():
         end -= 1
     return start, end
+
+
+def paragraphs(text: str) -> list[Span]:
+    """The trimmed paragraphs of ``text`` as `content_spans` reads them, cruft included."""
+    return list(_paragraphs(text))
+
+
+def cruft_rule(paragraph: str) -> str | None:
+    """The cruft rule one paragraph matches ("label", "legal", "byline", ...), or None."""
+    return _cruft_rule(paragraph)
+
+
+def pull_quotes(text: str, blocks: list[Span]) -> list[Span]:
+    """The blocks `content_spans` drops as pull quotes (repeated further down)."""
+    kept = set(_drop_pull_quotes(text, blocks))
+    return [block for block in blocks if block not in kept]
+
+
+def sentence_spans(text: str, start: int, end: int) -> list[Span]:
+    """The sentences of one paragraph ``text[start:end]``, as `split_sentences` cuts them."""
+    return [span for span in _sentence_spans(text, start, end) if span[0] < span[1]]

@@ -106,6 +106,15 @@ class ActorAnnotation:
 
 
 @dataclass(frozen=True, slots=True)
+class GenreGuess:
+    """Opinion or news, as the genre head reads the text (app/analysis/genre.py)."""
+
+    label: Literal["opinion", "news"]
+    # p(opinion), in [0, 1]
+    score: float
+
+
+@dataclass(frozen=True, slots=True)
 class Analysis:
     sentences: tuple[Sentence, ...]
     sentiment: DocumentSentiment
@@ -116,6 +125,8 @@ class Analysis:
     actors: tuple[ActorAnnotation, ...]
     # component name -> "model-name@version-or-hash"
     models: dict[str, str] = field(default_factory=dict)
+    # None where the profile has no genre head (or the analyzer is a test stand-in)
+    genre: GenreGuess | None = None
 
 
 class Analyzer(Protocol):

@@ -98,7 +98,20 @@ def article_query(
             examples=[-0.2],
         ),
     ] = None,
-    genre: Annotated[list[Genre], Query(description="Repeat for several.")] = [],  # noqa: B006
+    genre: Annotated[
+        list[Genre],
+        Query(
+            description="Given, extracted or detected (`genre_source` tells which). "
+            "Repeat for several."
+        ),
+    ] = [],  # noqa: B006
+    genre_source: Annotated[
+        list[Literal["given", "extracted", "detected"]],
+        Query(
+            description="Where the genre came from: `given` in the request, `extracted` from "
+            "the page, url or a section label, `detected` by the genre model. Repeat for several."
+        ),
+    ] = [],  # noqa: B006
     language: Annotated[
         list[str], Query(description="Language code, e.g. `en`; repeat for several.")
     ] = [],  # noqa: B006
@@ -130,6 +143,7 @@ def article_query(
         min_sentiment=min_sentiment,
         max_sentiment=max_sentiment,
         genres=genre,
+        genre_sources=genre_source,
         languages=language,
         statuses=article_status,
         q=q,

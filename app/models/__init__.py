@@ -9,6 +9,7 @@ from app.models.author import ArticleAuthor, Author
 from app.models.history import ArticleHistory
 from app.models.outlet import Outlet
 from app.models.rollup import ActorOutletStats, ActorPair
+from app.models.source import ArticleSource
 
 __all__ = [
     "Actor",
@@ -22,6 +23,7 @@ __all__ = [
     "ArticleAuthor",
     "ArticleHistory",
     "ArticleSentiment",
+    "ArticleSource",
     "ArticleStatus",
     "ArticleTopic",
     "Author",

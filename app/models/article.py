@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Boolean, Enum, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Boolean, Enum, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import Base, BigId, UTCDateTime
@@ -16,18 +16,29 @@ if TYPE_CHECKING:
     from app.models.annotation import ArticleActor, ArticleSentiment, ArticleTopic, Mention
     from app.models.author import ArticleAuthor
     from app.models.outlet import Outlet
+    from app.models.source import ArticleSource
 
 
 class ArticleStatus(enum.StrEnum):
     pending = "pending"
     done = "done"
     failed = "failed"
+    # stored but not analysed (a language the models do not read): see skip_reason
+    skipped = "skipped"
 
 
 class Genre(enum.StrEnum):
     opinion = "opinion"
     news = "news"
     unknown = "unknown"
+
+
+class FieldSource(enum.StrEnum):
+    """Where a field's value came from."""
+
+    given = "given"  # the request
+    extracted = "extracted"  # the page's metadata or the pasted text's layout
+    detected = "detected"  # a model in the analysis (genre)
 
 
 def _enum_column(enum_class: type[enum.StrEnum], name: str) -> Enum:
@@ -60,6 +71,14 @@ class Article(Base):
     published_known: Mapped[bool] = mapped_column(Boolean, default=False)
     language: Mapped[str | None] = mapped_column(String(35))
     genre: Mapped[Genre] = mapped_column(_enum_column(Genre, "genre"), default=Genre.unknown)
+    genre_source: Mapped[str | None] = mapped_column(String(16), index=True)
+    # p(opinion) when the genre was detected
+    genre_score: Mapped[float | None] = mapped_column(Float)
+    # field name -> "given" | "extracted", for the fields that were filled
+    field_sources: Mapped[dict[str, str] | None] = mapped_column(JSON)
+    # 1 for the text first received; each revision of the text (same url) adds one
+    revision: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    skip_reason: Mapped[str | None] = mapped_column(Text)
     # sha256 of outlet key, title and text: the idempotency key when there is no url
     content_hash: Mapped[str] = mapped_column(String(64), unique=True)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -87,7 +106,16 @@ class Article(Base):
         order_by="ArticleActor.salience.desc()", passive_deletes=True
     )
     mentions: Mapped[list[Mention]] = relationship(order_by="Mention.start", passive_deletes=True)
+    source: Mapped[ArticleSource | None] = relationship(passive_deletes=True)
 
     @property
     def author_names(self) -> list[str]:
         return [link.author.name for link in self.author_links]
+
+    @property
+    def sources(self) -> dict[str, str]:
+        """Field -> where its value came from (genre included once it is known)."""
+        found = dict(self.field_sources or {})
+        if self.genre_source:
+            found["genre"] = self.genre_source
+        return found

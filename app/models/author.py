@@ -28,5 +28,7 @@ class ArticleAuthor(Base):
         BigId, ForeignKey("authors.id", ondelete="CASCADE"), primary_key=True, index=True
     )
     position: Mapped[int] = mapped_column(Integer)
+    # as this article gives it ("Carnegie Moscow Center"); affiliations change over a career
+    affiliation: Mapped[str | None] = mapped_column(String(300))
 
     author: Mapped[Author] = relationship(lazy="joined")

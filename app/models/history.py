@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Float, ForeignKey, String
+from sqlalchemy import JSON, Float, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base, BigId, UTCDateTime
@@ -29,7 +29,17 @@ class ArticleHistory(Base):
     analysis_run_id: Mapped[int | None] = mapped_column(
         BigId, ForeignKey("analysis_runs.id"), index=True
     )
-    replaced_by_run_id: Mapped[int] = mapped_column(BigId, ForeignKey("analysis_runs.id"))
+    # null when a revision of the text, not a run, replaced them
+    replaced_by_run_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("analysis_runs.id"))
+    # "reannotated" (a model change) or "revised" (a new text for the same url)
+    reason: Mapped[str] = mapped_column(
+        String(16), default="reannotated", server_default="reannotated"
+    )
+    # the text revision these annotations were made from
+    revision: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    # for a revision: the title and text it replaced
+    title: Mapped[str | None] = mapped_column(Text)
+    text: Mapped[str | None] = mapped_column(Text)
     analyzed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     replaced_at: Mapped[datetime] = mapped_column(UTCDateTime)
     sentiment_label: Mapped[str | None] = mapped_column(String(16))

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import bindparam, delete, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from app.db import Base
@@ -49,6 +49,32 @@ def add(
         if rows:
             session.execute(insert(model), rows)
     rollups.apply(session, [row["article_id"] for row in actors], 1)
+
+
+def set_detected_genres(session: Session, genres: dict[int, tuple[str, float]]) -> None:
+    """Record the genre the analysis detected, where none was given or extracted."""
+    if not genres:
+        return
+    statement = (
+        update(Article)
+        .where(
+            Article.id == bindparam("article_id"),
+            or_(Article.genre_source.is_(None), Article.genre_source == "detected"),
+        )
+        .values(
+            genre=bindparam("new_genre"),
+            genre_score=bindparam("new_score"),
+            genre_source="detected",
+        )
+        .execution_options(synchronize_session=False)
+    )
+    session.connection().execute(
+        statement,
+        [
+            {"article_id": article_id, "new_genre": label, "new_score": score}
+            for article_id, (label, score) in sorted(genres.items())
+        ],
+    )
 
 
 def _with_article_columns(session: Session, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -3,18 +3,25 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import insert, or_, select
 from sqlalchemy.orm import Session
 
-from app.models import Article, ArticleAuthor, Author, Outlet
+from app.models import Article, ArticleAuthor, ArticleSource, Author, Outlet
 from app.models.article import ArticleStatus
 from app.models.keys import normalize_key
 from app.repositories._conflicts import insert_ignoring_conflicts
 
-# "url:<url>" or "hash:<content hash>" -> (id, status) of the stored article
-Existing = dict[str, tuple[int, ArticleStatus]]
+
+class Stored(NamedTuple):
+    id: int
+    status: ArticleStatus
+    revision: int
+
+
+# "url:<url>" or "hash:<content hash>" -> the stored article
+Existing = dict[str, Stored]
 
 
 def ensure_outlets(session: Session, names: Sequence[str]) -> dict[str, int]:
@@ -69,23 +76,37 @@ def find_duplicates(session: Session, *, urls: Sequence[str], hashes: Sequence[s
         return {}
     found: Existing = {}
     rows = session.execute(
-        select(Article.id, Article.status, Article.url, Article.content_hash).where(
-            or_(Article.url.in_(urls), Article.content_hash.in_(hashes))
-        )
+        select(
+            Article.id, Article.status, Article.revision, Article.url, Article.content_hash
+        ).where(or_(Article.url.in_(urls), Article.content_hash.in_(hashes)))
     )
-    for article_id, status, url, digest in rows:
-        found[f"hash:{digest}"] = (article_id, status)
+    for article_id, status, revision, url, digest in rows:
+        stored = Stored(article_id, status, revision)
+        found[f"hash:{digest}"] = stored
         if url is not None:
-            found[f"url:{url}"] = (article_id, status)
+            found[f"url:{url}"] = stored
     return found
 
 
-def link_authors(session: Session, bylines: Sequence[tuple[int, Sequence[int]]]) -> None:
-    """Link each article to its authors (distinct ids, in byline order)."""
+def link_authors(
+    session: Session, bylines: Sequence[tuple[int, Sequence[tuple[int, str | None]]]]
+) -> None:
+    """Link each article to its authors (distinct ids, in byline order, with affiliations)."""
     rows = [
-        {"article_id": article_id, "author_id": author_id, "position": position}
-        for article_id, author_ids in bylines
-        for position, author_id in enumerate(author_ids)
+        {
+            "article_id": article_id,
+            "author_id": author_id,
+            "position": position,
+            "affiliation": affiliation,
+        }
+        for article_id, authors in bylines
+        for position, (author_id, affiliation) in enumerate(authors)
     ]
     if rows:
         session.execute(insert(ArticleAuthor), rows)
+
+
+def add_sources(session: Session, rows: Sequence[dict[str, Any]]) -> None:
+    """Keep the pages new articles were extracted from (article_sources rows)."""
+    if rows:
+        session.execute(insert(ArticleSource), list(rows))

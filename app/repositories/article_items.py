@@ -37,6 +37,7 @@ class ItemRow:
     published_known: bool
     status: ArticleStatus
     genre: Genre
+    genre_source: str | None
     language: str | None
     outlet: str | None
     sentiment: tuple[str, float] | None
@@ -63,6 +64,7 @@ def load(session: Session, ids: Sequence[int], *, light: bool, top_topics: int) 
             Article.published_known,
             Article.status,
             Article.genre,
+            Article.genre_source,
             Article.language,
             Outlet.name,
             ArticleSentiment.label,
@@ -73,7 +75,9 @@ def load(session: Session, ids: Sequence[int], *, light: bool, top_topics: int) 
         .where(Article.id.in_(wanted))
     )
     items = {
-        row[0]: ItemRow(*row[:9], sentiment=None if light or row[9] is None else (row[9], row[10]))
+        row[0]: ItemRow(
+            *row[:10], sentiment=None if light or row[10] is None else (row[10], row[11])
+        )
         for row in rows
     }
     authors = session.execute(

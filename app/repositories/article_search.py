@@ -83,6 +83,7 @@ class ArticleFilters:
     min_score: float | None = None
     max_score: float | None = None
     genres: Sequence[Genre] = field(default_factory=tuple)
+    genre_sources: Sequence[str] = field(default_factory=tuple)
     languages: Sequence[str] = field(default_factory=tuple)
     statuses: Sequence[ArticleStatus] = field(default_factory=tuple)
     text_query: str | None = None
@@ -296,6 +297,7 @@ def _driving_query(
 def _needs_article_row(filters: ArticleFilters, dialect: str) -> bool:
     return bool(
         filters.genres
+        or filters.genre_sources
         or filters.languages
         or filters.statuses
         or (filters.text_query is not None and dialect == "postgresql")
@@ -366,6 +368,8 @@ def _conditions(
         conditions.append(exists().where(scored.article_id == article_id, *sentiment))
     if filters.genres:
         conditions.append(Article.genre.in_(filters.genres))
+    if filters.genre_sources:
+        conditions.append(Article.genre_source.in_(filters.genre_sources))
     if filters.languages:
         conditions.append(func.lower(Article.language).in_([x.lower() for x in filters.languages]))
     if filters.statuses:

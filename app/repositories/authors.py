@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from sqlalchemy import or_, select
+from datetime import datetime
+
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from app.models import Author
+from app.models import Article, ArticleAuthor, Author
 from app.models.keys import normalize_key, parse_id
 
 
@@ -19,3 +21,17 @@ def resolve(session: Session, term: str) -> frozenset[int]:
 
 def get(session: Session, author_id: int) -> Author | None:
     return session.get(Author, author_id)
+
+
+def affiliations(session: Session, author_id: int) -> list[tuple[str, int, datetime | None]]:
+    """(affiliation, articles, latest published) as the author's articles give them, latest
+    first."""
+    latest = func.max(Article.published)
+    rows = session.execute(
+        select(ArticleAuthor.affiliation, func.count(), latest)
+        .join(Article, Article.id == ArticleAuthor.article_id)
+        .where(ArticleAuthor.author_id == author_id, ArticleAuthor.affiliation.is_not(None))
+        .group_by(ArticleAuthor.affiliation)
+        .order_by(latest.desc().nulls_last(), func.count().desc(), ArticleAuthor.affiliation)
+    )
+    return [(str(name), int(n), at) for name, n, at in rows]

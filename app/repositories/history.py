@@ -41,6 +41,63 @@ def snapshot(session: Session, previous: Previous, *, replaced_by: int, now: dat
     ids = sorted(previous)
     if not ids:
         return 0
+    gists = _gists(session, ids)
+    revisions = dict(
+        session.execute(select(Article.id, Article.revision).where(Article.id.in_(ids))).all()
+    )
+    rows = []
+    for article_id in ids:
+        gist = gists.get(article_id)
+        if gist is None:
+            continue  # nothing was stored for it (an analysis that failed after a requeue)
+        run_id, analyzed_at = previous[article_id]
+        rows.append(
+            {
+                "article_id": article_id,
+                "analysis_run_id": run_id,
+                "replaced_by_run_id": replaced_by,
+                "analyzed_at": analyzed_at,
+                "replaced_at": now,
+                "reason": "reannotated",
+                "revision": revisions.get(article_id, 1),
+                **gist,
+            }
+        )
+    if rows:
+        session.execute(insert(ArticleHistory), rows)
+    return len(rows)
+
+
+def snapshot_revision(session: Session, article: Article, *, now: datetime) -> None:
+    """Record the text a revision replaces, with the gist of its annotations if it had any."""
+    gist = _gists(session, [article.id]).get(article.id) or {
+        "sentiment_label": None,
+        "sentiment_score": None,
+        "sentiment_probabilities": None,
+        "topics": [],
+        "actors": [],
+    }
+    session.execute(
+        insert(ArticleHistory),
+        [
+            {
+                "article_id": article.id,
+                "analysis_run_id": article.analysis_run_id,
+                "replaced_by_run_id": None,
+                "analyzed_at": article.analyzed_at,
+                "replaced_at": now,
+                "reason": "revised",
+                "revision": article.revision,
+                "title": article.title,
+                "text": article.text,
+                **gist,
+            }
+        ],
+    )
+
+
+def _gists(session: Session, ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+    """Document sentiment, topics and actors of the articles that have annotations."""
     sentiments = {
         row.article_id: row
         for row in session.scalars(
@@ -78,29 +135,19 @@ def snapshot(session: Session, previous: Previous, *, replaced_by: int, now: dat
         actors.setdefault(article_id, []).append(
             {"key": key, "name": name, "label": label, "score": score}
         )
-    rows = []
+    gists: dict[int, dict[str, Any]] = {}
     for article_id in ids:
         sentiment = sentiments.get(article_id)
         if sentiment is None and article_id not in topics and article_id not in actors:
-            continue  # nothing was stored for it (an analysis that failed after a requeue)
-        run_id, analyzed_at = previous[article_id]
-        rows.append(
-            {
-                "article_id": article_id,
-                "analysis_run_id": run_id,
-                "replaced_by_run_id": replaced_by,
-                "analyzed_at": analyzed_at,
-                "replaced_at": now,
-                "sentiment_label": sentiment.label if sentiment else None,
-                "sentiment_score": sentiment.score if sentiment else None,
-                "sentiment_probabilities": sentiment.probabilities if sentiment else None,
-                "topics": topics.get(article_id, []),
-                "actors": actors.get(article_id, []),
-            }
-        )
-    if rows:
-        session.execute(insert(ArticleHistory), rows)
-    return len(rows)
+            continue
+        gists[article_id] = {
+            "sentiment_label": sentiment.label if sentiment else None,
+            "sentiment_score": sentiment.score if sentiment else None,
+            "sentiment_probabilities": sentiment.probabilities if sentiment else None,
+            "topics": topics.get(article_id, []),
+            "actors": actors.get(article_id, []),
+        }
+    return gists
 
 
 def for_article(session: Session, article_id: int) -> list[ArticleHistory]:

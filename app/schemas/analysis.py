@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic_core import PydanticCustomError
 
 from app.analysis.types import Analysis
 from app.schemas.article import (
     ActorSentimentView,
     DocumentSentimentView,
+    LayoutPartView,
     SentenceView,
     TopicView,
     split_levels,
 )
+
+
+class BylineIn(BaseModel):
+    name: str
+    affiliation: str | None = None
+
 
 _SAMPLE = (
     "Russian Foreign Minister Sergei Lavrov's visit to Beijing on Monday and Tuesday followed "
@@ -21,11 +29,37 @@ _SAMPLE = (
 
 
 class AnalyzeIn(BaseModel):
-    model_config = ConfigDict(json_schema_extra={"examples": [{"text": _SAMPLE}]})
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"text": _SAMPLE},
+                {"html": "<html><head><title>Lavrov in Beijing</title></head><body><article>"
+                 f"<p>{_SAMPLE}</p></article></body></html>"},
+            ]
+        },
+    )  # fmt: skip
 
-    text: str = Field(
-        min_length=1, description="The text to analyse (at most LENS_MAX_TEXT_CHARS)."
+    text: str | None = Field(
+        default=None,
+        min_length=1,
+        description="The text to analyse (at most LENS_MAX_TEXT_CHARS), clean or pasted with "
+        "its headline, byline and chrome (kept out of the analysis).",
     )
+    html: str | None = Field(
+        default=None,
+        min_length=1,
+        description="A saved web page in place of `text`: its main text is analysed, and "
+        "returned as `text` (offsets point into it).",
+    )
+
+    @model_validator(mode="after")
+    def _text_or_html(self) -> AnalyzeIn:
+        if (self.text is None) == (self.html is None):
+            raise PydanticCustomError(
+                "text_or_html", "give the article as `text` or as `html`, exactly one of them"
+            )
+        return self
 
 
 class ActorMentionView(BaseModel):
@@ -56,9 +90,27 @@ class EntityView(BaseModel):
     score: float
 
 
+class GenreView(BaseModel):
+    label: str = Field(examples=["opinion"])
+    score: float = Field(description="p(opinion), in [0, 1].", examples=[0.93])
+
+
 class AnalysisView(BaseModel):
     """What the worker would store for this text; offsets index into `text` as sent."""
 
+    text: str | None = Field(
+        default=None, description="With `html`: the extracted text the offsets point into."
+    )
+    title: str | None = Field(default=None, description="Read from the page or the layout.")
+    outlet: str | None = None
+    authors: list[BylineIn] = Field(default_factory=list)
+    language: str | None = Field(default=None, description="Detected, when confident.")
+    genre: GenreView | None = Field(
+        default=None, description="The genre model's reading (null without one)."
+    )
+    layout: list[LayoutPartView] = Field(
+        default_factory=list, description="The parts kept out of the analysis."
+    )
     models: dict[str, str] = Field(description="Component -> model name and version.")
     sentiment: DocumentSentimentView
     sentences: list[SentenceView]
@@ -78,6 +130,9 @@ class AnalysisView(BaseModel):
             for t in analysis.topics
         )
         return cls(
+            genre=GenreView(label=analysis.genre.label, score=float(analysis.genre.score))
+            if analysis.genre
+            else None,
             models=dict(analysis.models),
             sentiment=DocumentSentimentView(
                 label=document.label,

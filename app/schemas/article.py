@@ -8,6 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
+from app.analysis.layout import read_layout
 from app.models import AnalysisRun, Article, ArticleActor, Mention
 from app.models.article import ArticleStatus, Genre
 from app.schemas import examples
@@ -162,6 +163,11 @@ class ArticleSummary(_ArticleBase):
     model_config = ConfigDict(json_schema_extra={"examples": [examples.ARTICLE_ITEM]})
 
     genre: Genre = Field(examples=["opinion"])
+    genre_source: str | None = Field(
+        description="`given`, `extracted` (page, url or section label) or `detected` (the "
+        "genre model); null while unknown.",
+        examples=["detected"],
+    )
     language: str | None = Field(examples=["en"])
     sentiment: SentimentView | None = Field(description="The document's sentiment.")
     topics: list[TopicView] = Field(description=f"The top {_TOP_TOPICS} top-level topics.")
@@ -194,12 +200,46 @@ ArticleFields = _cut_down(
 )
 
 
+class BylineView(BaseModel):
+    author_id: int
+    name: str = Field(examples=["Dmitri Trenin"])
+    affiliation: str | None = Field(examples=["Carnegie Moscow Center"])
+
+
+class LayoutPartView(BaseModel):
+    kind: str = Field(
+        description="outlet, section, headline, pull_quote, byline, author_note, disclaimer "
+        "or chrome",
+        examples=["byline"],
+    )
+    start: int
+    end: int
+
+
 class ArticleDetail(_ArticleBase):
     """An article with everything known about it; annotations appear once it is `done`."""
 
     text: str
     language: str | None
     genre: Genre
+    genre_source: str | None = Field(
+        description="`given`, `extracted` or `detected`; null while unknown."
+    )
+    genre_score: float | None = Field(
+        description="p(opinion) from the genre model, when it detected the genre."
+    )
+    sources: dict[str, str] = Field(
+        description="Where each known field came from: `given` (the request), `extracted` (the "
+        "page's metadata or the pasted text's layout) or `detected` (language, genre).",
+        examples=[{"title": "extracted", "authors": "extracted", "genre": "detected"}],
+    )
+    bylines: list[BylineView] = Field(description="The authors with their affiliation here.")
+    layout: list[LayoutPartView] = Field(
+        description="The parts of `text` that are layout (headline, byline, notes, reader "
+        "chrome), kept out of the analysis; offsets index `text`."
+    )
+    revision: int = Field(description="1 for the text first received; +1 per revision.")
+    skip_reason: str | None = Field(description="Why a `skipped` article is not analysed.")
     received_at: datetime
     attempts: int = Field(description="Analysis attempts so far.")
     last_error: str | None = Field(description="Why the last attempt failed, if it did.")
@@ -226,6 +266,21 @@ class ArticleDetail(_ArticleBase):
             text=article.text,
             language=article.language,
             genre=article.genre,
+            genre_source=article.genre_source,
+            genre_score=article.genre_score,
+            sources=article.sources,
+            bylines=[
+                BylineView(
+                    author_id=link.author_id, name=link.author.name, affiliation=link.affiliation
+                )
+                for link in article.author_links
+            ],
+            layout=[
+                LayoutPartView(kind=p.kind, start=p.start, end=p.end)
+                for p in read_layout(article.text).parts
+            ],
+            revision=article.revision,
+            skip_reason=article.skip_reason,
             received_at=article.received_at,
             attempts=article.attempts,
             last_error=article.last_error,

@@ -14,7 +14,10 @@ from pydantic import (
     Field,
     JsonValue,
     StringConstraints,
+    ValidationInfo,
+    field_validator,
 )
+from pydantic_core import PydanticCustomError
 
 from app.models.article import ArticleStatus, Genre
 
@@ -63,14 +66,61 @@ _EXAMPLE: dict[str, JsonValue] = {
 }
 
 
+_PASTED_EXAMPLE: dict[str, JsonValue] = {
+    "text": "China Daily\n\nChina, Russia have to forge closer ties\n\n- Dmitri Trenin The author "
+    "is director of the Carnegie Moscow Center. The views don't necessarily reflect those of "
+    "China Daily.\n\nRussian Foreign Minister Sergei Lavrov's visit to Beijing on Monday and "
+    "Tuesday followed the just concluded high-level talks between senior Chinese and US "
+    "officials in Anchorage, Alaska.\n\nNewspapers in English"
+}
+_HTML_EXAMPLE: dict[str, JsonValue] = {
+    "html": "<html><head><title>Senate passes border bill | The Example Times</title>"
+    '<meta name="author" content="Jane Doe"></head><body><article><h1>Senate passes border '
+    "bill</h1><p>The Senate on Tuesday passed a bill that would tighten border security, "
+    "after weeks of talks between the two parties.</p></article></body></html>",
+    "url": "https://example.com/2021/03/22/senate-border-bill",
+}
+
+
+class AuthorIn(BaseModel):
+    """An author with an affiliation ("Carnegie Moscow Center"); a plain name works too."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: Name
+    affiliation: (
+        Annotated[Storable, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+        | None
+    ) = None
+
+
 class ArticleIn(BaseModel):
-    """One article to analyse. Only `text` is required; unknown fields are rejected."""
+    """One article to analyse: `text` (as published, or pasted) or `html` (a page as saved).
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [_EXAMPLE]})
+    Every other field is optional, and null means not given. Fields not given are filled from
+    the page's metadata (html) or the pasted text's layout (outlet line, headline, byline,
+    author note) where they can be: the article's `sources` then says `extracted`. Unknown
+    fields are rejected.
+    """
 
-    text: Annotated[Storable, AfterValidator(_not_blank)] = Field(
-        description="The article body as published. Annotation offsets point into it unchanged. "
-        "At most `LENS_MAX_TEXT_CHARS` characters (default 500,000)."
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [_EXAMPLE, _PASTED_EXAMPLE, _HTML_EXAMPLE]},
+    )
+
+    html: Annotated[Storable, AfterValidator(_not_blank)] | None = Field(
+        default=None,
+        description="A web page as saved, in place of `text`: its main text is extracted and "
+        "stored as the text, with its title, authors, date, site name and canonical url; the "
+        "page is kept (compressed). At most `LENS_MAX_HTML_BYTES` bytes (default 5 MiB).",
+    )
+    text: Annotated[Storable, AfterValidator(_not_blank)] | None = Field(
+        default=None,
+        description="The article body as published, or as pasted with its outlet line, "
+        "headline, byline and reader chrome (recognised and kept out of the analysis). "
+        "Annotation offsets point into it unchanged. At most `LENS_MAX_TEXT_CHARS` characters "
+        "(default 500,000). Give `text` or `html`, not both.",
+        validate_default=True,
     )
     title: (
         Annotated[Storable, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000)]
@@ -79,7 +129,11 @@ class ArticleIn(BaseModel):
     outlet: Name | None = Field(
         default=None, description="The publication; matched case-insensitively."
     )
-    authors: list[Name] = Field(default_factory=list, max_length=50)
+    authors: list[Name | AuthorIn] | None = Field(
+        default=None,
+        max_length=50,
+        description='Names, or `{"name", "affiliation"}` objects.',
+    )
     published: Annotated[datetime | date | None, BeforeValidator(_day_or_instant)] = Field(
         default=None,
         description="A date (`2021-03-22`) or a datetime; a datetime without offset is UTC.",
@@ -90,14 +144,39 @@ class ArticleIn(BaseModel):
             StringConstraints(strip_whitespace=True, max_length=2048, pattern=r"^https?://\S+$"),
         ]
         | None
-    ) = Field(default=None, description="The canonical URL; an article is stored once per URL.")
+    ) = Field(
+        default=None,
+        description="The canonical URL; an article is stored once per URL, and a different "
+        "text for a stored URL is a revision of it.",
+    )
     language: (
         Annotated[
             str, StringConstraints(pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$", max_length=35)
         ]
         | None
-    ) = Field(default=None, description="BCP 47 tag, e.g. `en`.")
-    genre: Genre = Genre.unknown
+    ) = Field(default=None, description="BCP 47 tag, e.g. `en`; detected when not given.")
+    genre: Genre | None = Field(
+        default=None, description="`opinion` or `news`; detected when not given (or `unknown`)."
+    )
+
+    @field_validator("text", mode="after")
+    @classmethod
+    def _text_or_html(cls, text: str | None, info: ValidationInfo) -> str | None:
+        # on `text`, so the error names it; `html` comes first in the model for this
+        html = info.data.get("html")
+        if (text is None) == (html is None) and "html" in info.data:
+            raise PydanticCustomError(
+                "missing" if text is None else "text_or_html",
+                "Field required (or give `html`)"
+                if text is None
+                else "give the article as `text` or as `html`, not both",
+            )
+        return text
+
+    @property
+    def bylines(self) -> list[AuthorIn]:
+        """The given authors as name and affiliation, in order."""
+        return [a if isinstance(a, AuthorIn) else AuthorIn(name=a) for a in self.authors or []]
 
 
 class BatchIn(BaseModel):
@@ -111,10 +190,27 @@ class BatchIn(BaseModel):
 
 
 class Accepted(BaseModel):
-    model_config = ConfigDict(json_schema_extra={"examples": [{"id": 42, "status": "pending"}]})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"id": 42, "status": "pending", "revision": 1, "revised": False},
+                {"id": 42, "status": "skipped", "revision": 1, "revised": False},
+            ]
+        }
+    )
 
     id: int
-    status: ArticleStatus
+    status: ArticleStatus = Field(
+        description="`pending` until analysed; `skipped` when stored but not analysed (a "
+        "language the models do not read: GET the article for its `skip_reason`)."
+    )
+    revision: int = Field(default=1, description="The text's revision (1 for the first).")
+    revised: bool = Field(
+        default=False,
+        description="True when this url was stored with a different text: the new text "
+        "replaced it and is queued for analysis; the earlier text and its annotations are in "
+        "the article's history (`GET /v1/articles/{id}?include=history`).",
+    )
 
 
 class BatchItem(BaseModel):
@@ -124,6 +220,10 @@ class BatchItem(BaseModel):
     created: bool = Field(
         description="False when the article was already stored (same url or "
         "same outlet, title and text): `id` is then the existing article."
+    )
+    revision: int = 1
+    revised: bool = Field(
+        default=False, description="True when a different text for a stored url replaced it."
     )
 
 

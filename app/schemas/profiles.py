@@ -144,10 +144,23 @@ class OutletProfile(_SourceProfile):
     model_config = ConfigDict(json_schema_extra={"examples": [examples.OUTLET_PROFILE]})
 
 
+class AffiliationCount(BaseModel):
+    name: str = Field(examples=["Carnegie Moscow Center"])
+    articles: int
+    last_published: datetime | None
+
+
 class AuthorProfile(_SourceProfile):
     """An author: the same as an outlet's profile, plus the outlets they wrote for."""
 
     outlets: list[OutletCount]
+    affiliation: str | None = Field(
+        description="The affiliation of the author's latest article that gives one.",
+        examples=["Carnegie Moscow Center"],
+    )
+    affiliations: list[AffiliationCount] = Field(
+        description="Every affiliation their articles give, the latest first."
+    )
 
 
 class AuthorView(BaseModel):

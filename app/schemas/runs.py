@@ -52,10 +52,17 @@ class ActorSentimentEntry(BaseModel):
 
 
 class HistoryEntry(BaseModel):
-    """What an earlier analysis said, before the run ``replaced_by_run_id`` replaced it."""
+    """What an earlier analysis said, before a new run or a new text (a revision) replaced it."""
 
+    reason: str = Field(
+        description="`reannotated` (a model change: `replaced_by_run_id` replaced it) or "
+        "`revised` (a new text for the url replaced the text and its annotations)."
+    )
+    revision: int = Field(description="The text revision these annotations were made from.")
+    title: str | None = Field(description="For `revised`: the title that was replaced.")
+    text: str | None = Field(description="For `revised`: the text that was replaced.")
     analysis_run_id: int | None
-    replaced_by_run_id: int
+    replaced_by_run_id: int | None
     analyzed_at: datetime | None
     replaced_at: datetime
     sentiment: SentimentView | None
@@ -71,6 +78,10 @@ class HistoryEntry(BaseModel):
         if row.sentiment_label is not None and row.sentiment_score is not None:
             sentiment = SentimentView(label=row.sentiment_label, score=row.sentiment_score)
         return cls(
+            reason=row.reason,
+            revision=row.revision,
+            title=row.title,
+            text=row.text,
             analysis_run_id=row.analysis_run_id,
             replaced_by_run_id=row.replaced_by_run_id,
             analyzed_at=row.analyzed_at,

@@ -17,6 +17,7 @@ from app.schemas.profiles import (
     ActorProfile,
     ActorShare,
     ActorTimeline,
+    AffiliationCount,
     AuthorProfile,
     CoMention,
     OutletCount,
@@ -169,6 +170,10 @@ def author_profile(session: Session, author_id: int, *, actors_limit: int) -> Au
     scope = profiles.author_scope(author_id)
     count, first, last = profiles.span(session, scope)
     labels = profiles.document_sentiment(session, scope)
+    held = [
+        AffiliationCount(name=name, articles=n, last_published=at)
+        for name, n, at in authors.affiliations(session, author_id)
+    ]
     return AuthorProfile(
         id=author.id,
         name=author.name,
@@ -183,6 +188,8 @@ def author_profile(session: Session, author_id: int, *, actors_limit: int) -> Au
             OutletCount(id=o.id, name=o.name, articles=n)
             for o, n in profiles.author_outlets(session, author_id)
         ],
+        affiliation=held[0].name if held else None,
+        affiliations=held,
     )
 
 

@@ -10,10 +10,15 @@ from __future__ import annotations
 import logging
 import threading
 
+from app.analysis.layout import read_layout
 from app.analysis.types import Analysis, Analyzer
 from app.config import Settings
 from app.errors import RequestInvalidError, UnavailableError
+from app.schemas.analysis import AnalysisView, AnalyzeIn, BylineIn
+from app.schemas.article import LayoutPartView
+from app.schemas.ingest import ArticleIn
 from app.services import annotate
+from app.services.article_input import InputError, prepare
 from app.worker import AnalyzerLoader, EmbeddedWorker, describe
 
 logger = logging.getLogger(__name__)
@@ -63,6 +68,32 @@ class AnalyzerProvider:
             self._failure = describe(exc)
             return
         self._analyzer = analyzer
+
+
+def analyze_request(
+    provider: AnalyzerProvider, settings: Settings, body: AnalyzeIn
+) -> AnalysisView:
+    """A request's text (or page) analysed, with what its layout or metadata say."""
+    try:
+        prepared = prepare(ArticleIn(text=body.text, html=body.html), settings)
+    except InputError as exc:
+        raise RequestInvalidError(
+            f"{exc}.", errors=[{"loc": ["body", exc.field], "msg": str(exc), "type": exc.kind}]
+        ) from None
+    view = AnalysisView.of(analyze(provider, settings, prepared.text))
+    return view.model_copy(
+        update={
+            "text": prepared.text if body.html is not None else None,
+            "title": prepared.title,
+            "outlet": prepared.outlet,
+            "authors": [BylineIn(name=n, affiliation=a) for n, a in prepared.authors],
+            "language": prepared.language,
+            "layout": [
+                LayoutPartView(kind=p.kind, start=p.start, end=p.end)
+                for p in read_layout(prepared.text).parts
+            ],
+        }
+    )
 
 
 def analyze(provider: AnalyzerProvider, settings: Settings, text: str) -> Analysis:

@@ -126,6 +126,14 @@ def store(
     for article_id in ids:
         _rows(article_id, results[article_id], actor_ids, rows)
     annotation_rows.add(session, **rows)
+    annotation_rows.set_detected_genres(
+        session,
+        {
+            i: (genre.label, float(genre.score))
+            for i in ids
+            if (genre := results[i].genre) is not None
+        },
+    )
     return written
 
 

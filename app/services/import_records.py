@@ -95,6 +95,9 @@ def convert(record: Mapping[str, Any], fields: FieldMap, settings: Settings) -> 
         value = _tidy(target, raw, fields, notes)
         if value is not None:
             values[target] = value
+    if "text" not in values and "html" not in values:
+        # as pydantic words it; a row may give `html` instead (a page, extracted on load)
+        return Converted(None, ["text: Field required"], notes)
     try:
         article = ArticleIn.model_validate(values)
     except ValidationError as exc:

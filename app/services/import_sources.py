@@ -1,4 +1,4 @@
-"""What `lens import` reads: records from JSON Lines, JSON arrays, CSV or a folder of .txt files.
+"""What `lens import` reads: JSON Lines, JSON arrays, CSV, or a folder of .txt and .html files.
 
 Each record says where it came from (a line number, or a file name), so a rejected row can be
 found and fixed. A row that cannot be parsed is yielded as an error; the rest of the file is
@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, BinaryIO, Literal, cast
 
 Format = Literal["jsonl", "json", "csv", "txt"]
+_HTML_SUFFIXES = (".html", ".htm")
 FORMATS: tuple[Format, ...] = ("jsonl", "json", "csv", "txt")
 
 _JSONL_SUFFIXES = (".jsonl", ".ndjson")
@@ -142,6 +143,10 @@ class Source:
             except UnicodeDecodeError as exc:
                 yield SourceRecord(name, None, error=f"not UTF-8 ({exc.reason})")
                 continue
+            if path.suffix.lower() in _HTML_SUFFIXES:
+                # a saved page: extracted on load, like POST /v1/articles with `html`
+                yield SourceRecord(name, None, data={"html": content})
+                continue
             title, _, body = content.partition("\n")
             # The body starts after the title line and the blank lines that set it apart.
             yield SourceRecord(
@@ -192,7 +197,8 @@ def _gzipped(path: Path) -> bool:
 
 
 def _txt_files(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.rglob("*.txt") if p.is_file())
+    suffixes = (".txt", *_HTML_SUFFIXES)
+    return sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in suffixes)
 
 
 def _size(path: Path, fmt: Format) -> int:

@@ -116,7 +116,8 @@ class DatabaseSink:
     def send(self, articles: Sequence[ArticleIn]) -> list[Outcome]:
         try:
             with self.session_factory() as session, session.begin():
-                return [r.created for r in ingest.ingest_many(session, self.settings, articles)]
+                results = ingest.ingest_many(session, self.settings, articles)
+                return [r.error if r.error is not None else r.created for r in results]
         except (IntegrityError, DataError) as exc:
             # A row the database refuses although it passed validation: halve until it is alone.
             if len(articles) == 1:

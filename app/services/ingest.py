@@ -1,4 +1,10 @@
-"""Ingest: store articles as pending, once each (same url, or same outlet, title and text)."""
+"""Ingest: store articles as pending, once each (same url, or same outlet, title and text).
+
+A request's text or page first becomes a `Prepared` article (app/services/article_input.py:
+extraction, the pasted text's layout, language). A different text for a url already stored is
+a revision (app/repositories/revisions.py): it replaces the text, keeps the earlier one and its
+annotations in the history, and queues the article again. The same text again changes nothing.
+"""
 
 from __future__ import annotations
 
@@ -15,8 +21,9 @@ from app.db import utcnow
 from app.errors import RequestInvalidError
 from app.models.article import ArticleStatus
 from app.models.keys import normalize_key
-from app.repositories import article_bulk
+from app.repositories import article_bulk, revisions
 from app.schemas.ingest import ArticleIn
+from app.services.article_input import InputError, Prepared, prepare
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,12 +31,16 @@ class Ingested:
     id: int
     status: ArticleStatus
     created: bool
+    revision: int = 1
+    revised: bool = False
+    # why this article was refused (ingest_many only; the others raise)
+    error: str | None = None
 
 
 def ingest_one(session: Session, settings: Settings, article: ArticleIn) -> Ingested:
     """Store one article; an existing duplicate is returned instead."""
-    _check_text_lengths([(("body", "text"), article)], settings)
-    return _store_many(session, [article])[0]
+    prepared = _prepare_all([(("body",), article)], settings)
+    return _store_many(session, prepared)[0]
 
 
 def ingest_batch(session: Session, settings: Settings, batch: list[ArticleIn]) -> list[Ingested]:
@@ -45,25 +56,68 @@ def ingest_batch(session: Session, settings: Settings, batch: list[ArticleIn]) -
                 }
             ],
         )
-    _check_text_lengths(
-        [(("body", "articles", index, "text"), article) for index, article in enumerate(batch)],
-        settings,
+    prepared = _prepare_all(
+        [(("body", "articles", index), article) for index, article in enumerate(batch)], settings
     )
-    return _store_many(session, batch)
+    return _store_many(session, prepared)
 
 
 def ingest_many(session: Session, settings: Settings, batch: Sequence[ArticleIn]) -> list[Ingested]:
     """Store many articles in a few multi-row statements: the bulk path of `lens import`.
 
-    The same rules as ingest_batch (valid articles only, one stored article per url or content
-    hash); a duplicate of a stored article, or of an earlier one in ``batch``, comes back with
-    created=False and the id it duplicates.
+    The same rules as ingest_batch, except that an article whose text or page cannot be used
+    comes back with its ``error`` instead of refusing the others; a duplicate of a stored
+    article, or of an earlier one in ``batch``, comes back with created=False and its id.
     """
-    _check_text_lengths([(("articles", i, "text"), a) for i, a in enumerate(batch)], settings)
-    return _store_many(session, batch)
+    prepared: list[Prepared | None] = []
+    errors: dict[int, str] = {}
+    for index, article in enumerate(batch):
+        try:
+            prepared.append(prepare(article, settings))
+        except InputError as exc:
+            prepared.append(None)
+            errors[index] = f"{exc.field}: {exc}"
+    stored = iter(_store_many(session, [p for p in prepared if p is not None]))
+    return [
+        Ingested(0, ArticleStatus.failed, created=False, error=errors[i])
+        if p is None
+        else next(stored)
+        for i, p in enumerate(prepared)
+    ]
 
 
-def _store_many(session: Session, batch: Sequence[ArticleIn]) -> list[Ingested]:
+def text_length_error(article: ArticleIn, settings: Settings) -> str | None:
+    """Why the article's text is too long for this deployment, or None (pages: see prepare)."""
+    limit = settings.max_text_chars
+    if article.text is not None and len(article.text) > limit:
+        return f"text has {len(article.text)} characters; at most {limit} are allowed"
+    return None
+
+
+def content_hash(outlet: str | None, title: str | None, text: str) -> str:
+    """The idempotency key of an article without a url: outlet (normalised), title and text."""
+    parts = (normalize_key(outlet or ""), title or "", text)
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+
+
+def _prepare_all(
+    items: list[tuple[tuple[str | int, ...], ArticleIn]], settings: Settings
+) -> list[Prepared]:
+    prepared: list[Prepared] = []
+    errors: list[dict[str, Any]] = []
+    for loc, article in items:
+        try:
+            prepared.append(prepare(article, settings))
+        except InputError as exc:
+            errors.append({"loc": [*loc, exc.field], "msg": str(exc), "type": exc.kind})
+    if errors:
+        where = ", ".join(".".join(map(str, e["loc"])) for e in errors)
+        detail = "; ".join(e["msg"] for e in errors)
+        raise RequestInvalidError(f"Unusable article ({where}): {detail}.", errors=errors)
+    return prepared
+
+
+def _store_many(session: Session, batch: Sequence[Prepared]) -> list[Ingested]:
     # A few multi-row statements for the whole batch, not six per article (ingest_one).
     now = utcnow()
     outlet_ids = article_bulk.ensure_outlets(session, [a.outlet for a in batch if a.outlet])
@@ -82,10 +136,19 @@ def _store_many(session: Session, batch: Sequence[ArticleIn]) -> list[Ingested]:
             keys = _identity_keys(rows[index])
             (later if seen & keys else this_round).append(index)
             seen |= keys
-        _insert_round(session, rows, this_round, results)
+        _insert_round(session, batch, rows, this_round, results, now)
         remaining = later
-    created = [(results[i].id, batch[i].authors) for i in range(len(rows)) if results[i].created]
-    _link_authors(session, created)
+    # new articles and revised ones get their authors and page (a revision dropped its old ones)
+    fresh = [i for i in range(len(rows)) if results[i].created or results[i].revised]
+    _link_authors(session, [(results[i].id, batch[i].authors) for i in fresh if batch[i].authors])
+    article_bulk.add_sources(
+        session,
+        [
+            {"article_id": results[i].id, **page.row()}
+            for i in fresh
+            if (page := batch[i].page) is not None
+        ],
+    )
     return [results[i] for i in range(len(rows))]
 
 
@@ -97,7 +160,12 @@ def _identity_keys(row: dict[str, Any]) -> set[str]:
 
 
 def _insert_round(
-    session: Session, rows: list[dict[str, Any]], indexes: list[int], results: dict[int, Ingested]
+    session: Session,
+    batch: Sequence[Prepared],
+    rows: list[dict[str, Any]],
+    indexes: list[int],
+    results: dict[int, Ingested],
+    now: datetime,
 ) -> None:
     inserted = article_bulk.insert_new(session, [rows[i] for i in indexes])
     conflicted = [i for i in indexes if rows[i]["content_hash"] not in inserted]
@@ -109,61 +177,47 @@ def _insert_round(
     for index in indexes:
         row = rows[index]
         if (article_id := inserted.get(row["content_hash"])) is not None:
-            results[index] = Ingested(article_id, ArticleStatus.pending, created=True)
+            results[index] = Ingested(article_id, row["status"], created=True)
             continue
-        # As in ingest_one: the article with the same url first, else the same content hash.
-        found = existing.get(f"url:{row['url']}") or existing.get(f"hash:{row['content_hash']}")
+        same_text = existing.get(f"hash:{row['content_hash']}")
+        same_url = existing.get(f"url:{row['url']}")
+        stale = same_url is not None and revisions.had_text(
+            session, same_url.id, row["title"], row["text"]
+        )
+        if same_url is not None and same_text is None and not stale:
+            # The url is stored with another text: a correction, not a duplicate. (A text it
+            # had before is an old copy sent again, as a re-run import does: nothing changes.)
+            revision = revisions.revise(
+                session, same_url.id, row, now, new_authors=bool(batch[index].authors)
+            )
+            results[index] = Ingested(
+                same_url.id, row["status"], created=False, revision=revision, revised=True
+            )
+            continue
+        # As before: the article with the same url first, else the same content hash.
+        found = same_url or same_text
         if found is None:
             raise RuntimeError("insert conflicted, yet no article has this url or content hash")
-        results[index] = Ingested(found[0], found[1], created=False)
+        results[index] = Ingested(found.id, found.status, created=False, revision=found.revision)
 
 
-def _link_authors(session: Session, bylines: list[tuple[int, list[str]]]) -> None:
-    keyed = [
-        (article_id, [(normalize_key(n), n) for n in byline]) for article_id, byline in bylines
-    ]
-    author_ids = article_bulk.ensure_authors(
-        session, [name for _, byline in keyed for _, name in byline]
-    )
-    article_bulk.link_authors(
-        session,
-        [
-            (article_id, list(dict.fromkeys(author_ids[key] for key, _ in byline)))
-            for article_id, byline in keyed
-        ],
-    )
-
-
-def content_hash(outlet: str | None, title: str | None, text: str) -> str:
-    """The idempotency key of an article without a url: outlet (normalised), title and text."""
-    parts = (normalize_key(outlet or ""), title or "", text)
-    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
-
-
-def text_length_error(article: ArticleIn, settings: Settings) -> str | None:
-    """Why the article's text is too long for this deployment, or None."""
-    limit = settings.max_text_chars
-    if len(article.text) > limit:
-        return f"text has {len(article.text)} characters; at most {limit} are allowed"
-    return None
-
-
-def _check_text_lengths(
-    items: list[tuple[tuple[str | int, ...], ArticleIn]], settings: Settings
+def _link_authors(
+    session: Session, bylines: list[tuple[int, list[tuple[str, str | None]]]]
 ) -> None:
-    limit = settings.max_text_chars
-    errors = [
-        {"loc": list(loc), "msg": message, "type": "string_too_long"}
-        for loc, article in items
-        if (message := text_length_error(article, settings)) is not None
-    ]
-    if errors:
-        where = ", ".join(".".join(map(str, e["loc"])) for e in errors)
-        raise RequestInvalidError(f"Text longer than {limit} characters: {where}.", errors=errors)
+    author_ids = article_bulk.ensure_authors(
+        session, [name for _, byline in bylines for name, _ in byline]
+    )
+    links: list[tuple[int, list[tuple[int, str | None]]]] = []
+    for article_id, byline in bylines:
+        seen: dict[int, str | None] = {}
+        for name, affiliation in byline:
+            seen.setdefault(author_ids[normalize_key(name)], affiliation)
+        links.append((article_id, list(seen.items())))
+    article_bulk.link_authors(session, links)
 
 
-def _values(article: ArticleIn, outlet_id: int | None, now: datetime) -> dict[str, Any]:
-    """The articles row of a new, pending article."""
+def _values(article: Prepared, outlet_id: int | None, now: datetime) -> dict[str, Any]:
+    """The articles row of a new article (pending, or skipped)."""
     published, published_known = _published(article.published)
     return {
         "title": article.title,
@@ -174,9 +228,14 @@ def _values(article: ArticleIn, outlet_id: int | None, now: datetime) -> dict[st
         "published_known": published_known,
         "language": article.language,
         "genre": article.genre,
+        "genre_source": article.genre_source,
+        "genre_score": None,
+        "field_sources": article.sources or None,
+        "revision": 1,
+        "skip_reason": article.skip_reason,
         "content_hash": content_hash(article.outlet, article.title, article.text),
         "received_at": now,
-        "status": ArticleStatus.pending,
+        "status": article.status,
         "attempts": 0,
     }
 

@@ -68,6 +68,7 @@ class ArticleQuery:
     min_sentiment: float | None = None
     max_sentiment: float | None = None
     genres: Sequence[Genre] = ()
+    genre_sources: Sequence[str] = ()
     languages: Sequence[str] = ()
     statuses: Sequence[ArticleStatus] = ()
     q: str | None = None
@@ -116,6 +117,7 @@ def prepare(session: Session, settings: Settings, query: ArticleQuery) -> Search
         min_score=query.min_sentiment,
         max_score=query.max_sentiment,
         genres=query.genres,
+        genre_sources=query.genre_sources,
         languages=query.languages,
         statuses=query.statuses,
         text_query=text,
@@ -226,6 +228,7 @@ def _item(row: ItemRow, matched: frozenset[int]) -> ArticleSummary:
         url=row.url,
         status=row.status,
         genre=row.genre,
+        genre_source=row.genre_source,
         language=row.language,
         sentiment=SentimentView(label=row.sentiment[0], score=row.sentiment[1])
         if row.sentiment

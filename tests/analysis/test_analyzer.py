@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from app.analysis.analyzer import LensAnalyzer, load_analyzer
+from app.analysis.layout import read_layout
 from app.analysis.types import SENTIMENT_LABELS, Analysis
 from app.config import Settings
 from tests.analysis.tiny_models import build_tiny_models
@@ -87,6 +88,34 @@ def test_hub_profile_records_models_and_config(hub_analyzer: LensAnalyzer) -> No
     assert len(hub_analyzer.fingerprint) == 16
 
 
+PASTED = "\n\n".join(
+    [
+        "Harbour Times",
+        "Ports must plan for higher seas",
+        "- Ana Lima The writer is a professor at the University of Porto. "
+        "The views don't necessarily reflect those of Harbour Times.",
+        "Sea levels rose faster in the last decade. Engineers in Lisbon say the walls will fail.",
+        "Newspapers in English",
+    ]
+)
+
+
+def test_the_layout_is_never_analysed(hub_analyzer: LensAnalyzer) -> None:
+    [analysis] = hub_analyzer.analyze([PASTED])
+    parts = read_layout(PASTED).parts
+
+    _check_shape(PASTED, analysis)
+    assert [s.text for s in analysis.sentences] == [
+        "Sea levels rose faster in the last decade.",
+        "Engineers in Lisbon say the walls will fail.",
+    ]
+    spans = [(e.start, e.end) for e in analysis.entities]
+    spans += [(m.start, m.end) for a in analysis.actors for m in a.mentions]
+    assert not any(p.start < end and start < p.end for p in parts for start, end in spans)
+    assert hub_analyzer.models["layout"].startswith("layout@")
+    assert analysis.genre is None  # no genre head on the hub profile
+
+
 @pytest.fixture(scope="module")
 def bundled_analyzer() -> LensAnalyzer:
     return load_analyzer(Settings(model_profile="bundled", torch_threads=2))
@@ -123,8 +152,27 @@ def test_bundled_profile_reads_the_sample_op_ed_right(bundled_analyzer: LensAnal
 
     codes = [t.code for t in analysis.topics]
     assert set(codes[:2]) == {"medtop:11000000", "medtop:16000000"}
-    # cruft never becomes content
+    # cruft never becomes content, nor does the layout (headline, byline, note, disclaimer)
     assert not any("Newspapers" in s.text or "??" in s.text for s in analysis.sentences)
+    parts = read_layout(text).parts
+    assert not any(p.start < s.end and s.start < p.end for p in parts for s in analysis.sentences)
+    assert analysis.sentences[0].text.startswith("Russian Foreign Minister Sergei Lavrov")
+    assert analysis.genre is not None
+    assert analysis.genre.label == "opinion"
+    assert bundled_analyzer.models["genre"].startswith("genre-logreg@")
+
+
+@pytest.mark.slow
+def test_bundled_profile_reads_plain_news_as_news(bundled_analyzer: LensAnalyzer) -> None:
+    news = (
+        "Russian Foreign Minister Sergei Lavrov visited Beijing on Monday, the ministry said. "
+        "Lavrov told reporters that the talks had covered trade and security. \n\n"
+        "Chinese officials said the two sides signed three agreements, according to state "
+        "media. The visit followed talks between Chinese and US officials in Anchorage."
+    )
+    [analysis] = bundled_analyzer.analyze([news])
+    assert analysis.genre is not None
+    assert analysis.genre.label == "news"
 
 
 @pytest.mark.slow

@@ -7,7 +7,16 @@ from collections.abc import Callable
 import pytest
 from fastapi.testclient import TestClient
 
+from app.config import Settings
 from tests.api.search_corpus import CORPUS, post
+from tests.conftest import make_settings
+
+
+@pytest.fixture
+def settings(database_url: str) -> Settings:
+    # The corpus has a French article, analysed here as a deployment that reads French would
+    # (by default it would be stored `skipped`: tests/api/test_raw_articles.py).
+    return make_settings(database_url, analysis_languages="en,fr")
 
 
 @pytest.fixture

@@ -32,7 +32,7 @@ def test_ready_without_embedded_worker_reports_the_queue(client: TestClient) -> 
         "status": "ready",
         "database": "ok",
         "models": "worker not embedded",
-        "queue": {"pending": 1, "done": 0, "failed": 0},
+        "queue": {"pending": 1, "done": 0, "failed": 0, "skipped": 0},
     }
 
 

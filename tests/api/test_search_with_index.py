@@ -19,7 +19,7 @@ from tests.conftest import make_settings
 
 @pytest.fixture
 def settings(database_url: str, tmp_path: Path) -> Settings:
-    return make_settings(database_url, search_index=tmp_path / "search")
+    return make_settings(database_url, search_index=tmp_path / "search", analysis_languages="en,fr")
 
 
 @pytest.fixture

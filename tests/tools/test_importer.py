@@ -41,7 +41,7 @@ ROWS: list[dict[str, Any]] = [
         "text": "Moscow met Beijing.",
     },
     {"id": "b", "title": "B", "outlet": "Daily", "text": "India and NATO.", "published": None},
-    # the same url as "a": the same article, whatever its text
+    # the same url as "a" with another text: a revision of it
     {"id": "c", "url": "https://example.com/a", "title": "A2", "text": "Changed text."},
     {"id": "d", "title": "No text"},
     # the same outlet (any case), title and text as "b"
@@ -69,11 +69,13 @@ def test_import_is_idempotent_and_reports_rejects(
     assert first.notes == [("line 5", "published '2020' is not a full date: kept as unknown")]
     with session_factory() as session:
         stored = {a.title: a for a in session.scalars(select(Article))}
-        assert sorted(stored) == ["A", "B"]
-        assert stored["A"].author_names == ["Ann Lee", "Bo Chen"]
-        assert stored["A"].published is not None
-        assert stored["A"].published.date().isoformat() == "2017-04-04"
-        assert stored["A"].published_known is False
+        # "c" revised "a": its title and text; the byline and date it did not give stay
+        assert sorted(stored) == ["A2", "B"]
+        assert (stored["A2"].text, stored["A2"].revision) == ("Changed text.", 2)
+        assert stored["A2"].author_names == ["Ann Lee", "Bo Chen"]
+        assert stored["A2"].published is not None
+        assert stored["A2"].published.date().isoformat() == "2017-04-04"
+        assert stored["A2"].published_known is False
         assert stored["B"].published is None
 
     second = run(path, sink, settings, chunk_size=500)
@@ -87,20 +89,27 @@ def test_bulk_ingest_matches_one_by_one_ingest(
 ) -> None:
     stored = ArticleIn(text="Old text.", url="https://example.com/x")
     same_url = ArticleIn(text="New text.", url="https://example.com/x")
-    # the same content as `same_url`, which was not stored (its url was): so this one is new
+    # the same content as `same_url`, which revised the stored article: a duplicate of it
     same_content = ArticleIn(text="New text.", url="https://example.com/y")
+    other = ArticleIn(text="Other text.", url="https://example.com/z")
     with session_factory() as session, session.begin():
         original = ingest.ingest_one(session, settings, stored)
 
     with session_factory() as session, session.begin():
-        results = ingest.ingest_many(session, settings, [same_url, same_content, same_content])
+        results = ingest.ingest_many(
+            session, settings, [same_url, same_content, other, same_content]
+        )
+    with session_factory() as session, session.begin():
+        one_by_one = [ingest.ingest_one(session, settings, a) for a in (same_url, other)]
 
-    assert results[0].id == original.id
-    assert not results[0].created
-    assert results[1].created
-    assert results[1].id != original.id
-    assert results[2].id == results[1].id
-    assert not results[2].created
+    assert (results[0].id, results[0].created, results[0].revised) == (original.id, False, True)
+    assert (results[1].id, results[1].created) == (original.id, False)
+    assert results[2].created
+    assert (results[3].id, results[3].created) == (original.id, False)
+    assert [(r.id, r.created, r.revised) for r in one_by_one] == [
+        (original.id, False, False),
+        (results[2].id, False, False),
+    ]
     assert count_articles(session_factory) == 2
 
 

@@ -49,7 +49,7 @@ def test_status_shows_queue_and_leases(
     assert "lease: host:2:dead: 1 articles, EXPIRED" in text.output
     assert "lease: host:1:live: 2 articles, until" in text.output
     report = json.loads(as_json.output)
-    assert report["queue"] == {"pending": 5, "done": 0, "failed": 0}
+    assert report["queue"] == {"pending": 5, "done": 0, "failed": 0, "skipped": 0}
     assert [
         (lease["owner"], lease["articles"], lease["expired"]) for lease in report["leases"]
     ] == [

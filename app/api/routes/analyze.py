@@ -13,7 +13,9 @@ from app.services.analyze import AnalyzerProvider
 router = APIRouter(tags=["analysis"])
 
 _DESCRIPTION = """
-Runs the same models as the worker on one text and returns every annotation (sentences and their
+Runs the same models as the worker on one text (or the main text of a page sent as `html`),
+keeps its layout (headline, byline, notes, chrome) out as the worker does, and returns every
+annotation (sentences and their
 sentiment, document sentiment, topics, entities, actors with their mentions and the author's
 sentiment toward each) without storing anything. `503` with `Retry-After` while the models load.
 """
@@ -28,4 +30,4 @@ sentiment toward each) without storing anything. `503` with `Retry-After` while 
 def analyze_text(body: AnalyzeIn, request: Request, settings: SettingsDep) -> AnalysisView:
     """Analyse a text and return its annotations; nothing is stored."""
     provider: AnalyzerProvider = request.app.state.analyzer_provider
-    return AnalysisView.of(analysis_service.analyze(provider, settings, body.text))
+    return analysis_service.analyze_request(provider, settings, body)

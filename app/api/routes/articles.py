@@ -26,8 +26,9 @@ is stored; the problem's `errors` list every bad field with the article's index,
 `{"loc": ["body", "articles", 3, "text"], ...}`. Fix those and send the batch again: ingestion
 is idempotent, so resending articles that were already stored is safe.
 
-The answer has one item per article, in request order: its `id`, `status`, and `created`
-(false when it was already stored). Status `202` when at least one article is new, else `200`.
+The answer has one item per article, in request order: its `id`, `status`, `created` (false
+when it was already stored) and `revised` (true when its url was stored with another text, which
+this one replaced). Status `202` when at least one article is new or revised, else `200`.
 """
 
 
@@ -36,7 +37,10 @@ The answer has one item per article, in request order: its `id`, `status`, and `
     status_code=status.HTTP_202_ACCEPTED,
     response_model=Accepted,
     responses={
-        200: {"model": Accepted, "description": "Already stored: the existing article."},
+        200: {
+            "model": Accepted,
+            "description": "Already stored with this text: the existing article, unchanged.",
+        },
         **problem_responses(400, 403, 413, 422, 503),
     },
     dependencies=[WriteAccess],
@@ -44,13 +48,15 @@ The answer has one item per article, in request order: its `id`, `status`, and `
 def create_article(
     article: ArticleIn, session: SessionDep, settings: SettingsDep, response: Response
 ) -> Accepted:
-    """Queue one article for analysis (200 with the stored one if it is a duplicate)."""
+    """Queue one article (text or html) for analysis; 200 with the stored one if a duplicate."""
     with write_transaction(session):
         result = ingest.ingest_one(session, settings, article)
     response.headers["Location"] = f"/v1/articles/{result.id}"
-    if not result.created:
+    if not (result.created or result.revised):
         response.status_code = status.HTTP_200_OK
-    return Accepted(id=result.id, status=result.status)
+    return Accepted(
+        id=result.id, status=result.status, revision=result.revision, revised=result.revised
+    )
 
 
 @router.post(
@@ -67,11 +73,18 @@ def create_articles(
     """Queue a batch of articles for analysis."""
     with write_transaction(session):
         results = ingest.ingest_batch(session, settings, batch.articles)
-    if not any(r.created for r in results):
+    if not any(r.created or r.revised for r in results):
         response.status_code = status.HTTP_200_OK
     return BatchResult(
         items=[
-            BatchItem(index=i, id=r.id, status=r.status, created=r.created)
+            BatchItem(
+                index=i,
+                id=r.id,
+                status=r.status,
+                created=r.created,
+                revision=r.revision,
+                revised=r.revised,
+            )
             for i, r in enumerate(results)
         ]
     )
