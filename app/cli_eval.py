@@ -191,3 +191,36 @@ def topics(
     mapping = _label_map(label_map, level) if label_map is not None else None
     components = load_components(get_settings())
     _report(components.evaluate_topics(records, mapping, level=level), as_json)
+
+
+@cli.command("actor-sentiment")
+def actor_sentiment(path: FileArg, as_json: JsonOpt = False, limit: LimitOpt = None) -> None:
+    """The author's stance toward a target: accuracy, macro F1, per label, targets found.
+
+    Records: `{text, target, label[, title]}`, one article and one target each (PerSenT, VAST).
+    Each article is analysed as the worker does; the target is looked up among its actors, and
+    where it is not one of them the paragraphs naming it are read for it.
+
+    Example: lens eval actor-sentiment persent_dev.jsonl --json
+    """
+    from rich.progress import Progress
+
+    from app.analysis.analyzer import load_analyzer
+    from app.analysis.stance_eval import evaluate_actor_sentiment
+
+    records = read_jsonl(path, limit)
+    _require(records, ("text", "target", "label"), path)
+    analyzer = load_analyzer(get_settings())
+    with Progress(transient=True, disable=as_json) as bar:
+        task = bar.add_task("articles", total=len(records))
+        try:
+            result = evaluate_actor_sentiment(analyzer, records, lambda n: bar.advance(task, n))
+        except ValueError as exc:
+            raise typer.BadParameter(f"{path}: {exc}") from exc
+    _report(result, as_json)
+    if not as_json:
+        found = result["found_only"]
+        typer.echo(
+            f"targets found among the actors: {result['targets_found']} of {result['n']} "
+            f"(macro_f1 on those: {found['macro_f1']:.4f})"
+        )

@@ -69,6 +69,13 @@ class Settings(BaseSettings):
     # docs/quality.md and docs/benchmarks.md.
     quantize_encoder: bool | None = None
     quantize_ner: bool | None = None
+    quantize_stance: bool | None = None
+    # The stance model (the author's stance toward each actor) of both profiles: a folder as
+    # scripts/train_stance.py writes it; None is the bundled one.
+    stance_model: Path | None = None
+    # Passages the stance model reads per actor at most (the most evaluative ones by the
+    # sentence head); None reads them all. Measured in docs/benchmarks.md.
+    stance_max_passages: int | None = Field(default=3, ge=1)
 
     @property
     def languages(self) -> frozenset[str]:
@@ -80,7 +87,7 @@ class Settings(BaseSettings):
         )
 
     def quantized(self, setting: bool | None) -> bool:
-        """The effective value of ``quantize_encoder`` or ``quantize_ner``."""
+        """The effective value of a ``quantize_*`` setting."""
         return self.runtime == "onnx" if setting is None else setting
 
     # Minimum score for a topic to be listed; None keeps the trained head's choice.

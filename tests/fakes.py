@@ -25,6 +25,7 @@ from app.analysis.types import (
     Sentence,
     SentenceSentiment,
     SentimentLabel,
+    StancePassage,
     Topic,
 )
 
@@ -156,6 +157,15 @@ class FakeAnalyzer:
             actor = KNOWN[found[0].text]
             evidence = tuple(sorted({m.sentence_index for m in found}))
             a_label, a_score, a_probs = _polarity(" ".join(sentences[i].text for i in evidence))
+            passages = tuple(
+                StancePassage(
+                    sentences[i].start,
+                    sentences[i].end,
+                    *_polarity(sentences[i].text)[:2],
+                    weight=round(1 / len(evidence), 4),
+                )
+                for i in evidence
+            )
             actors.append(
                 ActorAnnotation(
                     key=key,
@@ -164,7 +174,7 @@ class FakeAnalyzer:
                     aliases=actor.aliases,
                     mentions=tuple(found),
                     salience=len(found) / total,
-                    sentiment=ActorSentiment(a_label, a_score, a_probs, evidence),
+                    sentiment=ActorSentiment(a_label, a_score, a_probs, evidence, passages),
                 )
             )
         topic = (

@@ -19,12 +19,13 @@ import numpy as np
 
 from app.analysis import genre as genres
 from app.analysis import layout as layouts
+from app.analysis.actor_stance import StanceInput
 from app.analysis.actors import ActorResolver
 from app.analysis.encoder import Encoded, FloatArray
 from app.analysis.profiles import Components, load_components
 from app.analysis.types import (
     SENTIMENT_LABELS,
-    ActorAnnotation,
+    ActorSentiment,
     Analysis,
     EntityMention,
     GenreGuess,
@@ -107,49 +108,58 @@ class LensAnalyzer:
         )
 
         resolved = [self.resolver.resolve(d.text, d.sentences, d.entities) for d in docs]
-        targets: list[tuple[int, int, int]] = []
-        for doc, actors in zip(docs, resolved, strict=True):
-            for actor in actors:
-                for mention in actor.mentions:
-                    sentence = doc.sentences[mention.sentence_index]
-                    targets.append(
-                        (
-                            doc.offset + mention.sentence_index,
-                            mention.start - sentence.start,
-                            mention.end - sentence.start,
-                        )
-                    )
-        target_probs = c.targeted_probabilities(flat_texts, encoded, targets)
+        stances = c.stance.annotate(
+            [
+                StanceInput(
+                    text=doc.text,
+                    sentences=doc.sentences,
+                    evaluative=(
+                        1.0 - sentence_probs[doc.offset : doc.offset + len(doc.sentences), 1]
+                    ).tolist(),
+                    actors=[
+                        (a.name, [(m.sentence_index, m.start, m.end) for m in a.mentions])
+                        for a in actors
+                    ],
+                )
+                for doc, actors in zip(docs, resolved, strict=True)
+            ]
+        )
         genre_guesses = self._genres(docs, encoded)
 
         results: list[Analysis] = []
-        cursor = 0
         for i, doc in enumerate(docs):
             probs = sentence_probs[doc.offset : doc.offset + len(doc.sentences)]
-            sentence_sentiments = _sentence_sentiments(probs)
-            document = c.document_sentiment(probs, doc.sentences)
-            annotations: list[ActorAnnotation] = []
-            for actor in resolved[i]:
-                n = len(actor.mentions)
-                mention_probs = target_probs[cursor : cursor + n]
-                cursor += n
-                sentiment = c.actor_sentiment(
-                    [m.sentence_index for m in actor.mentions], mention_probs, probs
-                )
-                annotations.append(actor.annotate(sentiment))
             results.append(
                 Analysis(
                     sentences=tuple(doc.sentences),
-                    sentiment=document,
-                    sentence_sentiments=sentence_sentiments,
+                    sentiment=c.document_sentiment(probs, doc.sentences),
+                    sentence_sentiments=_sentence_sentiments(probs),
                     topics=tuple(topics[i]),
                     entities=tuple(doc.entities),
-                    actors=tuple(annotations),
+                    actors=tuple(
+                        actor.annotate(stance)
+                        for actor, stance in zip(resolved[i], stances[i], strict=True)
+                    ),
                     models=self.models,
                     genre=genre_guesses[i],
                 )
             )
         return results
+
+    def stance_toward(
+        self, text: str, analysis: Analysis, target: str
+    ) -> tuple[ActorSentiment, bool]:
+        """The author's stance toward ``target`` in ``text`` (analysed as ``analysis``), and
+        whether it is one of the article's actors (by name, alias or key, any case); if not,
+        the paragraphs naming it (or all of them) are read for it (`ActorStance.toward`)."""
+        wanted = target.strip().casefold()
+        for actor in analysis.actors:
+            names = {actor.name, actor.key.partition(":")[2], *actor.aliases}
+            if wanted in {n.casefold() for n in names}:
+                return actor.sentiment, True
+        evaluative = [1.0 - s.probabilities["neutral"] for s in analysis.sentence_sentiments]
+        stance = self.components.stance.toward(text, analysis.sentences, target, evaluative)
+        return stance, False
 
     def _genres(
         self, docs: list[_Doc], encoded: Sequence[Encoded] | None

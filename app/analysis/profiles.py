@@ -13,14 +13,15 @@ from typing import Any
 
 import numpy as np
 
+from app.analysis.actor_stance import ActorStance
 from app.analysis.encoder import Encoded, Encoder, FloatArray
 from app.analysis.entities import EntityModel
 from app.analysis.ner_eval import EntityFinder
 from app.analysis.sentiment import SentimentModel
+from app.analysis.stance import StanceModel
 from app.analysis.topics import TopicModel, document_vector, load_taxonomy
 from app.analysis.types import (
     SENTIMENT_LABELS,
-    ActorSentiment,
     DocumentSentiment,
     Sentence,
     Topic,
@@ -44,11 +45,14 @@ class Components:
 
     profile = "base"
 
-    def __init__(self, entities: EntityFinder, sentiment: SentimentModel) -> None:
+    def __init__(
+        self, entities: EntityFinder, sentiment: SentimentModel, stance: ActorStance
+    ) -> None:
         self.entities = entities
-        # The document and actor aggregations are shared by both profiles: they read
-        # probabilities, whichever model produced them.
+        # The document aggregation is shared by both profiles: it reads probabilities,
+        # whichever model produced them. So is the stance model, which runs offline.
         self.sentiment = sentiment
+        self.stance = stance
         self.models: dict[str, str] = {}
         self.config: dict[str, object] = {}
 
@@ -77,16 +81,6 @@ class Components:
         self, probabilities: FloatArray, sentences: Sequence[Sentence]
     ) -> DocumentSentiment:
         return self.sentiment.document(probabilities)
-
-    def actor_sentiment(
-        self,
-        mention_sentences: Sequence[int],
-        mention_probabilities: FloatArray,
-        sentence_probabilities: FloatArray,
-    ) -> ActorSentiment:
-        return self.sentiment.actor(
-            mention_probabilities, mention_sentences, sentence_probabilities
-        )
 
     # --- evaluation, through the same steps -------------------------------------------------
 
@@ -134,7 +128,7 @@ class BundledComponents(Components):
     def __init__(self, settings: Settings) -> None:
         _set_threads(settings)
         self.encoder = bundled_encoder(settings)
-        super().__init__(bundled_entity_model(settings), SentimentModel())
+        super().__init__(bundled_entity_model(settings), SentimentModel(), stance(settings))
         self.topic_model = TopicModel(
             self.encoder,
             taxonomy_path=settings.taxonomy_path,
@@ -147,8 +141,9 @@ class BundledComponents(Components):
             "entities": self.entities_version,
             "sentiment": self.sentiment.version,
             "topics": self.topic_model.version,
+            "stance": self.stance.model.version,
         }
-        self.config = {"topic_threshold": self.topic_model.threshold}
+        self.config = {"topic_threshold": self.topic_model.threshold, **self.stance.config}
         if self.topic_model.sub is not None and self.topic_model.subtopic_version:
             self.models["subtopics"] = self.topic_model.subtopic_version
             self.config["subtopic_threshold"] = self.topic_model.sub.threshold
@@ -225,7 +220,7 @@ class HubComponents(Components):
 
         _set_threads(settings)
         entities = EntityModel.from_pretrained(settings.hub_ner_model, settings.hub_ner_revision)
-        super().__init__(entities, SentimentModel())
+        super().__init__(entities, SentimentModel(), stance(settings))
         self.hub_sentiment = HubSentiment(
             settings.hub_sentiment_model, settings.hub_sentiment_revision
         )
@@ -238,9 +233,9 @@ class HubComponents(Components):
             "entities": str(getattr(entities, "version", settings.hub_ner_model)),
             "sentiment": self.hub_sentiment.version,
             "topics": self.hub_topics.version,
-            "actor-sentiment": self.sentiment.version,
+            "stance": self.stance.model.version,
         }
-        self.config = {"topic_threshold": self.hub_topics.threshold}
+        self.config = {"topic_threshold": self.hub_topics.threshold, **self.stance.config}
 
     def sentence_probabilities(
         self, texts: list[str], encoded: Sequence[Encoded] | None
@@ -308,6 +303,16 @@ def _runtime(settings: Settings) -> dict[str, Any]:
 def bundled_encoder(settings: Settings) -> Encoder:
     """The shared encoder as the service runs it (runtime, weights and threads from settings)."""
     return Encoder(quantize=settings.quantized(settings.quantize_encoder), **_runtime(settings))
+
+
+def stance(settings: Settings) -> ActorStance:
+    """The stance step as the service runs it (the bundled model unless LENS_STANCE_MODEL)."""
+    model = StanceModel(
+        settings.stance_model,
+        quantize=settings.quantized(settings.quantize_stance),
+        **_runtime(settings),
+    )
+    return ActorStance(model, settings.stance_max_passages)
 
 
 def bundled_entity_model(settings: Settings) -> EntityModel:

@@ -77,12 +77,27 @@ class ActorMention:
 
 
 @dataclass(frozen=True, slots=True)
+class StancePassage:
+    """A passage that drove the author's stance toward an actor."""
+
+    start: int
+    end: int
+    # the stance the passage alone reads as, and p(positive) - p(negative) in it
+    label: SentimentLabel
+    score: float
+    # its share of the actor's combined stance, in [0, 1]
+    weight: float
+
+
+@dataclass(frozen=True, slots=True)
 class ActorSentiment:
     label: SentimentLabel
     score: float
     probabilities: dict[str, float]
-    # sentence indexes the sentiment was computed from
+    # sentence indexes of the evidence, in text order
     evidence: tuple[int, ...] = ()
+    # the passages that drove the label, strongest first (character offsets into the text)
+    passages: tuple[StancePassage, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

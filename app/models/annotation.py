@@ -76,6 +76,8 @@ class ArticleActor(Base):
     sentiment_score: Mapped[float] = mapped_column(Float)
     sentiment_probabilities: Mapped[dict[str, float]] = mapped_column(JSON)
     evidence: Mapped[list[int]] = mapped_column(JSON)
+    # [{"start", "end", "label", "score", "weight"}], strongest first; null before migration 0007
+    passages: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON, nullable=True)
     published: Mapped[datetime | None] = mapped_column(UTCDateTime)
     outlet_id: Mapped[int | None] = mapped_column(BigId)
 

@@ -11,6 +11,7 @@ from app.schemas.article import (
     DocumentSentimentView,
     LayoutPartView,
     SentenceView,
+    StancePassageView,
     TopicView,
     split_levels,
 )
@@ -122,7 +123,7 @@ class AnalysisView(BaseModel):
     entities: list[EntityView] = Field(description="Entity spans before actor resolution.")
 
     @classmethod
-    def of(cls, analysis: Analysis) -> AnalysisView:
+    def of(cls, analysis: Analysis, text: str) -> AnalysisView:
         scored = {s.sentence_index: s for s in analysis.sentence_sentiments}
         document = analysis.sentiment
         topics, subtopics = split_levels(
@@ -165,6 +166,17 @@ class AnalysisView(BaseModel):
                         score=float(a.sentiment.score),
                         probabilities={k: float(v) for k, v in a.sentiment.probabilities.items()},
                         evidence=[int(i) for i in a.sentiment.evidence],
+                        passages=[
+                            StancePassageView(
+                                start=p.start,
+                                end=p.end,
+                                text=text[p.start : p.end],
+                                label=p.label,
+                                score=float(p.score),
+                                weight=float(p.weight),
+                            )
+                            for p in a.sentiment.passages
+                        ],
                     ),
                     mentions=[
                         ActorMentionView(

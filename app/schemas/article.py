@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from typing import Any
 
@@ -28,9 +28,39 @@ class DocumentSentimentView(SentimentView):
     drivers: list[int] = Field(description="Indexes of the sentences that drove the label.")
 
 
+class StancePassageView(BaseModel):
+    """A passage that drove the author's stance toward an actor."""
+
+    start: int = Field(description="Character offset into the article's `text`.")
+    end: int
+    text: str = Field(description="The article text at `[start, end)`.")
+    label: str = Field(description="The stance this passage alone reads as.", examples=["negative"])
+    score: float = Field(description="p(positive) - p(negative) in this passage.")
+    weight: float = Field(description="Its share of the actor's combined stance, in [0, 1].")
+
+    @classmethod
+    def of(cls, passage: Mapping[str, Any], text: str) -> StancePassageView:
+        start, end = int(passage["start"]), int(passage["end"])
+        return cls(
+            start=start,
+            end=end,
+            text=text[start:end],
+            label=str(passage["label"]),
+            score=float(passage["score"]),
+            weight=float(passage["weight"]),
+        )
+
+
 class ActorSentimentView(SentimentView):
     probabilities: dict[str, float]
-    evidence: list[int] = Field(description="Sentence indexes the sentiment was computed from.")
+    evidence: list[int] = Field(
+        description="Indexes of the sentences of the passages that drove the label."
+    )
+    passages: list[StancePassageView] = Field(
+        default_factory=list,
+        description="The passages that drove the label, strongest first (quoted words inside "
+        "them are not read as the author's). Empty for articles analysed before the stance model.",
+    )
 
 
 class SentenceView(BaseModel):
@@ -71,7 +101,7 @@ class ActorInArticle(ActorRef):
     sentiment: ActorSentimentView
 
     @classmethod
-    def of(cls, row: ArticleActor) -> ActorInArticle:
+    def of(cls, row: ArticleActor, text: str) -> ActorInArticle:
         return cls(
             id=row.actor.id,
             key=row.actor.key,
@@ -84,6 +114,7 @@ class ActorInArticle(ActorRef):
                 score=row.sentiment_score,
                 probabilities=row.sentiment_probabilities,
                 evidence=row.evidence,
+                passages=[StancePassageView.of(p, text) for p in row.passages or ()],
             ),
         )
 
@@ -297,6 +328,6 @@ class ArticleDetail(_ArticleBase):
             sentences=[SentenceView(**s) for s in sentiment.sentences] if sentiment else [],
             topics=topics,
             subtopics=subtopics,
-            actors=[ActorInArticle.of(row) for row in article.actors],
+            actors=[ActorInArticle.of(row, article.text) for row in article.actors],
             mentions=[MentionView.of(m) for m in article.mentions],
         )

@@ -80,7 +80,7 @@ def analyze_request(
         raise RequestInvalidError(
             f"{exc}.", errors=[{"loc": ["body", exc.field], "msg": str(exc), "type": exc.kind}]
         ) from None
-    view = AnalysisView.of(analyze(provider, settings, prepared.text))
+    view = AnalysisView.of(analyze(provider, settings, prepared.text), prepared.text)
     return view.model_copy(
         update={
             "text": prepared.text if body.html is not None else None,

@@ -208,6 +208,16 @@ def _rows(
                 "sentiment_score": float(actor.sentiment.score),
                 "sentiment_probabilities": _probabilities(actor.sentiment.probabilities),
                 "evidence": [int(i) for i in actor.sentiment.evidence],
+                "passages": [
+                    {
+                        "start": int(p.start),
+                        "end": int(p.end),
+                        "label": p.label,
+                        "score": float(p.score),
+                        "weight": float(p.weight),
+                    }
+                    for p in actor.sentiment.passages
+                ],
             }
         )
         rows["mentions"] += [

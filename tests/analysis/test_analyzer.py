@@ -10,7 +10,7 @@ from app.analysis.analyzer import LensAnalyzer, load_analyzer
 from app.analysis.layout import read_layout
 from app.analysis.types import SENTIMENT_LABELS, Analysis
 from app.config import Settings
-from tests.analysis.tiny_models import build_tiny_models
+from tests.analysis.tiny_models import build_tiny_models, build_tiny_stance
 
 SAMPLE = Path(__file__).resolve().parents[3] / "shared/data/samples/china-daily-trenin-op-ed.txt"
 
@@ -50,17 +50,27 @@ def _check_shape(text: str, analysis: Analysis) -> None:
     for actor in analysis.actors:
         assert actor.mention_count >= 1
         assert 0.0 <= actor.salience <= 1.0
-        assert set(actor.sentiment.evidence) <= {m.sentence_index for m in actor.mentions}
+        assert sum(actor.sentiment.probabilities.values()) == pytest.approx(1.0, abs=1e-3)
+        # every evidence passage holds one of the actor's mentions (or quotes it away)
+        for passage in actor.sentiment.passages:
+            assert any(passage.start <= m.start < passage.end for m in actor.mentions)
+        bounds = {s.index: (s.start, s.end) for s in analysis.sentences}
+        for index in actor.sentiment.evidence:
+            start, end = bounds[index]
+            assert any(p.start <= start and end <= p.end for p in actor.sentiment.passages)
 
 
 @pytest.fixture(scope="module")
 def hub_analyzer(tmp_path_factory: pytest.TempPathFactory) -> LensAnalyzer:
-    paths = build_tiny_models(tmp_path_factory.mktemp("tiny"))
+    root = tmp_path_factory.mktemp("tiny")
+    paths = build_tiny_models(root)
     settings = Settings(
         model_profile="hub",
         hub_sentiment_model=str(paths["sentiment"]),
         hub_topic_model=str(paths["nli"]),
         hub_ner_model=str(paths["ner"]),
+        stance_model=build_tiny_stance(root / "stance"),
+        runtime="torch",
         torch_threads=1,
     )
     return load_analyzer(settings)
@@ -82,7 +92,7 @@ def test_hub_profile_runs_offline_on_local_models(hub_analyzer: LensAnalyzer) ->
 
 def test_hub_profile_records_models_and_config(hub_analyzer: LensAnalyzer) -> None:
     models = hub_analyzer.models
-    assert {"entities", "sentiment", "topics", "actors"} <= set(models)
+    assert {"entities", "sentiment", "topics", "actors", "stance"} <= set(models)
     assert "tiny" in models["sentiment"] or "sentiment" in models["sentiment"]
     assert hub_analyzer.config["profile"] == "hub"
     assert len(hub_analyzer.fingerprint) == 16

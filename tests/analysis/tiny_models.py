@@ -58,3 +58,25 @@ def build_tiny_models(root: Path) -> dict[str, Path]:
         tokenizer.save_pretrained(str(path))
         paths[name] = path
     return paths
+
+
+def build_tiny_stance(root: Path, *, focus: float = 2.0, neutral_bias: float = 1.0) -> Path:
+    """A tiny random stance model in the bundle's format (scripts/train_stance.py's output)."""
+    import torch
+    from safetensors.torch import save_file
+
+    from app.analysis.stance import StanceNet
+
+    torch.manual_seed(0)
+    config = tiny_config()
+    config.max_pieces = 64  # type: ignore[attr-defined]
+    config.combine_focus = focus  # type: ignore[attr-defined]
+    config.combine_neutral_bias = neutral_bias  # type: ignore[attr-defined]
+    model = StanceNet(config)
+    root.mkdir(parents=True, exist_ok=True)
+    # The tiny model's word embeddings are its own: saved, unlike a bundle's (restored from the
+    # encoder package, whose width differs).
+    state = {k: v.detach().contiguous() for k, v in model.state_dict().items()}
+    save_file(state, str(root / "model.safetensors"), metadata={"format": "pt"})
+    config.save_pretrained(str(root))  # type: ignore[attr-defined]
+    return root

@@ -1,0 +1,308 @@
+"""The author's stance toward each actor of an article, from the passages around its mentions.
+
+For each actor the article's passages that mention it are read with the stance model
+(`app.analysis.stance`): a passage is the paragraph around a mention, cut to a window of whole
+sentences around the mentions when the paragraph is long. Mentions in one passage share it.
+
+Quoted words are not the author's voice: before a passage is read, the inside of every direct
+quotation is replaced by an ellipsis, so "'The US is a bully,' he said" is read as
+"'…,' he said". An actor mentioned only inside a quotation has no passage of the author's own
+about it, and is neutral.
+
+The passages' (negative, neutral, positive) probabilities are combined without a prior toward
+any label: each passage weighs by how evaluative it is, ``(1 - p(neutral)) ** focus``, so a few
+clearly critical paragraphs decide an actor named in many neutral ones, and an actor whose every
+passage reads neutral stays neutral, however many there are. The label is the largest of
+(negative, neutral x ``neutral_bias``, positive). Both settings were chosen on dev splits (the
+stance card says how); nothing here learns which label is common.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from app.analysis.encoder import FloatArray
+from app.analysis.stance import DEFAULT_FOCUS, DEFAULT_NEUTRAL_BIAS, Pair, StanceModel
+from app.analysis.types import SENTIMENT_LABELS, ActorSentiment, Sentence, StancePassage
+
+# A passage's size in characters before it is cut to the sentences around its mentions.
+MAX_PASSAGE_CHARS = 600
+_ELLIPSIS = "…"
+# Direct quotations: straight or curly double quotes around at least three words.
+_QUOTE = re.compile(r"[\"“]([^\"“”\n]+?\s[^\"“”\n]+?\s[^\"“”\n]+?)[\"”]")
+
+
+@dataclass(frozen=True, slots=True)
+class Passage:
+    """A span of the article read for one actor, and its mentions (absolute offsets)."""
+
+    start: int
+    end: int
+    mentions: tuple[tuple[int, int], ...]
+    sentences: tuple[int, ...]
+
+
+def paragraph_of(text: str, sentences: Sequence[Sentence]) -> list[int]:
+    """The paragraph number of each sentence: a new one starts after every line break."""
+    out, paragraph, previous_end = [], 0, None
+    for s in sentences:
+        if previous_end is not None and "\n" in text[previous_end : s.start]:
+            paragraph += 1
+        out.append(paragraph)
+        previous_end = s.end
+    return out
+
+
+def actor_passages(
+    text: str,
+    sentences: Sequence[Sentence],
+    paragraphs: Sequence[int],
+    mentions: Sequence[tuple[int, int, int]],
+    max_chars: int = MAX_PASSAGE_CHARS,
+) -> list[Passage]:
+    """The passages of one actor: ``mentions`` are (sentence index, start, end) in text order.
+
+    Each paragraph holding a mention gives one passage: the whole paragraph when it is short,
+    else the mention sentences with their neighbours inside the paragraph, as far as
+    ``max_chars`` allows (a passage never crosses a paragraph break).
+    """
+    by_paragraph: dict[int, list[tuple[int, int, int]]] = {}
+    for m in mentions:
+        by_paragraph.setdefault(paragraphs[m[0]], []).append(m)
+    out = []
+    for paragraph, found in by_paragraph.items():
+        members = [s.index for s in sentences if paragraphs[s.index] == paragraph]
+        chosen = sorted({i for i, _, _ in found})
+        if sentences[members[-1]].end - sentences[members[0]].start <= max_chars:
+            chosen = members
+        else:
+            chosen = _grow(sentences, members, chosen, max_chars)
+        out.append(
+            Passage(
+                start=sentences[chosen[0]].start,
+                end=sentences[chosen[-1]].end,
+                mentions=tuple((a, b) for _, a, b in found),
+                sentences=tuple(chosen),
+            )
+        )
+    return out
+
+
+def _grow(
+    sentences: Sequence[Sentence], members: list[int], chosen: list[int], max_chars: int
+) -> list[int]:
+    """Add neighbouring sentences of the paragraph, nearest first, while the span fits."""
+    low, high = chosen[0], chosen[-1]
+    while True:
+        grown = False
+        for candidate in (low - 1, high + 1):
+            if candidate in members:
+                a, b = min(low, candidate), max(high, candidate)
+                if sentences[b].end - sentences[a].start <= max_chars:
+                    low, high, grown = a, b, True
+        if not grown:
+            return list(range(low, high + 1))
+
+
+def author_voice(
+    text: str, start: int, end: int, mentions: Sequence[tuple[int, int]]
+) -> tuple[str, list[tuple[int, int]]]:
+    """``text[start:end]`` with direct quotations emptied, and the mentions outside them
+    (offsets into the returned string)."""
+    pieces, kept, cursor, shift = [], [], start, 0
+    quotes = [(m.start(1), m.end(1)) for m in _QUOTE.finditer(text, start, end)]
+    for a, b in quotes:
+        pieces.append(text[cursor:a])
+        pieces.append(_ELLIPSIS)
+        cursor = b
+    pieces.append(text[cursor:end])
+    for m_start, m_end in mentions:
+        if any(a <= m_start < b for a, b in quotes):
+            continue
+        shift = sum((b - a) - len(_ELLIPSIS) for a, b in quotes if b <= m_start)
+        kept.append((m_start - start - shift, m_end - start - shift))
+    return "".join(pieces), kept
+
+
+def combine(
+    probabilities: FloatArray, focus: float = DEFAULT_FOCUS
+) -> tuple[FloatArray, FloatArray]:
+    """The actor's (negative, neutral, positive) from its passages' rows, and each passage's
+    weight. No passages: neutral."""
+    if len(probabilities) == 0:
+        return np.array([0.0, 1.0, 0.0], dtype=np.float32), np.zeros(0, dtype=np.float32)
+    evaluative = np.clip(1.0 - probabilities[:, 1], 1e-6, 1.0)
+    weights = (evaluative**focus).astype(np.float32)
+    combined = (weights[:, None] * probabilities).sum(axis=0) / weights.sum()
+    return combined.astype(np.float32), weights / weights.sum()
+
+
+def label_of(combined: FloatArray, neutral_bias: float = DEFAULT_NEUTRAL_BIAS) -> int:
+    """The label column: neutral's probability is scaled by ``neutral_bias`` before the argmax."""
+    scaled = combined.copy()
+    scaled[1] *= neutral_bias
+    return int(np.argmax(scaled))
+
+
+def actor_sentiment(
+    probabilities: FloatArray,
+    passages: Sequence[Passage],
+    focus: float = DEFAULT_FOCUS,
+    neutral_bias: float = DEFAULT_NEUTRAL_BIAS,
+    max_evidence: int = 3,
+) -> ActorSentiment:
+    """The `ActorSentiment` of one actor from its passages' probabilities (rows in order)."""
+    combined, weights = combine(probabilities, focus)
+    column = label_of(combined, neutral_bias)
+    label = SENTIMENT_LABELS[column]
+    polarity = probabilities[:, 2] - probabilities[:, 0] if len(probabilities) else np.zeros(0)
+    # What each passage did for the label: its weight times how far it leans that way.
+    if label == "neutral":
+        lean = probabilities[:, 1] if len(probabilities) else np.zeros(0)
+    else:
+        lean = polarity if label == "positive" else -polarity
+    contribution = weights * lean
+    order = [int(i) for i in np.argsort(-contribution, kind="stable") if contribution[i] > 0]
+    evidence = tuple(
+        StancePassage(
+            start=passages[i].start,
+            end=passages[i].end,
+            label=SENTIMENT_LABELS[int(np.argmax(probabilities[i]))],
+            score=round(float(polarity[i]), 4),
+            weight=round(float(weights[i]), 4),
+        )
+        for i in order[:max_evidence]
+    )
+    return ActorSentiment(
+        label=label,
+        score=round(float(combined[2] - combined[0]), 6),
+        probabilities={
+            name: round(float(p), 6) for name, p in zip(SENTIMENT_LABELS, combined, strict=True)
+        },
+        evidence=tuple(sorted({s for i in order[:max_evidence] for s in passages[i].sentences})),
+        passages=evidence,
+    )
+
+
+class ActorStance:
+    """The stance step of the Analyzer: every actor of a batch of articles in one model call."""
+
+    def __init__(self, model: StanceModel, max_passages: int | None = None) -> None:
+        self.model = model
+        self.focus = model.focus
+        self.neutral_bias = model.neutral_bias
+        self.max_passages = max_passages
+
+    @property
+    def config(self) -> dict[str, object]:
+        return {
+            "stance_focus": self.focus,
+            "stance_neutral_bias": self.neutral_bias,
+            "stance_max_passages": self.max_passages,
+        }
+
+    def _chosen(self, passages: list[Passage], evaluative: Sequence[float] | None) -> list[Passage]:
+        """At most ``max_passages`` of an actor's passages: those whose most evaluative sentence
+        the sentence head (from the shared encoder pass) finds most evaluative, earlier first
+        on a tie, kept in text order. Measured against reading all: scripts/eval_stance_gate.py."""
+        if self.max_passages is None or len(passages) <= self.max_passages:
+            return passages
+        if evaluative is None:
+            return passages[: self.max_passages]
+        strength = [max(evaluative[i] for i in p.sentences) for p in passages]
+        ranked = sorted(range(len(passages)), key=lambda k: (-strength[k], k))
+        return [passages[k] for k in sorted(ranked[: self.max_passages])]
+
+    def annotate(self, docs: Sequence[StanceInput]) -> list[list[ActorSentiment]]:
+        """The author's stance toward each actor of each article (in the inputs' order)."""
+        jobs: list[tuple[int, int, list[Passage]]] = []
+        pairs: list[Pair] = []
+        for d, doc in enumerate(docs):
+            paragraphs = paragraph_of(doc.text, doc.sentences)
+            for a, (name, mentions) in enumerate(doc.actors):
+                passages = self._chosen(
+                    actor_passages(doc.text, doc.sentences, paragraphs, mentions), doc.evaluative
+                )
+                jobs.append((d, a, passages))
+                pairs += [self._pair(doc.text, name, p) for p in passages]
+        probabilities = self.model.probabilities(pairs)
+        out: list[list[ActorSentiment]] = [[] for _ in docs]
+        first = 0
+        for _d, _a, passages in jobs:
+            rows = probabilities[first : first + len(passages)]
+            first += len(passages)
+            out[_d].append(actor_sentiment(rows, passages, self.focus, self.neutral_bias))
+        return out
+
+    def toward(
+        self,
+        text: str,
+        sentences: Sequence[Sentence],
+        target: str,
+        evaluative: Sequence[float] | None = None,
+    ) -> ActorSentiment:
+        """The stance toward a free-form ``target`` that is not one of the article's actors:
+        the paragraphs naming it (whole words, any case), else every paragraph."""
+        paragraphs = paragraph_of(text, sentences)
+        pattern = re.compile(rf"\b{re.escape(target.strip())}\b", re.IGNORECASE)
+        mentions = [
+            (s.index, s.start + m.start(), s.start + m.end())
+            for s in sentences
+            for m in pattern.finditer(s.text)
+        ]
+        if mentions:
+            passages = actor_passages(text, sentences, paragraphs, mentions)
+        else:
+            passages = whole_passages(sentences, paragraphs)
+        passages = self._chosen(passages, evaluative)
+        probabilities = self.model.probabilities([self._pair(text, target, p) for p in passages])
+        return actor_sentiment(probabilities, passages, self.focus, self.neutral_bias)
+
+    def _pair(self, text: str, target: str, passage: Passage) -> Pair:
+        voice, mentions = author_voice(text, passage.start, passage.end, passage.mentions)
+        return self.model.pair(target, voice, mentions)
+
+
+@dataclass(frozen=True, slots=True)
+class StanceInput:
+    """One article for `ActorStance.annotate`: each actor's name and (sentence, start, end)
+    mentions in text order."""
+
+    text: str
+    sentences: Sequence[Sentence]
+    actors: Sequence[tuple[str, Sequence[tuple[int, int, int]]]]
+    # 1 - p(neutral) of each sentence by the sentence head, to choose among many passages
+    evaluative: Sequence[float] | None = None
+
+
+def whole_passages(
+    sentences: Sequence[Sentence], paragraphs: Sequence[int], max_chars: int = MAX_PASSAGE_CHARS
+) -> list[Passage]:
+    """Every paragraph as passages of whole sentences of at most ``max_chars`` (a longer
+    sentence alone)."""
+    out: list[Passage] = []
+    current: list[Sentence] = []
+    for s in sentences:
+        if current and (
+            paragraphs[s.index] != paragraphs[current[0].index]
+            or s.end - current[0].start > max_chars
+        ):
+            out.append(_span_passage(current))
+            current = []
+        current.append(s)
+    if current:
+        out.append(_span_passage(current))
+    return out
+
+
+def _span_passage(sentences: Sequence[Sentence]) -> Passage:
+    return Passage(
+        start=sentences[0].start,
+        end=sentences[-1].end,
+        mentions=(),
+        sentences=tuple(s.index for s in sentences),
+    )
