@@ -224,3 +224,9 @@ def actor_sentiment(path: FileArg, as_json: JsonOpt = False, limit: LimitOpt = N
             f"targets found among the actors: {result['targets_found']} of {result['n']} "
             f"(macro_f1 on those: {found['macro_f1']:.4f})"
         )
+        if "one_label_inputs" in result:
+            typer.echo(
+                f"records whose text and target also carry another label: "
+                f"{result['conflicting_records']} (macro_f1 on the others: "
+                f"{result['one_label_inputs']['macro_f1']:.4f})"
+            )

@@ -73,4 +73,18 @@ def evaluate_actor_sentiment(
         [p for p, f in zip(predicted, found, strict=True) if f],
         labels,
     )
+    # Some sets (VAST) carry the same text and target under two labels: no reader can get both
+    # right, so the records whose input has one label are scored apart too.
+    seen: dict[tuple[str, str], set[int]] = {}
+    for record, g in zip(records, gold, strict=True):
+        seen.setdefault((article_text(record), str(record["target"])), set()).add(g)
+    single = [len(seen[(article_text(r), str(r["target"]))]) == 1 for r in records]
+    report["conflicting_records"] = len(records) - sum(single)
+    if not all(single):
+        report["one_label_inputs"] = classification_report(
+            "actor-sentiment (inputs with one label)",
+            [g for g, s in zip(gold, single, strict=True) if s],
+            [p for p, s in zip(predicted, single, strict=True) if s],
+            labels,
+        )
     return report

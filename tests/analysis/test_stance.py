@@ -83,3 +83,70 @@ def test_onnx_int8_gives_the_same_answers_one_by_one(tiny: Path, tmp_path: Path)
     alone = np.concatenate([onnx_model.probabilities([p]) for p in pairs])
     assert np.allclose(onnx_model.probabilities(pairs), alone, atol=1e-6)
     assert np.allclose(torch_model.probabilities(pairs), alone, atol=0.05)
+
+
+NEWSMTSC = Path(__file__).resolve().parents[3] / "shared/data/train/sentiment_newsmtsc_train.jsonl"
+
+
+@pytest.fixture(scope="module")
+def bundled_stance() -> StanceModel:
+    from app.analysis.profiles import stance
+    from app.config import Settings
+
+    # as the service runs it: ONNX Runtime, int8 weights, one pair at a time
+    return stance(Settings()).model
+
+
+def _read(model: StanceModel, target: str, text: str) -> str:
+    start = text.index(target)
+    [probs] = model.probabilities([model.pair(target, text, [(start, start + len(target))])])
+    return ("negative", "neutral", "positive")[int(probs.argmax())]
+
+
+@pytest.mark.slow
+def test_the_bundled_stance_model_reads_clear_stances_and_passing_mentions(
+    bundled_stance: StanceModel,
+) -> None:
+    assert _read(bundled_stance, "Smith", "Smith is an honest and capable leader.") == "positive"
+    assert _read(bundled_stance, "Jones", "Jones is corrupt and incompetent.") == "negative"
+    text = "The summit will be held in France next week."
+    assert _read(bundled_stance, "France", text) == "neutral"
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(
+    strict=True,
+    reason="known gap (docs/quality.md): in one sentence that praises one target and condemns "
+    "another, the bundled model gives both the sentence's stronger (negative) stance",
+)
+def test_the_bundled_stance_model_tells_targets_of_one_sentence_apart(
+    bundled_stance: StanceModel,
+) -> None:
+    text = "Voters adored Smith, but they despised Jones for his corruption."
+    assert _read(bundled_stance, "Smith", text) == "positive"
+    assert _read(bundled_stance, "Jones", text) == "negative"
+
+
+@pytest.mark.slow
+@pytest.mark.shared_data
+@pytest.mark.skipif(not NEWSMTSC.exists(), reason="../shared/data is absent")
+def test_the_bundled_stance_model_meets_the_floor_on_the_newsmtsc_holdout(
+    bundled_stance: StanceModel,
+) -> None:
+    import json
+
+    from app.analysis.sentiment_eval import classification_report, newsmtsc_holdout
+    from app.analysis.types import SENTIMENT_LABELS
+
+    with NEWSMTSC.open() as handle:
+        records = [json.loads(line) for line in handle]
+    held_out = [r for r, held in zip(records, newsmtsc_holdout(records), strict=True) if held]
+    pairs = [
+        bundled_stance.pair(r["target"], r["text"], [(r["target_start"], r["target_end"])])
+        for r in held_out
+    ]
+    predicted = bundled_stance.probabilities(pairs).argmax(axis=1).tolist()
+    gold = [SENTIMENT_LABELS.index(r["label"]) for r in held_out]
+    report = classification_report("newsmtsc", gold, predicted, [0, 1, 2])
+    # The floor of the targeted-sentiment head it replaces in the analysis (docs/quality.md).
+    assert report["macro_f1"] >= 0.70
