@@ -219,6 +219,9 @@ class StanceModel:
             )
         if quantize and self.onnx is not None:
             self.version += "+int8-onnx"
+            # int8 runs each pair alone (runtime.OnnxModel); the head too, so that a pair's
+            # probabilities never depend on the pairs beside it, to the last bit.
+            self.batch_size = 1
 
     def pair(self, target: str, passage: str, mentions: Sequence[tuple[int, int]] = ()) -> Pair:
         """`encode_pair` with this model's tokenizer and window."""

@@ -211,3 +211,20 @@ def test_the_sample_op_ed_author_is_negative_toward_the_united_states(
     [analysis] = bundled_analyzer.analyze([SAMPLE.read_text(encoding="utf-8")])
     actors = {a.name: a for a in analysis.actors}
     assert actors["United States"].sentiment.label == "negative"
+
+
+@pytest.mark.slow
+def test_an_articles_annotations_do_not_depend_on_its_batch(
+    bundled_analyzer: LensAnalyzer,
+) -> None:
+    """int8 on ONNX Runtime runs one sequence at a time, so batching must not change results."""
+    other = (
+        "The European Union fined Google for abusing its dominance, a decision the company "
+        "called deeply flawed.\n\nCritics in Washington praised Brussels for acting."
+    )
+    short = "Angela Merkel met Emmanuel Macron in Paris on Tuesday."
+    [alone] = bundled_analyzer.analyze([TEXT])
+    batched = bundled_analyzer.analyze([other, TEXT, short])[1]
+    twice = bundled_analyzer.analyze([short, other, short, TEXT])[3]
+    assert batched == alone
+    assert twice == alone
