@@ -13,7 +13,7 @@ from sqlalchemy import inspect
 from typer.testing import CliRunner
 
 from app import cli as cli_module
-from app import worker as worker_module
+from app.analysis import loader as loader_module
 from app.analysis.types import Analysis
 from app.cli import cli, served_app
 from app.config import get_settings
@@ -120,7 +120,7 @@ def test_worker_finishes_its_batch_then_stops_on_sigterm(
     with factory() as session, session.begin():
         article_id = ingest.ingest_one(session, get_settings(), ArticleIn(text="Moscow.")).id
     analyzer = _SigtermDuringAnalysis()
-    monkeypatch.setattr(worker_module, "load_default_analyzer", lambda _settings: analyzer)
+    monkeypatch.setattr(loader_module, "load_default_analyzer", lambda _settings: analyzer)
     previous = {s: signal.getsignal(s) for s in (signal.SIGTERM, signal.SIGINT)}
     try:
         result = runner.invoke(cli, ["worker", "--no-migrate"])

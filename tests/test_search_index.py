@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app import search_index
 from app.models import Article
-from app.repositories.article_search import ArticleFilters, Position, Sort, search
+from app.models.article import Sort
+from app.repositories.article_search import ArticleFilters, Position, search
 from app.search_index import SearchIndex, open_index, web_query_parts
 from app.worker import Worker
 from tests.conftest import make_settings

@@ -33,6 +33,16 @@ class Genre(enum.StrEnum):
     unknown = "unknown"
 
 
+# The orders a list of articles can be read in: the `sort` parameter's values. (A comment, not a
+# docstring: a docstring would become the enum's description in the OpenAPI document.)
+class Sort(enum.StrEnum):
+    newest = "-published"
+    oldest = "published"
+    relevance = "relevance"
+    most_negative = "sentiment"
+    most_positive = "-sentiment"
+
+
 class FieldSource(enum.StrEnum):
     """Where a field's value came from."""
 

@@ -12,7 +12,6 @@ then undated ones by id, so NULL never sits inside a range.
 
 from __future__ import annotations
 
-import enum
 import itertools
 import logging
 from collections.abc import Sequence
@@ -41,18 +40,10 @@ from app.models import (
     ArticleSentiment,
     ArticleTopic,
 )
-from app.models.article import ArticleStatus, Genre
+from app.models.article import ArticleStatus, Genre, Sort
 from app.search_index import SearchIndex, web_query_parts
 
 logger = logging.getLogger(__name__)
-
-
-class Sort(enum.StrEnum):
-    newest = "-published"
-    oldest = "published"
-    relevance = "relevance"
-    most_negative = "sentiment"
-    most_positive = "-sentiment"
 
 
 _DESCENDING = {Sort.newest, Sort.relevance, Sort.most_positive}

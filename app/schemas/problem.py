@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import FastAPI
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.errors import PROBLEM_MEDIA_TYPE
+PROBLEM_MEDIA_TYPE = "application/problem+json"
 
 
 class FieldError(BaseModel):

@@ -11,15 +11,16 @@ import logging
 import threading
 
 from app.analysis.layout import read_layout
+from app.analysis.loader import AnalyzerLoader
 from app.analysis.types import Analysis, Analyzer
 from app.config import Settings
-from app.errors import RequestInvalidError, UnavailableError
+from app.errors import RequestInvalidError, UnavailableError, describe
 from app.schemas.analysis import AnalysisView, AnalyzeIn, BylineIn
 from app.schemas.article import LayoutPartView
 from app.schemas.ingest import ArticleIn
 from app.services import annotate
 from app.services.article_input import InputError, prepare
-from app.worker import AnalyzerLoader, EmbeddedWorker, describe
+from app.services.health import ModelsState
 
 logger = logging.getLogger(__name__)
 
@@ -31,7 +32,7 @@ class AnalyzerProvider:
     """Hands out the process's analyzer; loads one lazily when no worker is embedded."""
 
     def __init__(
-        self, settings: Settings, load: AnalyzerLoader, worker: EmbeddedWorker | None
+        self, settings: Settings, load: AnalyzerLoader, worker: ModelsState | None
     ) -> None:
         self._settings = settings
         self._load = load

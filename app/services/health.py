@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.orm import Session, sessionmaker
 
+from app.analysis.types import Analyzer
 from app.repositories import articles
 from app.schemas.health import Readiness
 
 MODELS_LOADED = "loaded"
 NOT_EMBEDDED = "worker not embedded"
+
+
+class ModelsState(Protocol):
+    """The embedded worker (app/worker.py) as the API sees it: its models, once loaded."""
+
+    state: str
+    analyzer: Analyzer | None
 
 
 def readiness(session_factory: sessionmaker[Session], models: str) -> Readiness:

@@ -20,9 +20,9 @@ from sqlalchemy.orm import Session
 from app.analysis.types import Analyzer
 from app.config import Settings
 from app.errors import DomainError, RequestInvalidError
-from app.models.article import ArticleStatus
+from app.models.article import ArticleStatus, Sort
 from app.repositories import article_search, runs
-from app.repositories.article_search import Position, Sort
+from app.repositories.article_search import Position
 from app.services import search
 from app.services.annotate import RunIdentity, run_identity
 

@@ -15,10 +15,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from app.analysis.types import SentimentLabel
 from app.config import Settings
 from app.errors import InvalidCursorError, RequestInvalidError
-from app.models.article import ArticleStatus, Genre
+from app.models.article import ArticleStatus, Genre, Sort
 from app.repositories import actor_stats, article_items, article_search
 from app.repositories.article_items import ItemRow
-from app.repositories.article_search import ArticleFilters, Position, Sort
+from app.repositories.article_search import ArticleFilters, Position
 from app.schemas.article import ActorSummary, ArticleSummary, SentimentView, TopicView
 from app.schemas.page import Page
 from app.search_index import SearchIndex, open_index

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
-from app.cli_tools import cli
+from app.cli.tools import cli
 from app.config import Settings, get_settings
 from app.db import create_db_engine, create_session_factory, migrate
 from app.drain import Budget, drain

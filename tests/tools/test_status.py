@@ -8,7 +8,7 @@ from datetime import timedelta
 from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
-from app.cli_tools import cli
+from app.cli.tools import cli
 from app.config import Settings
 from app.db import utcnow
 from app.repositories import queue

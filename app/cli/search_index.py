@@ -1,7 +1,7 @@
 """`lens search-index`: build or update the search index (LENS_SEARCH_INDEX, app/search_index.py).
 
-Added to `lens` by app/cli.py's plugin list. Exit codes: 0 ok, 1 failure (no LENS_SEARCH_INDEX,
-or another process holds the index's writer), 2 usage error.
+Added to `lens` by the plugin list in app/cli/__init__.py. Exit codes: 0 ok, 1 failure (no
+LENS_SEARCH_INDEX, or another process holds the index's writer), 2 usage error.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from app.cli_common import MigrateOpt, database, err_console, fail, progress_bar
+from app.cli.common import MigrateOpt, database, err_console, fail, progress_bar
 from app.config import get_settings
 
 cli = typer.Typer(

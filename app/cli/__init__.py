@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from app.cli_common import AnalyzerOpt
+from app.cli.common import AnalyzerOpt
 from app.config import get_settings
 
 if TYPE_CHECKING:
@@ -37,11 +37,11 @@ cli.add_typer(db_cli, name="db")
 # (module, group name): each module exposes `cli: typer.Typer`, added if the module exists;
 # a group name of None adds the module's commands at the top level.
 _PLUGINS: tuple[tuple[str, str | None], ...] = (
-    ("app.cli_eval", "eval"),
-    ("app.cli_tools", None),
-    ("app.cli_runs", None),
-    ("app.cli_keys", "keys"),
-    ("app.cli_search", "search-index"),
+    ("app.cli.eval", "eval"),
+    ("app.cli.tools", None),
+    ("app.cli.runs", None),
+    ("app.cli.keys", "keys"),
+    ("app.cli.search_index", "search-index"),
 )
 
 logger = logging.getLogger("app.cli")
@@ -71,7 +71,7 @@ def serve(
     """
     import uvicorn
 
-    from app.cli_keys import warn_if_open
+    from app.cli.keys import warn_if_open
 
     _configure_logging(long_running=True)
     if migrate:
@@ -114,7 +114,7 @@ def worker(
     from prometheus_client import start_http_server
 
     from app import metrics
-    from app.cli_common import load_analyzer
+    from app.analysis.loader import load_analyzer_from
     from app.db import create_db_engine, create_session_factory
     from app.worker import Worker
 
@@ -139,7 +139,7 @@ def worker(
         logger.info("metrics on http://%s:%d/metrics", metrics_host, metrics_port)
     try:
         with metrics.MODEL_LOAD_SECONDS.time():
-            model = load_analyzer(settings, analyzer)
+            model = load_analyzer_from(settings, analyzer)
         Worker(session_factory, model, settings).run(stop)
     finally:
         if server is not None:

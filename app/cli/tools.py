@@ -1,6 +1,6 @@
 """Day-one commands: `lens import`, `lens analyze`, `lens status`.
 
-Added to `lens` by app/cli.py's plugin list. Exit codes: 0 ok, 1 failure, 2 usage error,
+Added to `lens` by app/cli/__init__.py's plugin list. Exit codes: 0 ok, 1 failure, 2 usage error,
 3 finished but some rows were rejected (import) or some articles failed (analyze).
 """
 
@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from app.cli_common import (
+from app.analysis.loader import load_analyzer_from
+from app.cli.common import (
     EXIT_PARTIAL,
     EXIT_USAGE,
     AnalyzerOpt,
@@ -22,7 +23,6 @@ from app.cli_common import (
     database,
     err_console,
     fail,
-    load_analyzer,
     progress_bar,
 )
 from app.config import Settings, get_settings
@@ -242,7 +242,7 @@ def analyze(
 
             try:
                 if workers == 1:
-                    model = load_analyzer(settings, analyzer)
+                    model = load_analyzer_from(settings, analyzer)
                     _describe(bar, task, "analysing")
                     run_here(session_factory, model, settings, budget, settled)
                     codes = [0]
