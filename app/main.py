@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import partial
 
 from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
@@ -22,6 +23,7 @@ from app.config import Settings, get_settings
 from app.db import create_db_engine, create_session_factory
 from app.metrics import scrape_registry
 from app.schemas.problem import document_problems
+from app.services import health
 from app.services.analyze import AnalyzerProvider
 from app.ui import pages as ui_pages
 from app.worker import EmbeddedWorker
@@ -56,7 +58,9 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         engine = create_db_engine(settings.database_url)
         app.state.session_factory = create_session_factory(engine)
-        app.state.metrics_registry = scrape_registry(app.state.session_factory)
+        app.state.metrics_registry = scrape_registry(
+            partial(health.queue_depth, app.state.session_factory)
+        )
         await run_in_threadpool(log_access_mode, app.state.session_factory)
         worker = None
         if settings.embedded_worker:

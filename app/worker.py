@@ -28,7 +28,7 @@ from app.db import utcnow
 from app.errors import describe
 from app.repositories import queue
 from app.repositories.queue import Claimed
-from app.services import annotate
+from app.services import annotate, search
 from app.services.health import MODELS_LOADED
 
 logger = logging.getLogger(__name__)
@@ -89,7 +89,7 @@ class Worker:
             return
         self._synced = time.monotonic()
         try:
-            added = search_index.open_index(folder).sync(self.session_factory)
+            added = search.sync_index(search_index.open_index(folder), self.session_factory)
         except Exception:
             logger.exception("worker %s: search index sync failed", self.owner)
             return

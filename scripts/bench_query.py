@@ -149,6 +149,7 @@ def sync_index(engine: Engine, folder: Path) -> None:
     from sqlalchemy.orm import sessionmaker
 
     from app.search_index import SearchIndex
+    from app.services import search as services_search
 
     index = SearchIndex(folder)
     started = time.perf_counter()
@@ -157,7 +158,7 @@ def sync_index(engine: Engine, folder: Path) -> None:
         if done % 100_000 < 2_000 or done == total:
             print(f"  search index: {done:>9} of {total} articles", flush=True)
 
-    added = index.sync(sessionmaker(engine), progress)
+    added = services_search.sync_index(index, sessionmaker(engine), progress)
     size = sum(f.stat().st_size for f in folder.iterdir() if f.is_file())
     print(
         f"search index: {added} articles added in {time.perf_counter() - started:.0f} s; "

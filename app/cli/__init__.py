@@ -10,6 +10,7 @@ import importlib.util
 import logging
 import signal
 import threading
+from functools import partial
 from types import FrameType
 from typing import TYPE_CHECKING, Annotated
 
@@ -116,6 +117,7 @@ def worker(
     from app import metrics
     from app.analysis.loader import load_analyzer_from
     from app.db import create_db_engine, create_session_factory
+    from app.services.health import queue_depth
     from app.worker import Worker
 
     _configure_logging(long_running=True)
@@ -134,7 +136,7 @@ def worker(
     session_factory = create_session_factory(engine)
     server = None
     if metrics_port is not None:
-        registry = metrics.scrape_registry(session_factory)
+        registry = metrics.scrape_registry(partial(queue_depth, session_factory))
         server, _thread = start_http_server(metrics_port, metrics_host, registry)
         logger.info("metrics on http://%s:%d/metrics", metrics_host, metrics_port)
     try:
@@ -187,13 +189,13 @@ def requeue(
     """
     from app.db import create_db_engine, create_session_factory
     from app.models.article import ArticleStatus
-    from app.repositories import queue
+    from app.services import queue
 
     statuses = [s for s, on in ((ArticleStatus.failed, failed), (ArticleStatus.done, done)) if on]
     engine = create_db_engine(get_settings().database_url)
     try:
         with create_session_factory(engine)() as session, session.begin():
-            count = queue.requeue(session, statuses=statuses)
+            count = queue.requeue(session, statuses)
     finally:
         engine.dispose()
     typer.echo(f"{count} articles queued")

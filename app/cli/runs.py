@@ -130,11 +130,11 @@ def list_runs(
 
       lens runs --json | jq '.[0].models'
     """
-    from app.repositories import runs
+    from app.services import history
 
     settings = get_settings()
     with database(settings) as session_factory, session_factory() as session:
-        usages = runs.with_usage(session, after_id=None, limit=limit)
+        usages = history.runs_with_usage(session, limit)
     if as_json:
         from app.schemas.runs import RunView
 

@@ -40,6 +40,7 @@ def sync(
       LENS_SEARCH_INDEX=/var/lib/lens/search lens search-index sync
     """
     from app.search_index import open_index
+    from app.services.search import sync_index
 
     settings = get_settings()
     folder = path or settings.search_index
@@ -52,7 +53,7 @@ def sync(
         def progress(done: int, total: int) -> None:
             bar.update(task, completed=done, total=total)
 
-        added = index.sync(factory, progress)
+        added = sync_index(index, factory, progress)
     if added is None:
         raise fail(f"another process is writing {folder}: try again when it is done")
     err_console.print(f"{added:,} articles added; the index at {folder} holds {len(index):,}")

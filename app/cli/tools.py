@@ -221,12 +221,12 @@ def analyze(
       lens analyze --workers 4 --limit 1000
     """
     from app.drain import Budget, Pool, on_signals, run_here
-    from app.repositories import articles
+    from app.services import queue
 
     settings = get_settings()
     with database(settings, migrate=migrate) as session_factory:
         with session_factory() as session:
-            before = articles.count_by_status(session)
+            before = queue.count_by_status(session)
         total = min(before["pending"], limit) if limit else before["pending"]
         if total == 0:
             typer.echo("nothing to analyse: the queue is empty")
@@ -253,7 +253,7 @@ def analyze(
             except Exception as exc:
                 raise fail(f"analysis stopped: {type(exc).__name__}: {exc}") from None
         with session_factory() as session:
-            after = articles.count_by_status(session)
+            after = queue.count_by_status(session)
     _print_analysis(before, after, bar.tasks[task])
     if any(codes):
         raise fail(f"{sum(1 for c in codes if c)} worker processes failed; see the log above")
@@ -316,17 +316,13 @@ def status(
 
       lens status --json | jq .queue.pending
     """
-    from app.db import utcnow
-    from app.repositories import articles, leases
-    from app.repositories.article_search import max_article_id
+    from app.services import queue
 
     settings = get_settings()
-    now = utcnow()
     with database(settings) as session_factory, session_factory() as session:
-        counts = articles.count_by_status(session)
-        held = leases.held(session, now)
-        oldest = leases.oldest_pending(session)
-        index = _search_index_state(settings, max_article_id(session))
+        current = queue.state(session)
+    counts, held, oldest = current.counts, current.leases, current.oldest_pending
+    index = _search_index_state(settings, current.newest_id)
     if as_json:
         report = {
             "queue": counts,

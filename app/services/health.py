@@ -23,12 +23,17 @@ class ModelsState(Protocol):
     analyzer: Analyzer | None
 
 
+def queue_depth(session_factory: sessionmaker[Session]) -> dict[str, int]:
+    """Articles by status (one GROUP BY); the database's errors propagate."""
+    with session_factory() as session:
+        return articles.count_by_status(session)
+
+
 def readiness(session_factory: sessionmaker[Session], models: str) -> Readiness:
     """Ready when the database answers and the models are loaded (or analysis runs elsewhere)."""
     queue: dict[str, int] = {}
     try:
-        with session_factory() as session:
-            queue = articles.count_by_status(session)
+        queue = queue_depth(session_factory)
         database = "ok"
     except (DBAPIError, PoolTimeoutError) as exc:
         reason = exc.orig if isinstance(exc, DBAPIError) else exc

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Literal
@@ -19,6 +19,7 @@ from app.models.article import ArticleStatus, Genre, Sort
 from app.repositories import actor_stats, article_items, article_search
 from app.repositories.article_items import ItemRow
 from app.repositories.article_search import ArticleFilters, Position
+from app.repositories.search_documents import ArticleDocuments
 from app.schemas.article import ActorSummary, ArticleSummary, SentimentView, TopicView
 from app.schemas.page import Page
 from app.search_index import SearchIndex, open_index
@@ -153,6 +154,17 @@ def list_articles(
     return Page[ArticleSummary](
         items=[_item(row, search.matched) for row in rows], next_cursor=next_cursor
     )
+
+
+def sync_index(
+    index: SearchIndex,
+    session_factory: sessionmaker[Session],
+    progress: Callable[[int, int], None] | None = None,
+) -> int | None:
+    """Add the stored articles the index lacks; the number added, None if another process
+    holds its writer. ``progress(done, total)`` is called after each batch."""
+    with session_factory() as session:
+        return index.sync(ArticleDocuments(session), progress)
 
 
 def ranker(settings: Settings) -> SearchIndex | None:
