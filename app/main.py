@@ -14,7 +14,7 @@ from app.analysis.loader import AnalyzerLoader, load_default_analyzer
 from app.api import build_router, include_v1
 from app.api.auth import log_access_mode
 from app.api.body_limit import BodyLimitMiddleware
-from app.api.problems import install_error_handlers
+from app.api.problems import document_problems, install_error_handlers
 from app.api.rate_limit import RateLimiter, RateLimitHeadersMiddleware
 from app.api.routes import metrics as metrics_routes
 from app.api.routes import reannotate as reannotate_routes
@@ -22,7 +22,6 @@ from app.api.telemetry import TelemetryMiddleware
 from app.config import Settings, get_settings
 from app.db import create_db_engine, create_session_factory
 from app.metrics import scrape_registry
-from app.schemas.problem import document_problems
 from app.services import health
 from app.services.analyze import AnalyzerProvider
 from app.ui import pages as ui_pages

@@ -7,7 +7,7 @@ them all.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from http import HTTPStatus
 from typing import Any
 
@@ -173,3 +173,23 @@ async def _unhandled_error(request: Request, exc: Exception) -> ProblemResponse:
         headers={"X-Request-ID": request_id},
         extra={"request_id": request_id},
     )
+
+
+def document_problems(app: FastAPI) -> None:
+    """List problem schemas under application/problem+json, the type they are served as.
+
+    FastAPI files a response model under the route's own media type (application/json).
+    """
+    generate: Callable[[], dict[str, Any]] = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            for path in generate()["paths"].values():
+                for operation in path.values():
+                    for response in operation.get("responses", {}).values():
+                        content = response.get("content", {})
+                        if PROBLEM_MEDIA_TYPE in content and "application/json" in content:
+                            content[PROBLEM_MEDIA_TYPE] = content.pop("application/json")
+        return app.openapi_schema or generate()
+
+    app.openapi = openapi  # type: ignore[method-assign]
