@@ -19,9 +19,9 @@ from app.api.rate_limit import RateLimiter, RateLimitHeadersMiddleware
 from app.api.routes import metrics as metrics_routes
 from app.api.routes import reannotate as reannotate_routes
 from app.api.telemetry import TelemetryMiddleware
-from app.config import Settings, get_settings
-from app.db import create_db_engine, create_session_factory
-from app.metrics import scrape_registry
+from app.core.config import Settings, get_settings
+from app.core.db import create_db_engine, create_session_factory
+from app.core.metrics import scrape_registry
 from app.services import health
 from app.services.analyze import AnalyzerProvider
 from app.ui import pages as ui_pages

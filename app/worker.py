@@ -20,11 +20,11 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.orm import Session, sessionmaker
 
-from app import metrics, search_index
 from app.analysis.loader import AnalyzerLoader
 from app.analysis.types import Analysis, Analyzer
-from app.config import Settings
-from app.db import utcnow
+from app.core import metrics, search_index
+from app.core.config import Settings
+from app.core.db import utcnow
 from app.errors import describe
 from app.repositories import queue
 from app.repositories.queue import Claimed

@@ -49,7 +49,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 import bench_corpus as corpus  # noqa: E402
 import bench_pgload as pgload  # noqa: E402
 
-from app.db import create_db_engine, migrate  # noqa: E402
+from app.core.db import create_db_engine, migrate  # noqa: E402
 from app.models import Article  # noqa: E402
 from app.models.keys import normalize_key  # noqa: E402
 from app.repositories import rollups  # noqa: E402
@@ -148,7 +148,7 @@ def sync_index(engine: Engine, folder: Path) -> None:
     """Bring the search index in ``folder`` up to date with the database (build it if new)."""
     from sqlalchemy.orm import sessionmaker
 
-    from app.search_index import SearchIndex
+    from app.core.search_index import SearchIndex
     from app.services import search as services_search
 
     index = SearchIndex(folder)

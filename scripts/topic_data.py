@@ -137,7 +137,7 @@ def doc_vectors(encoder: Encoder, texts: Sequence[str], cache: Path) -> np.ndarr
 def product_encoder() -> Encoder:
     """The encoder as `lens serve` loads it with default settings."""
     from app.analysis.profiles import bundled_encoder
-    from app.config import Settings
+    from app.core.config import Settings
 
     return bundled_encoder(Settings())
 

@@ -18,9 +18,9 @@ from prometheus_client import start_http_server
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy.orm import Session, sessionmaker
 
-from app import metrics
 from app.analysis.types import Analyzer
-from app.config import Settings
+from app.core import metrics
+from app.core.config import Settings
 from app.main import create_app
 from app.services.health import queue_depth
 from app.worker import Worker

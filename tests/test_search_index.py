@@ -1,4 +1,4 @@
-"""The search index beside the database (app/search_index.py): sync, query syntax, rank order,
+"""The search index beside the database (app/core/search_index.py): sync, query syntax, rank order,
 pages, snapshots and the one-writer rule, on each backend."""
 
 from __future__ import annotations
@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
-from app import search_index
+from app.core import search_index
+from app.core.search_index import SearchIndex, open_index, web_query_parts
 from app.models import Article
 from app.models.article import Sort
 from app.repositories.article_search import ArticleFilters, Position, search
-from app.search_index import SearchIndex, open_index, web_query_parts
 from app.services.search import sync_index
 from app.worker import Worker
 from tests.conftest import make_settings

@@ -19,8 +19,8 @@ import numpy as np
 
 from app.analysis import genre as genres
 from app.analysis import layout as layouts
-from app.analysis.actor_stance import StanceInput
 from app.analysis.actors import ActorResolver
+from app.analysis.actors.stance import StanceInput
 from app.analysis.encoder import Encoded, FloatArray
 from app.analysis.profiles import Components, load_components
 from app.analysis.types import (
@@ -32,7 +32,7 @@ from app.analysis.types import (
     Sentence,
     SentenceSentiment,
 )
-from app.config import Settings
+from app.core.config import Settings
 
 logger = logging.getLogger(__name__)
 

@@ -7,7 +7,7 @@ import importlib
 from collections.abc import Callable
 
 from app.analysis.types import Analyzer
-from app.config import Settings
+from app.core.config import Settings
 
 AnalyzerLoader = Callable[[Settings], Analyzer]
 

@@ -18,8 +18,8 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException
 
+from app.core.logs import current_request_id
 from app.errors import RETRY_AFTER_SECONDS, DomainError
-from app.logs import current_request_id
 from app.schemas.problem import PROBLEM_MEDIA_TYPE
 
 logger = logging.getLogger(__name__)

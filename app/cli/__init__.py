@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from app.cli.common import AnalyzerOpt
-from app.config import get_settings
+from app.core.config import get_settings
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
@@ -114,9 +114,9 @@ def worker(
     """
     from prometheus_client import start_http_server
 
-    from app import metrics
     from app.analysis.loader import load_analyzer_from
-    from app.db import create_db_engine, create_session_factory
+    from app.core import metrics
+    from app.core.db import create_db_engine, create_session_factory
     from app.services.health import queue_depth
     from app.worker import Worker
 
@@ -170,7 +170,7 @@ def db_downgrade(
 
     Example: lens db downgrade base
     """
-    from app.db import migrate
+    from app.core.db import migrate
 
     _configure_logging()
     migrate(get_settings().database_url, revision, downgrade=True)
@@ -187,7 +187,7 @@ def requeue(
 
     Example: lens requeue --done
     """
-    from app.db import create_db_engine, create_session_factory
+    from app.core.db import create_db_engine, create_session_factory
     from app.models.article import ArticleStatus
     from app.services import queue
 
@@ -202,7 +202,7 @@ def requeue(
 
 
 def _upgrade(revision: str) -> None:
-    from app.db import migrate
+    from app.core.db import migrate
 
     migrate(get_settings().database_url, revision)
 
@@ -217,7 +217,7 @@ def served_app() -> FastAPI:
 
 def _configure_logging(*, long_running: bool = False) -> None:
     """LENS_LOG_FORMAT, or json for the services (log collectors) and text for one-off commands."""
-    from app.logs import LogFormat, configure_logging
+    from app.core.logs import LogFormat, configure_logging
 
     settings = get_settings()
     default: LogFormat = "json" if long_running else "text"

@@ -24,7 +24,7 @@ from rich.progress import (
 from rich.text import Text
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.config import Settings
+from app.core.config import Settings
 
 # Exit codes scripts can rely on (also in the README).
 EXIT_OK = 0
@@ -55,8 +55,8 @@ def fail(message: str, code: int = EXIT_FAILURE) -> typer.Exit:
 @contextmanager
 def database(settings: Settings, *, migrate: bool = False) -> Iterator[sessionmaker[Session]]:
     """A session factory on the configured database, disposed of afterwards."""
-    from app.db import create_db_engine, create_session_factory
-    from app.db import migrate as run_migrations
+    from app.core.db import create_db_engine, create_session_factory
+    from app.core.db import migrate as run_migrations
 
     if migrate:
         run_migrations(settings.database_url)

@@ -13,7 +13,7 @@ from typing import Annotated, Any
 import typer
 
 from app.cli.common import EXIT_USAGE, MigrateOpt, database, err_console, fail
-from app.config import get_settings
+from app.core.config import get_settings
 from app.errors import NotFoundError, RequestInvalidError
 from app.models import ApiKey, KeyScope
 

@@ -22,7 +22,7 @@ from app.cli.common import (
     fail,
     progress_bar,
 )
-from app.config import Settings, get_settings
+from app.core.config import Settings, get_settings
 from app.errors import DomainError
 from app.models.article import ArticleStatus
 

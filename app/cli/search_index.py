@@ -1,4 +1,5 @@
-"""`lens search-index`: build or update the search index (LENS_SEARCH_INDEX, app/search_index.py).
+"""`lens search-index`: build or update the search index (LENS_SEARCH_INDEX,
+app/core/search_index.py).
 
 Added to `lens` by the plugin list in app/cli/__init__.py. Exit codes: 0 ok, 1 failure (no
 LENS_SEARCH_INDEX, or another process holds the index's writer), 2 usage error.
@@ -12,7 +13,7 @@ from typing import Annotated
 import typer
 
 from app.cli.common import MigrateOpt, database, err_console, fail, progress_bar
-from app.config import get_settings
+from app.core.config import get_settings
 
 cli = typer.Typer(
     help="The search index that ranks full-text results (LENS_SEARCH_INDEX).",
@@ -39,7 +40,7 @@ def sync(
 
       LENS_SEARCH_INDEX=/var/lib/lens/search lens search-index sync
     """
-    from app.search_index import open_index
+    from app.core.search_index import open_index
     from app.services.search import sync_index
 
     settings = get_settings()

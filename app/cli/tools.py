@@ -25,7 +25,7 @@ from app.cli.common import (
     fail,
     progress_bar,
 )
-from app.config import Settings, get_settings
+from app.core.config import Settings, get_settings
 
 if TYPE_CHECKING:
     from rich.progress import Progress, Task, TaskID
@@ -363,7 +363,7 @@ def _search_index_state(settings: Settings, newest: int) -> dict[str, Any] | Non
     """The search index's size and lag behind the database (None when none is configured)."""
     if settings.search_index is None:
         return None
-    from app.search_index import open_index
+    from app.core.search_index import open_index
 
     state: dict[str, Any] = {"path": str(settings.search_index)}
     try:

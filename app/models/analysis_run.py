@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import JSON, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.db import Base, BigId, UTCDateTime
+from app.core.db import Base, BigId, UTCDateTime
 
 
 class AnalysisRun(Base):

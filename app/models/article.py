@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import JSON, Boolean, Enum, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.db import Base, BigId, UTCDateTime
+from app.core.db import Base, BigId, UTCDateTime
 
 if TYPE_CHECKING:
     from app.models.analysis_run import AnalysisRun

@@ -33,6 +33,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session, aliased
 
+from app.core.search_index import SearchIndex, web_query_parts
 from app.models import (
     Article,
     ArticleActor,
@@ -41,7 +42,6 @@ from app.models import (
     ArticleTopic,
 )
 from app.models.article import ArticleStatus, Genre, Sort
-from app.search_index import SearchIndex, web_query_parts
 
 logger = logging.getLogger(__name__)
 
@@ -123,7 +123,7 @@ def search_snapshot(
 
     Without ``filters.max_id`` the snapshot (the highest article id) is read by the same
     statement as the first matches, so a page and its snapshot always agree. With a ``ranker``
-    (the search index, app/search_index.py) that is up to date, the relevance order comes from
+    (the search index, app/core/search_index.py) that is up to date, the relevance order comes from
     it; one far behind the database (never synced, or being built) is left alone.
     """
     if sort is Sort.relevance and ranker is not None and filters.text_query:

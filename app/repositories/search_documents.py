@@ -1,4 +1,4 @@
-"""What the search index (app/search_index.py) reads of the stored articles when it syncs."""
+"""What the search index (app/core/search_index.py) reads of the stored articles when it syncs."""
 
 from __future__ import annotations
 

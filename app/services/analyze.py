@@ -13,7 +13,7 @@ import threading
 from app.analysis.layout import read_layout
 from app.analysis.loader import AnalyzerLoader
 from app.analysis.types import Analysis, Analyzer
-from app.config import Settings
+from app.core.config import Settings
 from app.errors import RequestInvalidError, UnavailableError, describe
 from app.schemas.analysis import AnalysisView, AnalyzeIn, BylineIn
 from app.schemas.article import LayoutPartView

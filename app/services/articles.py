@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from app.config import Settings
+from app.core.config import Settings
 from app.errors import NotFoundError, RequestInvalidError
 from app.repositories import articles
 from app.schemas.article import ArticleDetail

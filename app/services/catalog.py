@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from app.config import Settings
+from app.core.config import Settings
 from app.repositories import actors, outlets, profiles, topics
 from app.schemas.catalog import ActorView, OutletView
 from app.schemas.page import Page

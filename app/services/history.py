@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from app.config import Settings
+from app.core.config import Settings
 from app.models.analysis_run import RunUsage
 from app.repositories import history, runs
 from app.schemas.article import ArticleDetail

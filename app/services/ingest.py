@@ -16,8 +16,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from app.config import Settings
-from app.db import utcnow
+from app.core.config import Settings
+from app.core.db import utcnow
 from app.errors import RequestInvalidError
 from app.models.article import ArticleStatus
 from app.models.keys import normalize_key

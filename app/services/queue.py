@@ -7,7 +7,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from app.db import utcnow
+from app.core.db import utcnow
 from app.models.article import ArticleStatus
 from app.repositories import article_search, articles, leases, queue
 from app.repositories.leases import Lease

@@ -18,7 +18,7 @@ from datetime import date
 from sqlalchemy.orm import Session
 
 from app.analysis.types import Analyzer
-from app.config import Settings
+from app.core.config import Settings
 from app.errors import DomainError, RequestInvalidError
 from app.models.article import ArticleStatus, Sort
 from app.repositories import article_search, runs

@@ -7,7 +7,7 @@ from typing import TypeVar
 
 from sqlalchemy.orm import Session
 
-from app.config import Settings
+from app.core.config import Settings
 from app.errors import DomainError, UnknownActorError, UnknownNameError
 from app.repositories import actors, authors, outlets, topics
 from app.services.taxonomy import taxonomy

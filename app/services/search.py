@@ -13,7 +13,8 @@ from typing import Any, Literal
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.analysis.types import SentimentLabel
-from app.config import Settings
+from app.core.config import Settings
+from app.core.search_index import SearchIndex, open_index
 from app.errors import InvalidCursorError, RequestInvalidError
 from app.models.article import ArticleStatus, Genre, Sort
 from app.repositories import actor_stats, article_items, article_search
@@ -22,7 +23,6 @@ from app.repositories.article_search import ArticleFilters, Position
 from app.repositories.search_documents import ArticleDocuments
 from app.schemas.article import ActorSummary, ArticleSummary, SentimentView, TopicView
 from app.schemas.page import Page
-from app.search_index import SearchIndex, open_index
 from app.services import cursor as cursors
 from app.services import resolve
 from app.services.articles import page_size

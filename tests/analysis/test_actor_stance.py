@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 import pytest
 
-from app.analysis.actor_stance import (
+from app.analysis.actors.stance import (
     ActorStance,
     StanceInput,
     actor_passages,
@@ -152,7 +152,7 @@ def test_actor_sentiment_of_an_actor_without_passages_is_neutral() -> None:
 
 @pytest.mark.parametrize("bias", [0.5, 1.0, 2.0])
 def test_the_neutral_bias_scales_only_neutral(bias: float) -> None:
-    from app.analysis.actor_stance import label_of
+    from app.analysis.actors.stance import label_of
 
     combined = np.array([0.35, 0.4, 0.25], dtype=np.float32)
     assert label_of(combined, bias) == (0 if bias == 0.5 else 1)

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from app.analysis.actors import ActorResolver, ResolvedActor
-from app.analysis.actors_catalog import distinctive_name
+from app.analysis.actors.catalog import distinctive_name
 from app.analysis.types import ActorSentiment
 from tests.analysis.actors_support import Spec, resolve, texts
 

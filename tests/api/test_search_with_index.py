@@ -10,8 +10,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.config import Settings
-from app.search_index import SearchIndex, open_index
+from app.core.config import Settings
+from app.core.search_index import SearchIndex, open_index
 from app.services.search import ranker, sync_index
 from tests.api.search_corpus import CORPUS, Doc, found, post, walk
 from tests.conftest import make_settings

@@ -13,7 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.logs import JsonFormatter, LogFormat, RequestIdFilter, configure_logging
+from app.core.logs import JsonFormatter, LogFormat, RequestIdFilter, configure_logging
 from app.main import create_app
 from app.services import ingest
 from tests.conftest import article_payload

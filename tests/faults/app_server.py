@@ -11,7 +11,7 @@ import os
 import uvicorn
 
 from app.analysis.loader import load_analyzer_from
-from app.config import Settings
+from app.core.config import Settings
 from app.main import create_app
 
 

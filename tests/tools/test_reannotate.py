@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
 from app.cli.runs import cli
-from app.config import Settings
+from app.core.config import Settings
 from app.main import create_app
 from app.models import Article, ArticleHistory, ArticleStatus
 from app.services import reannotate

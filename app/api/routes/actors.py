@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Path, Query
 
 from app.analysis.types import ActorKind
-from app.deps import SessionDep, SettingsDep
+from app.api.deps import SessionDep, SettingsDep
 from app.models.keys import MAX_ID
 from app.schemas.catalog import ActorView
 from app.schemas.page import Page

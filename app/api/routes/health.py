@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 
-from app.deps import SessionFactoryDep
+from app.api.deps import SessionFactoryDep
 from app.errors import UnavailableError
 from app.schemas.health import Liveness, Readiness
 from app.schemas.problem import problem_responses
