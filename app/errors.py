@@ -50,6 +50,19 @@ class RequestInvalidError(DomainError):
     status, slug, title = 422, "validation", "Invalid request"
 
 
+def field_error(loc: Sequence[str | int], msg: str, kind: str = "value_error") -> dict[str, Any]:
+    """One entry of a validation problem's `errors` list, in the shape of pydantic's own errors
+    (app/api/problems.py renders both alike): where (`loc`), what (`msg`) and a `type`."""
+    return {"loc": list(loc), "msg": msg, "type": kind}
+
+
+def invalid_query(field: str, message: str) -> RequestInvalidError:
+    """A query parameter that parses but breaks a rule: "`field` message." with its one error."""
+    return RequestInvalidError(
+        f"`{field}` {message}.", errors=[field_error(["query", field], message)]
+    )
+
+
 class UnknownActorError(DomainError):
     status, slug, title = 422, "unknown-actor", "Unknown actor"
 

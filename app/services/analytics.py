@@ -8,7 +8,7 @@ from itertools import islice
 
 from sqlalchemy.orm import Session
 
-from app.errors import NotFoundError, RequestInvalidError
+from app.errors import NotFoundError, invalid_query
 from app.models import Actor
 from app.repositories import actor_stats, actors, authors, outlets, profiles
 from app.repositories.actor_stats import Interval, Tally
@@ -45,7 +45,7 @@ def actor_profile(
     ``start`` to ``end`` inclusive (either may be open)."""
     actor = _actor(session, actor_id)
     if start is not None and end is not None and start > end:
-        raise _invalid("from", "must not be after `to`")
+        raise invalid_query("from", "must not be after `to`")
     lower = _midnight(start) if start is not None else None
     upper = _day_after(end) if end is not None else None
     if start is None and end is None:
@@ -99,7 +99,7 @@ def actor_timeline(
     article), zero counts where nothing was published; more than ``max_periods`` is a 422."""
     actor = _actor(session, actor_id, with_aliases=False)
     if start is not None and end is not None and start > end:
-        raise _invalid("from", "must not be after `to`")
+        raise invalid_query("from", "must not be after `to`")
     outlet_ids = resolve.outlet_ids(session, outlet_terms)
     if start is None or end is None:
         first, last = actor_stats.seen_between(session, actor_id)
@@ -110,7 +110,7 @@ def actor_timeline(
         # Never more than one too many: `from=0001-01-01&to=9999-12-31` is millions of days.
         periods = list(islice(_periods(interval, start, end), max_periods + 1))
         if len(periods) > max_periods:
-            raise _invalid(
+            raise invalid_query(
                 "interval",
                 f"gives more than {max_periods} periods from {start} to {end} "
                 "(LENS_MAX_TIMELINE_PERIODS): choose a longer interval or a shorter range",
@@ -279,11 +279,4 @@ def _day_after(day: date) -> datetime:
     """Where an inclusive ``to`` ends: the next midnight, or the end of time after date.max."""
     return (
         _midnight(day + timedelta(days=1)) if day < date.max else datetime.max.replace(tzinfo=UTC)
-    )
-
-
-def _invalid(field: str, message: str) -> RequestInvalidError:
-    return RequestInvalidError(
-        f"`{field}` {message}.",
-        errors=[{"loc": ["query", field], "msg": message, "type": "value_error"}],
     )

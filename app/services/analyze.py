@@ -14,7 +14,7 @@ from app.analysis.layout import read_layout
 from app.analysis.loader import AnalyzerLoader
 from app.analysis.types import Analysis, Analyzer
 from app.core.config import Settings
-from app.errors import RequestInvalidError, UnavailableError, describe
+from app.errors import RequestInvalidError, UnavailableError, describe, field_error
 from app.schemas.analysis import AnalysisView, AnalyzeIn, BylineIn
 from app.schemas.article import LayoutPartView
 from app.schemas.ingest import ArticleIn
@@ -79,7 +79,7 @@ def analyze_request(
         prepared = prepare(ArticleIn(text=body.text, html=body.html), settings)
     except InputError as exc:
         raise RequestInvalidError(
-            f"{exc}.", errors=[{"loc": ["body", exc.field], "msg": str(exc), "type": exc.kind}]
+            f"{exc}.", errors=[field_error(["body", exc.field], str(exc), exc.kind)]
         ) from None
     view = AnalysisView.of(analyze(provider, settings, prepared.text), prepared.text)
     return view.model_copy(
@@ -103,11 +103,11 @@ def analyze(provider: AnalyzerProvider, settings: Settings, text: str) -> Analys
         raise RequestInvalidError(
             f"The text is longer than {settings.max_text_chars} characters.",
             errors=[
-                {
-                    "loc": ["body", "text"],
-                    "msg": f"at most {settings.max_text_chars} characters",
-                    "type": "string_too_long",
-                }
+                field_error(
+                    ["body", "text"],
+                    f"at most {settings.max_text_chars} characters",
+                    "string_too_long",
+                )
             ],
         )
     analysis = provider.get().analyze([text])[0]

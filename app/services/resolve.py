@@ -8,7 +8,7 @@ from typing import TypeVar
 from sqlalchemy.orm import Session
 
 from app.core.config import Settings
-from app.errors import DomainError, UnknownActorError, UnknownNameError
+from app.errors import DomainError, UnknownActorError, UnknownNameError, field_error
 from app.repositories import actors, authors, outlets, topics
 from app.services.taxonomy import taxonomy
 
@@ -68,11 +68,7 @@ def _resolve(
         raise error(
             f"No {what} is called {names}. {_HINTS[what]}",
             errors=[
-                {
-                    "loc": ["query", what, i],
-                    "msg": f"unknown {what} {term!r}",
-                    "type": f"unknown_{what}",
-                }
+                field_error(["query", what, i], f"unknown {what} {term!r}", f"unknown_{what}")
                 for i, term in unknown
             ],
         )
