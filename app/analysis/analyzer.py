@@ -22,7 +22,7 @@ from app.analysis import layout as layouts
 from app.analysis.actors import ActorResolver
 from app.analysis.actors.stance import StanceInput
 from app.analysis.encoder import Encoded, FloatArray
-from app.analysis.profiles import Components, load_components
+from app.analysis.model_profiles import Components, load_components
 from app.analysis.types import (
     SENTIMENT_LABELS,
     ActorSentiment,
@@ -226,6 +226,6 @@ def load_analyzer(settings: Settings) -> LensAnalyzer:
 
 def load_entity_model(settings: Settings) -> Any:
     """Only the entity model of the configured profile (for `lens eval ner`)."""
-    from app.analysis.profiles import entity_model
+    from app.analysis.model_profiles import entity_model
 
     return entity_model(settings)

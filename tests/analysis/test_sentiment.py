@@ -240,7 +240,7 @@ def test_binary_files_are_scored_on_negative_and_positive(model: SentimentModel)
 
 @pytest.fixture(scope="module")
 def bundled() -> tuple[SentimentModel, object]:
-    from app.analysis.profiles import bundled_encoder
+    from app.analysis.model_profiles import bundled_encoder
     from app.core.config import Settings
 
     # the encoder as the service runs it (ONNX Runtime, int8 weights by default)
