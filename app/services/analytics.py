@@ -9,8 +9,8 @@ from itertools import islice
 from sqlalchemy.orm import Session
 
 from app.errors import NotFoundError, invalid_query
-from app.models import Actor
-from app.repositories import actor_stats, actors, authors, outlets, profiles
+from app.models import Actor, Author, Outlet
+from app.repositories import actor_stats, actors, authors, named, profiles
 from app.repositories.actor_stats import Interval, Tally
 from app.schemas.article import ActorRef
 from app.schemas.profiles import (
@@ -144,7 +144,7 @@ def actor_timeline(
 
 
 def outlet_profile(session: Session, outlet_id: int, *, actors_limit: int) -> OutletProfile:
-    outlet = outlets.get(session, outlet_id)
+    outlet = named.get(session, Outlet, outlet_id)
     if outlet is None:
         raise NotFoundError(f"There is no outlet {outlet_id}.")
     scope = profiles.outlet_scope(outlet_id)
@@ -164,7 +164,7 @@ def outlet_profile(session: Session, outlet_id: int, *, actors_limit: int) -> Ou
 
 
 def author_profile(session: Session, author_id: int, *, actors_limit: int) -> AuthorProfile:
-    author = authors.get(session, author_id)
+    author = named.get(session, Author, author_id)
     if author is None:
         raise NotFoundError(f"There is no author {author_id}.")
     scope = profiles.author_scope(author_id)

@@ -9,7 +9,8 @@ from sqlalchemy.orm import Session
 
 from app.core.config import Settings
 from app.errors import DomainError, UnknownActorError, UnknownNameError, field_error
-from app.repositories import actors, authors, outlets, topics
+from app.models import Author, Outlet
+from app.repositories import actors, named, topics
 from app.services.taxonomy import taxonomy
 
 T = TypeVar("T")
@@ -29,12 +30,16 @@ def actor_groups(session: Session, terms: Sequence[str]) -> list[frozenset[int]]
 
 def outlet_ids(session: Session, terms: Sequence[str]) -> frozenset[int] | None:
     """The outlets named (any of them may match); None when no term is given."""
-    found = _resolve(terms, lambda term: outlets.resolve(session, term), "outlet", UnknownNameError)
+    found = _resolve(
+        terms, lambda term: named.resolve(session, Outlet, term), "outlet", UnknownNameError
+    )
     return frozenset().union(*found) if terms else None
 
 
 def author_ids(session: Session, terms: Sequence[str]) -> frozenset[int] | None:
-    found = _resolve(terms, lambda term: authors.resolve(session, term), "author", UnknownNameError)
+    found = _resolve(
+        terms, lambda term: named.resolve(session, Author, term), "author", UnknownNameError
+    )
     return frozenset().union(*found) if terms else None
 
 
