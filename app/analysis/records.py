@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from app.analysis.types import ActorAnnotation, Analysis
+from app.analysis.types import ActorAnalysis, Analysis
 
 Record = dict[str, Any]
 
@@ -57,7 +57,7 @@ def topics(analysis: Analysis) -> list[Record]:
     ]
 
 
-def actor(annotation: ActorAnnotation) -> Record:
+def actor(annotation: ActorAnalysis) -> Record:
     """An actor's place in the article and the author's sentiment toward it (the row's columns)."""
     sentiment = annotation.sentiment
     return {
@@ -80,7 +80,7 @@ def actor(annotation: ActorAnnotation) -> Record:
     }
 
 
-def mentions(annotation: ActorAnnotation) -> list[Record]:
+def mentions(annotation: ActorAnalysis) -> list[Record]:
     return [
         {
             "text": m.text,

@@ -123,7 +123,7 @@ def test_the_stance_step_labels_each_actor_with_its_evidence() -> None:
         ("United States", _mentions(ARTICLE, "Washington") + _mentions(ARTICLE, "United States")),
         ("Alaska", _mentions(ARTICLE, "Alaska")),
     ]
-    [[us, alaska]] = stance.annotate([StanceInput(ARTICLE, sentences, actors)])
+    [[us, alaska]] = stance.toward_actors([StanceInput(ARTICLE, sentences, actors)])
     assert us.label == "negative"
     # the evidence is the author's own criticism; Lavrov's quoted "bully" was not read
     [top, *_] = us.passages
@@ -164,14 +164,14 @@ def test_at_most_max_passages_are_read_the_most_evaluative_first() -> None:
     lookup = _Lookup()
     stance = ActorStance(lookup, max_passages=2)  # type: ignore[arg-type]
     evaluative = [0.1, 0.9, 0.2, 0.8, 0.1, 0.1]
-    [[nato]] = stance.annotate(
+    [[nato]] = stance.toward_actors(
         [StanceInput(text, sentences, [("NATO", _mentions_all(text, "NATO"))], evaluative)]
     )
     assert [p.split()[1] for p in lookup.seen] == ["1", "3"]  # in text order
     assert nato.label == "neutral"
     # without the sentence head's reading, the first ones
     lookup.seen.clear()
-    stance.annotate([StanceInput(text, sentences, [("NATO", _mentions_all(text, "NATO"))])])
+    stance.toward_actors([StanceInput(text, sentences, [("NATO", _mentions_all(text, "NATO"))])])
     assert [p.split()[1] for p in lookup.seen] == ["0", "1"]
 
 

@@ -52,7 +52,7 @@ from app.analysis.actors.people import (
 )
 from app.analysis.actors.text import person_key
 from app.analysis.types import (
-    ActorAnnotation,
+    ActorAnalysis,
     ActorKind,
     ActorMention,
     ActorSentiment,
@@ -85,9 +85,9 @@ class ResolvedActor:
         """The sentences that mention the actor, in order, each once."""
         return tuple(sorted({m.sentence_index for m in self.mentions}))
 
-    def annotate(self, sentiment: ActorSentiment) -> ActorAnnotation:
-        """The contract's annotation of this actor, with the author's sentiment toward it."""
-        return ActorAnnotation(
+    def with_sentiment(self, sentiment: ActorSentiment) -> ActorAnalysis:
+        """This actor as the analysis reports it, with the author's sentiment toward it."""
+        return ActorAnalysis(
             key=self.key,
             name=self.name,
             kind=self.kind,
