@@ -120,9 +120,16 @@ async def _actor(rec: Recorder, actor_id: int, extra: Params, interval: str | No
         )
 
     async def articles() -> None:
-        await rec.get(
+        listed = await rec.get(
             "articles by actor", "/v1/articles", [("actor", actor_id), *extra, ("limit", 10)]
         )
+        if listed["items"]:
+            # the passages behind the stance in the listed articles, one call for the page
+            await rec.get(
+                "passages toward the actor",
+                f"/v1/actors/{actor_id}/passages",
+                [("article", a["id"]) for a in listed["items"]],
+            )
 
     await asyncio.gather(profile_then_timeline(), articles())
 
@@ -137,21 +144,6 @@ async def actor_weekly_range(rec: Recorder, rng: random.Random, t: dict[str, Any
     year = rng.randint(2014, 2020)
     extra: Params = [("from", f"{year}-01-01"), ("to", f"{year}-06-30")]
     await _actor(rec, rng.choice(t["actors"])["id"], extra, "week")
-
-
-def actor_passages(visible: int) -> Page:
-    """The actor page's list scrolled into view: the passages of the ``visible`` articles that
-    come near the screen together (each one's whole article, as actor.js fetches it)."""
-
-    async def page(rec: Recorder, rng: random.Random, t: dict[str, Any]) -> None:
-        actor_id = rng.choice(t["actors"])["id"]
-        listed = await rec.get(
-            "articles by actor", "/v1/articles", [("actor", actor_id), ("limit", 10)]
-        )
-        shown = listed["items"][:visible]
-        await asyncio.gather(*(rec.get("article", f"/v1/articles/{a['id']}") for a in shown))
-
-    return page
 
 
 async def outlet(rec: Recorder, rng: random.Random, t: dict[str, Any]) -> None:
@@ -188,8 +180,6 @@ PAGES: dict[str, Page] = {
     "search (filters)": search_filtered,
     "actor": actor,
     "actor (weekly, range)": actor_weekly_range,
-    "actor: passages, 4 items": actor_passages(4),
-    "actor: passages, 10 items": actor_passages(10),
     "outlet (by name)": outlet,
     "author": author,
     "article": article,

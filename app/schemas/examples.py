@@ -61,6 +61,34 @@ ACTOR_PROFILE: dict[str, Any] = {
     "co_mentions": [{"actor": CHINA, "articles": 57}, {"actor": RUSSIA, "articles": 31}],
 }
 
+_PASSAGE = (
+    "The other side of the ledger, however, now features a particularly close relationship between "
+    "Moscow and Beijing, each of which regards Washington’s policies as essentially hostile."
+)
+
+ACTOR_PASSAGES: dict[str, Any] = {
+    "actor": USA,
+    "items": [
+        {
+            "article_id": 1042,
+            "label": "negative",
+            "score": -0.46,
+            "passages": [
+                {
+                    "start": 3282,
+                    "end": 3282 + len(_PASSAGE),
+                    "text": _PASSAGE,
+                    "label": "negative",
+                    "score": -0.52,
+                    "weight": 0.61,
+                    "kind": "passage",
+                    "mentions": [{"start": 136, "end": 146}],
+                }
+            ],
+        }
+    ],
+}
+
 ACTOR_TIMELINE: dict[str, Any] = {
     "actor": CHINA,
     "interval": "week",

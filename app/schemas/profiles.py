@@ -77,6 +77,54 @@ class TimelinePoint(BaseModel):
     sentiment: SentimentTally = Field(description="The authors' sentiment toward the actor.")
 
 
+class Span(BaseModel):
+    start: int
+    end: int
+
+
+class PassageQuote(BaseModel):
+    """A passage behind the stance, with its text and where the actor is named inside it."""
+
+    start: int = Field(description="Character offset into the article's `text`.")
+    end: int
+    text: str = Field(description="The article text at `[start, end)`.")
+    label: str | None = Field(
+        description="The stance it reads (for a sentence: the sentence's sentiment)."
+    )
+    score: float | None = Field(description="p(positive) - p(negative) in it.")
+    weight: float | None = Field(
+        description="Its share of the actor's combined stance, in [0, 1]; null for a sentence."
+    )
+    kind: Literal["passage", "sentence"] = Field(
+        description="`passage`: read by the stance model; `sentence`: an evidence sentence of an "
+        "article analysed before it."
+    )
+    mentions: list[Span] = Field(
+        description="The actor's mentions inside the passage, offsets relative to its `text`."
+    )
+
+
+class ArticlePassages(BaseModel):
+    """The author's stance toward the actor in one article, and the passages behind it."""
+
+    article_id: int
+    label: str = Field(examples=["negative"])
+    score: float = Field(examples=[-0.46])
+    passages: list[PassageQuote] = Field(description="Strongest first.")
+
+
+class ActorPassages(BaseModel):
+    """The passages behind the stance toward one actor, article by article."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.ACTOR_PASSAGES]})
+
+    actor: ActorRef
+    items: list[ArticlePassages] = Field(
+        description="In the order the articles were asked for; an article that is not analysed "
+        "or does not name the actor is left out."
+    )
+
+
 class ActorTimeline(BaseModel):
     """Coverage of an actor and the tone toward it, period by period."""
 

@@ -10,20 +10,24 @@ from sqlalchemy.orm import Session
 
 from app.errors import NotFoundError, invalid_query
 from app.models import Actor, Author, Outlet
-from app.repositories import actor_stats, actors, authors, named, profiles
+from app.repositories import actor_stats, actors, authors, named, passages, profiles
 from app.repositories.actor_stats import Interval, Tally
 from app.schemas.article import ActorRef
 from app.schemas.profiles import (
+    ActorPassages,
     ActorProfile,
     ActorShare,
     ActorTimeline,
     AffiliationCount,
+    ArticlePassages,
     AuthorProfile,
     CoMention,
     OutletCount,
     OutletProfile,
     OutletSentiment,
+    PassageQuote,
     SentimentTally,
+    Span,
     TimelinePoint,
     TopicShare,
 )
@@ -279,4 +283,46 @@ def _day_after(day: date) -> datetime:
     """Where an inclusive ``to`` ends: the next midnight, or the end of time after date.max."""
     return (
         _midnight(day + timedelta(days=1)) if day < date.max else datetime.max.replace(tzinfo=UTC)
+    )
+
+
+def actor_passages(session: Session, actor_id: int, article_ids: list[int]) -> ActorPassages:
+    """The passages behind the stance toward an actor in each of some articles (a list's page)."""
+    actor = _actor(session, actor_id, with_aliases=False)
+    rows = passages.for_actor(session, actor_id, article_ids)
+    return ActorPassages(actor=_ref(actor), items=[_article_passages(row) for row in rows])
+
+
+def _article_passages(row: passages.PassageRow) -> ArticlePassages:
+    if row.passages:
+        spans = [
+            (int(p["start"]), int(p["end"]), p["label"], p["score"], p["weight"], "passage")
+            for p in row.passages
+        ]
+    else:  # analysed before the stance model: its evidence sentences
+        by_index = {s["index"]: s for s in row.sentences}
+        spans = [
+            (s["start"], s["end"], s.get("label"), s.get("score"), None, "sentence")
+            for s in (by_index.get(i) for i in row.evidence)
+            if s is not None
+        ]
+    quotes = [
+        PassageQuote(
+            start=start,
+            end=end,
+            text=row.text[start:end],
+            label=label,
+            score=score,
+            weight=weight,
+            kind=kind,
+            mentions=[
+                Span(start=m_start - start, end=m_end - start)
+                for m_start, m_end in row.mentions
+                if m_start >= start and m_end <= end
+            ],
+        )
+        for start, end, label, score, weight, kind in spans
+    ]
+    return ArticlePassages(
+        article_id=row.article_id, label=row.label, score=row.score, passages=quotes
     )

@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.models import ActorOutletStats, ActorPair
+from app.models import ActorOutletStats, ActorPair, ArticleActor
 from app.models.article import ArticleStatus
 from app.repositories import queue, rollups
 from app.worker import Worker
@@ -211,3 +211,59 @@ def test_rollups_follow_a_reanalysis(
     with session_factory() as session, session.begin():
         rollups.rebuild(session)
     assert _rollups(session_factory) == incremental
+
+
+def test_passages_for_a_page_of_articles(client: TestClient, lens_corpus: list[int]) -> None:
+    """One call gives each listed article's stance toward the actor and the quoted passages."""
+    china = _actor_id(client, "China")
+    listed = [a["id"] for a in client.get("/v1/articles", params={"actor": china}).json()["items"]]
+    # an article that does not name China (RT, article 2) is left out; the order is the request's
+    asked = [*listed, lens_corpus[2]]
+    response = client.get(f"/v1/actors/{china}/passages", params={"article": asked})
+    assert response.status_code == 200, response.text
+    body = response.json()
+
+    assert body["actor"]["name"] == "China"
+    assert [item["article_id"] for item in body["items"]] == listed
+    for item in body["items"]:
+        article = client.get(f"/v1/articles/{item['article_id']}").json()
+        stance = next(a["sentiment"] for a in article["actors"] if a["id"] == china)
+        assert (item["label"], item["score"]) == (stance["label"], stance["score"])
+        assert [(p["start"], p["end"]) for p in item["passages"]] == [
+            (p["start"], p["end"]) for p in stance["passages"]
+        ]
+        for passage in item["passages"]:
+            assert passage["kind"] == "passage"
+            assert passage["text"] == article["text"][passage["start"] : passage["end"]]
+            named = {passage["text"][m["start"] : m["end"]] for m in passage["mentions"]}
+            assert named
+            assert named <= {"China", "Beijing"}
+    assert_problem(client.get("/v1/actors/999999/passages", params={"article": listed[0]}), 404)
+
+
+def test_passages_of_articles_analysed_before_the_stance_model_are_their_evidence_sentences(
+    client: TestClient, lens_corpus: list[int], session_factory: sessionmaker[Session]
+) -> None:
+    china = _actor_id(client, "China")
+    first = lens_corpus[0]  # "Moscow and Beijing are partners. Washington is a threat."
+    with session_factory() as session, session.begin():
+        row = session.get(ArticleActor, (first, china))
+        assert row is not None
+        row.passages = None
+    body = client.get(f"/v1/actors/{china}/passages", params={"article": first}).json()
+    [item] = body["items"]
+    [passage] = item["passages"]
+    assert passage["kind"] == "sentence"
+    assert passage["text"] == "Moscow and Beijing are partners."
+    assert passage["weight"] is None
+    assert passage["mentions"] == [{"start": 11, "end": 18}]
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{}, {"article": 0}, {"article": "x"}, {"article": list(range(1, 52))}],
+    ids=["none", "zero", "not-a-number", "too-many"],
+)
+def test_bad_passage_requests_are_422(client: TestClient, params: dict[str, Any]) -> None:
+    china = _actor_id(client, "China")
+    assert_problem(client.get(f"/v1/actors/{china}/passages", params=params), 422)

@@ -1,4 +1,5 @@
-"""Actors: the list with article counts, one actor's profile, and its timeline."""
+"""Actors: the list with article counts, one actor's profile, its timeline, and the passages
+behind the stance toward it in some articles."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query
+from pydantic import Field
 
 from app.analysis.types import ActorKind
 from app.api.deps import SessionDep, SettingsDep
@@ -13,7 +15,7 @@ from app.models.keys import MAX_ID
 from app.schemas.catalog import ActorView
 from app.schemas.page import Page
 from app.schemas.problem import problem_responses
-from app.schemas.profiles import ActorProfile, ActorTimeline
+from app.schemas.profiles import ActorPassages, ActorProfile, ActorTimeline
 from app.services import analytics, catalog
 
 router = APIRouter(prefix="/actors", tags=["actors"])
@@ -134,3 +136,40 @@ def actor_timeline(
         outlet_terms=outlet,
         max_periods=settings.max_timeline_periods,
     )
+
+
+MAX_PASSAGE_ARTICLES = 50
+
+_PASSAGES_DESCRIPTION = f"""
+For each of up to {MAX_PASSAGE_ARTICLES} articles (`article`, repeated; typically a page of
+`GET /v1/articles?actor={{id}}`): the author's stance toward the actor and the passages behind it,
+strongest first, each with its text and the actor's mentions inside it. One call for a list's
+page instead of one whole article per item. Articles that are not analysed or do not name the
+actor are left out; articles analysed before the stance model give their evidence sentences
+(`kind: sentence`).
+
+Example: `GET /v1/actors/1/passages?article=1042&article=1043`
+"""
+
+
+@router.get(
+    "/{actor_id}/passages",
+    response_model=ActorPassages,
+    description=_PASSAGES_DESCRIPTION,
+    responses=problem_responses(404, 422, 503),
+)
+def actor_passages(
+    actor_id: ActorId,
+    session: SessionDep,
+    article: Annotated[
+        list[Annotated[int, Field(ge=1, le=MAX_ID)]],
+        Query(
+            min_length=1,
+            max_length=MAX_PASSAGE_ARTICLES,
+            description="An article id; repeat for several.",
+            examples=[[1042, 1043]],
+        ),
+    ],
+) -> ActorPassages:
+    """The passages behind the author's stance toward an actor, in each of some articles."""
+    return analytics.actor_passages(session, actor_id, article)

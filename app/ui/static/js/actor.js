@@ -15,12 +15,13 @@ import {
   meanBar,
   pageParams,
   plural,
+  problemBox,
   root,
   score,
   side,
   tallyBar,
 } from "./lens.js";
-import { fromArticle, passageQuotes } from "./text.js";
+import { quotedPassages } from "./text.js";
 import { drawTimeline, timelineTable } from "./timeline.js";
 
 // The table lists the outlets that mention the actor most; the outlet menu offers more.
@@ -176,36 +177,32 @@ async function showTimeline() {
 }
 
 /**
- * Each listed article's passages behind the stance toward this actor, fetched (GET
- * /v1/articles/{id}, the whole article) once the item comes near the screen: the list sits
- * below the chart, and ten full articles would triple the page's first load.
+ * Each listed article's passages behind the stance toward this actor: one call per page of the
+ * list (GET /v1/actors/{id}/passages), each quote with its text, not one whole article per item.
  */
-const passagesWanted = new IntersectionObserver(
-  (entries) => {
-    for (const entry of entries) {
-      if (!entry.isIntersecting) continue;
-      passagesWanted.unobserve(entry.target);
-      showPassages(entry.target);
-    }
-  },
-  // a screen's worth at a time: each item costs its whole article, so not the whole list at once
-  { rootMargin: "150px 0px" },
-);
-
-async function showPassages(element) {
-  element.dataset.passages = "loading";
-  const block = h("div", { class: "evidence-block" }, h("p", { class: "evidence-title" }, "Passages behind this stance"));
-  element.append(block);
-  await loading(block, async () => {
-    const doc = fromArticle(await api(`/v1/articles/${element.dataset.article}`));
-    const actor = doc.actors.find((a) => a.ref === String(id));
-    block.append(actor ? passageQuotes(doc, actor) : h("p", { class: "muted" }, "No longer found in this article."));
-  });
-  element.dataset.passages = "shown";
-}
-
-function addPassages(items, elements) {
-  for (const element of elements) passagesWanted.observe(element);
+async function addPassages(items, elements) {
+  const blocks = new Map();
+  for (const element of elements) {
+    element.dataset.passages = "loading";
+    const block = h("div", { class: "evidence-block" }, h("p", { class: "evidence-title" }, "Passages behind this stance"));
+    element.append(block);
+    blocks.set(element.dataset.article, { element, block });
+  }
+  if (!blocks.size) return;
+  const ids = [...blocks.keys()];
+  let found;
+  try {
+    found = await api(`/v1/actors/${id}/passages`, { params: ids.map((article) => ["article", article]) });
+  } catch (error) {
+    for (const { block } of blocks.values()) block.append(problemBox(error));
+    return;
+  }
+  const byArticle = new Map(found.items.map((item) => [String(item.article_id), item]));
+  for (const [article, { element, block }] of blocks) {
+    const item = byArticle.get(article);
+    block.append(item ? quotedPassages(item.passages) : h("p", { class: "muted" }, "No longer found in this article."));
+    element.dataset.passages = "shown";
+  }
 }
 
 /** The profile; then the timeline, once the interval is known (the profile has the dates). */

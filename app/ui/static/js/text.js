@@ -31,7 +31,8 @@ function slice(doc, start, end) {
  */
 export function passagesOf(actor, sentences) {
   const sentiment = actor.sentiment || {};
-  if (Array.isArray(sentiment.passages)) {
+  // articles analysed before the stance model have an empty list: their evidence sentences
+  if (Array.isArray(sentiment.passages) && sentiment.passages.length) {
     return sentiment.passages.map((p) => ({ ...p, kind: "passage" }));
   }
   const byIndex = new Map(sentences.map((s) => [s.index, s]));
@@ -120,6 +121,23 @@ export function passageQuotes(doc, actor, { limit = 3 } = {}) {
     "ol",
     { class: "passages" },
     passages.map((passage) => h("li", {}, quote(doc, passage, own))),
+  );
+}
+
+/**
+ * Passages as `GET /v1/actors/{id}/passages` gives them (each with its text and the actor's
+ * mentions inside it, offsets relative to that text) as quotes, at most ``limit``.
+ */
+export function quotedPassages(passages, { limit = 3 } = {}) {
+  if (!passages.length) return h("p", { class: "muted" }, "No passages recorded.");
+  return h(
+    "ol",
+    { class: "passages" },
+    passages.slice(0, limit).map((passage) => {
+      const doc = { text: passage.text };
+      const local = { ...passage, start: 0, end: points(doc).length };
+      return h("li", {}, quote(doc, local, passage.mentions));
+    }),
   );
 }
 
