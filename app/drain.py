@@ -22,7 +22,7 @@ from typing import Any
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.analysis.types import Analyzer
-from app.config import Settings
+from app.core.config import Settings
 from app.worker import Worker
 
 Loader = Callable[[Settings], Analyzer]
@@ -139,14 +139,14 @@ class Pool:
 
 
 def _child(settings: Settings, analyzer_spec: str | None, budget: Budget, messages: Any) -> None:
-    from app.cli_common import load_analyzer
-    from app.db import create_db_engine, create_session_factory
+    from app.analysis.loader import load_analyzer_from
+    from app.core.db import create_db_engine, create_session_factory
 
     # Ctrl-C reaches the whole process group, and the parent forwards SIGTERM: either way,
     # finish the batch in hand, like `lens worker`.
     stop = threading.Event()
     with on_signals(stop.set):
-        analyzer = load_analyzer(settings, analyzer_spec)
+        analyzer = load_analyzer_from(settings, analyzer_spec)
         messages.put(("loaded", 0))
         engine = create_db_engine(settings.database_url)
         try:

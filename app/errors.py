@@ -1,33 +1,16 @@
-"""Every error the API answers is application/problem+json (RFC 9457); the handlers live here.
+"""The domain errors: what went wrong in terms the client can act on.
 
-Domain errors carry their own status and problem type, and one handler renders them all.
+Each carries its own HTTP status and problem type, so one handler (app/api/problems.py) renders them
+all; nothing here depends on the web framework, and services raise these.
 """
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Mapping, Sequence
-from http import HTTPStatus
+from collections.abc import Sequence
 from typing import Any
 
-from fastapi import FastAPI, Request
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
-from sqlalchemy.exc import TimeoutError as PoolTimeoutError
-from starlette.exceptions import HTTPException
-
-from app.logs import current_request_id
-
-logger = logging.getLogger(__name__)
-
-PROBLEM_MEDIA_TYPE = "application/problem+json"
-_TYPE_PREFIX = "urn:commentary-lens:problem:"
 RETRY_AFTER_SECONDS = 5
-
-
-class ProblemResponse(JSONResponse):
-    media_type = PROBLEM_MEDIA_TYPE
+_MAX_ERROR_CHARS = 2000
 
 
 class DomainError(Exception):
@@ -65,6 +48,19 @@ class RequestInvalidError(DomainError):
     """Input that parses but breaks a rule known only at run time (a configured limit)."""
 
     status, slug, title = 422, "validation", "Invalid request"
+
+
+def field_error(loc: Sequence[str | int], msg: str, kind: str = "value_error") -> dict[str, Any]:
+    """One entry of a validation problem's `errors` list, in the shape of pydantic's own errors
+    (app/api/problems.py renders both alike): where (`loc`), what (`msg`) and a `type`."""
+    return {"loc": list(loc), "msg": msg, "type": kind}
+
+
+def invalid_query(field: str, message: str) -> RequestInvalidError:
+    """A query parameter that parses but breaks a rule: "`field` message." with its one error."""
+    return RequestInvalidError(
+        f"`{field}` {message}.", errors=[field_error(["query", field], message)]
+    )
 
 
 class UnknownActorError(DomainError):
@@ -108,145 +104,6 @@ class UnavailableError(DomainError):
         super().__init__(detail, **kwargs)
 
 
-def problem(
-    status: int,
-    detail: str,
-    *,
-    slug: str | None = None,
-    title: str | None = None,
-    errors: Sequence[dict[str, Any]] = (),
-    headers: Mapping[str, str] | None = None,
-    extra: dict[str, Any] | None = None,
-) -> ProblemResponse:
-    """A problem+json response; without a slug the type is about:blank and the title the reason."""
-    body: dict[str, Any] = {
-        "type": _TYPE_PREFIX + slug if slug else "about:blank",
-        "title": title or HTTPStatus(status).phrase,
-        "status": status,
-        "detail": detail,
-    }
-    if errors:
-        body["errors"] = list(errors)
-    body.update(extra or {})
-    return ProblemResponse(body, status_code=status, headers=headers)
-
-
-def body_limit_detail(max_bytes: int) -> str:
-    return f"The request body is larger than the limit of {max_bytes} bytes."
-
-
-# A body of 100k unknown keys would otherwise be answered by an error list ten times its size.
-_MAX_LISTED_ERRORS = 20
-_MAX_LOC_PART_CHARS = 100
-
-
-def validation_errors(raw: Sequence[Any]) -> list[dict[str, Any]]:
-    """Pydantic's error list without the offending input, which may be a whole article."""
-    return [
-        {"loc": [_short(part) for part in e["loc"]], "msg": e["msg"], "type": e["type"]}
-        for e in raw
-    ]
-
-
-def _short(part: Any) -> Any:
-    # a key of the client's JSON may be megabytes long
-    if isinstance(part, str) and len(part) > _MAX_LOC_PART_CHARS:
-        return part[:_MAX_LOC_PART_CHARS] + "…"
-    return part
-
-
-def install_error_handlers(app: FastAPI) -> None:
-    """Render every error as problem+json."""
-    app.add_exception_handler(DomainError, _domain_error)
-    app.add_exception_handler(RequestValidationError, _request_validation_error)
-    app.add_exception_handler(HTTPException, _http_exception)
-    app.add_exception_handler(DBAPIError, _database_error)
-    app.add_exception_handler(PoolTimeoutError, _database_error)
-    app.add_exception_handler(Exception, _unhandled_error)
-
-
-async def _domain_error(_request: Request, exc: Exception) -> ProblemResponse:
-    assert isinstance(exc, DomainError)
-    return problem(
-        exc.status,
-        exc.detail,
-        slug=exc.slug,
-        title=exc.title,
-        errors=exc.errors,
-        headers=exc.headers,
-        extra=exc.extra,
-    )
-
-
-async def _request_validation_error(_request: Request, exc: Exception) -> ProblemResponse:
-    assert isinstance(exc, RequestValidationError)
-    errors = validation_errors(exc.errors())
-    if any(e["type"] == "json_invalid" for e in errors):
-        return problem(
-            400,
-            "The body is not valid JSON.",
-            slug="invalid-json",
-            title="Malformed JSON",
-            errors=errors,
-        )
-    listed = errors[:_MAX_LISTED_ERRORS]
-    fields = ", ".join(".".join(str(part) for part in e["loc"]) for e in listed)
-    if unlisted := len(errors) - len(listed):
-        fields += f" and {unlisted} more"
-    return problem(
-        422,
-        f"Invalid fields: {fields}.",
-        slug="validation",
-        title="Invalid request",
-        errors=listed,
-    )
-
-
-async def _http_exception(request: Request, exc: Exception) -> ProblemResponse:
-    assert isinstance(exc, HTTPException)
-    detail = str(exc.detail)
-    if exc.status_code == 400 and isinstance(exc.__cause__, UnicodeDecodeError):
-        return problem(
-            400, "The body is not valid UTF-8.", slug="invalid-encoding", title="Invalid encoding"
-        )
-    if exc.status_code == 413:
-        detail = body_limit_detail(request.app.state.settings.max_body_bytes)
-    return problem(exc.status_code, detail, headers=exc.headers)
-
-
-async def _database_error(_request: Request, exc: Exception) -> ProblemResponse:
-    unreachable = isinstance(exc, OperationalError | InterfaceError | PoolTimeoutError) or (
-        isinstance(exc, DBAPIError) and exc.connection_invalidated
-    )
-    if not unreachable:
-        return await _unhandled_error(_request, exc)
-    # One line, no traceback: an outage would otherwise flood the log.
-    logger.warning("database unavailable: %s", str(exc).splitlines()[0])
-    if isinstance(exc, PoolTimeoutError) or "database is locked" in str(exc):
-        # Every connection (or SQLite's one write lock) stayed busy: the service is overloaded,
-        # not down. Same status, a truthful message.
-        detail = "The service is overloaded (no database connection became free); retry shortly."
-    else:
-        detail = "The database is unavailable; retry shortly."
-    return problem(
-        503,
-        detail,
-        slug="unavailable",
-        title="Service unavailable",
-        headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
-    )
-
-
-async def _unhandled_error(request: Request, exc: Exception) -> ProblemResponse:
-    logger.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
-    # Starlette renders this outside every middleware, so the id is added here: users quote it
-    # and it finds the logged traceback.
-    request_id = current_request_id()
-    if request_id is None:
-        return problem(500, "An unexpected error occurred; it has been logged.")
-    return problem(
-        500,
-        f"An unexpected error occurred; it has been logged with request id {request_id}.",
-        headers={"X-Request-ID": request_id},
-        extra={"request_id": request_id},
-    )
+def describe(exc: BaseException) -> str:
+    """An exception as one bounded line, as stored with an article or a model load that failed."""
+    return f"{type(exc).__name__}: {exc}"[:_MAX_ERROR_CHARS]

@@ -4,26 +4,28 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import partial
 
 from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
 
 from app import __version__
+from app.analysis.loader import AnalyzerLoader, load_default_analyzer
 from app.api import build_router, include_v1
 from app.api.auth import log_access_mode
 from app.api.body_limit import BodyLimitMiddleware
+from app.api.problems import document_problems, install_error_handlers
 from app.api.rate_limit import RateLimiter, RateLimitHeadersMiddleware
 from app.api.routes import metrics as metrics_routes
 from app.api.routes import reannotate as reannotate_routes
 from app.api.telemetry import TelemetryMiddleware
-from app.config import Settings, get_settings
-from app.db import create_db_engine, create_session_factory
-from app.errors import install_error_handlers
-from app.metrics import scrape_registry
-from app.schemas.problem import document_problems
+from app.core.config import Settings, get_settings
+from app.core.db import create_db_engine, create_session_factory
+from app.core.metrics import scrape_registry
+from app.services import health
 from app.services.analyze import AnalyzerProvider
 from app.ui import pages as ui_pages
-from app.worker import AnalyzerLoader, EmbeddedWorker, load_default_analyzer
+from app.worker import EmbeddedWorker
 
 _DESCRIPTION = """
 Ingest news and opinion articles; each is analysed in the background (document sentiment, topics,
@@ -55,7 +57,9 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         engine = create_db_engine(settings.database_url)
         app.state.session_factory = create_session_factory(engine)
-        app.state.metrics_registry = scrape_registry(app.state.session_factory)
+        app.state.metrics_registry = scrape_registry(
+            partial(health.queue_depth, app.state.session_factory)
+        )
         await run_in_threadpool(log_access_mode, app.state.session_factory)
         worker = None
         if settings.embedded_worker:

@@ -6,7 +6,6 @@ before the loop starts. Only this loop and the request dependency commit.
 
 from __future__ import annotations
 
-import importlib
 import logging
 import math
 import os
@@ -21,40 +20,23 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.orm import Session, sessionmaker
 
-from app import metrics, search_index
+from app.analysis.loader import AnalyzerLoader
 from app.analysis.types import Analysis, Analyzer
-from app.config import Settings
-from app.db import utcnow
+from app.core import metrics, search_index
+from app.core.config import Settings
+from app.core.db import utcnow
+from app.errors import describe
 from app.repositories import queue
 from app.repositories.queue import Claimed
-from app.services import annotate
+from app.services import annotate, search
 from app.services.health import MODELS_LOADED
 
 logger = logging.getLogger(__name__)
-
-AnalyzerLoader = Callable[[Settings], Analyzer]
-_MAX_ERROR_CHARS = 2000
-
-
-def load_default_analyzer(settings: Settings) -> Analyzer:
-    """The product's analyzer (app/analysis/analyzer.py), imported only when a worker starts."""
-    if settings.torch_threads is not None:
-        import torch
-
-        torch.set_num_threads(settings.torch_threads)
-    # Imported by name so this module, and the API without a worker, load without the models.
-    module = importlib.import_module("app.analysis.analyzer")
-    load: AnalyzerLoader = module.load_analyzer
-    return load(settings)
 
 
 def worker_id() -> str:
     """Unique per worker: host, process and a random part (several threads may share a pid)."""
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
-
-
-def describe(exc: BaseException) -> str:
-    return f"{type(exc).__name__}: {exc}"[:_MAX_ERROR_CHARS]
 
 
 class Worker:
@@ -107,7 +89,7 @@ class Worker:
             return
         self._synced = time.monotonic()
         try:
-            added = search_index.open_index(folder).sync(self.session_factory)
+            added = search.sync_index(search_index.open_index(folder), self.session_factory)
         except Exception:
             logger.exception("worker %s: search index sync failed", self.owner)
             return

@@ -6,8 +6,8 @@ from alembic import context
 from sqlalchemy import text
 
 from app import models  # noqa: F401  (registers every table on Base.metadata)
-from app.config import get_settings
-from app.db import Base, create_db_engine, include_in_comparison
+from app.core.config import get_settings
+from app.core.db import Base, create_db_engine, include_in_comparison
 
 # Any constant works; it only has to be the same in every process that migrates.
 _MIGRATION_LOCK_KEY = 4_771_202_103

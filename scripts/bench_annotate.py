@@ -56,8 +56,8 @@ def _articles(path: Path, n: int, seed: int) -> list[str]:
 def _naive(texts: list[str], settings: Any) -> dict[str, float]:
     from transformers import pipeline
 
-    from app.analysis.actor_stance import actor_passages, author_voice, paragraph_of
     from app.analysis.actors import ActorResolver
+    from app.analysis.actors.stance import actor_passages, author_voice, paragraph_of
     from app.analysis.encoder import Encoder, bundled_encoder_path
     from app.analysis.entities import EntityModel
     from app.analysis.sentiment import SentimentModel
@@ -139,7 +139,7 @@ def main() -> None:
 
     torch.set_num_threads(args.threads)
     from app.analysis.analyzer import load_analyzer
-    from app.config import Settings
+    from app.core.config import Settings
 
     texts = _articles(args.data, args.articles, args.seed)
     quantize = None if args.weights is None else args.weights == "int8"

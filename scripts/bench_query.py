@@ -49,7 +49,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 import bench_corpus as corpus  # noqa: E402
 import bench_pgload as pgload  # noqa: E402
 
-from app.db import create_db_engine, migrate  # noqa: E402
+from app.core.db import create_db_engine, migrate  # noqa: E402
 from app.models import Article  # noqa: E402
 from app.models.keys import normalize_key  # noqa: E402
 from app.repositories import rollups  # noqa: E402
@@ -148,7 +148,8 @@ def sync_index(engine: Engine, folder: Path) -> None:
     """Bring the search index in ``folder`` up to date with the database (build it if new)."""
     from sqlalchemy.orm import sessionmaker
 
-    from app.search_index import SearchIndex
+    from app.core.search_index import SearchIndex
+    from app.services import search as services_search
 
     index = SearchIndex(folder)
     started = time.perf_counter()
@@ -157,7 +158,7 @@ def sync_index(engine: Engine, folder: Path) -> None:
         if done % 100_000 < 2_000 or done == total:
             print(f"  search index: {done:>9} of {total} articles", flush=True)
 
-    added = index.sync(sessionmaker(engine), progress)
+    added = services_search.sync_index(index, sessionmaker(engine), progress)
     size = sum(f.stat().st_size for f in folder.iterdir() if f.is_file())
     print(
         f"search index: {added} articles added in {time.perf_counter() - started:.0f} s; "

@@ -39,7 +39,7 @@ def main() -> None:
     from rich.progress import Progress
 
     from app.analysis.analyzer import load_analyzer
-    from app.config import Settings
+    from app.core.config import Settings
 
     with gzip.open(args.data, "rt", encoding="utf-8") as handle:
         texts = [json.loads(line)["text"] for line in handle]

@@ -34,7 +34,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from app.analysis.actor_sentiment import actor_features  # noqa: E402
+from app.analysis.actors.sentiment import actor_features  # noqa: E402
 from app.analysis.encoder import Encoder, FloatArray  # noqa: E402
 from app.analysis.sentiment import SentimentModel, target_features  # noqa: E402
 from app.analysis.sentiment_eval import newsmtsc_holdout  # noqa: E402

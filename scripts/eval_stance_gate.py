@@ -21,9 +21,9 @@ import numpy as np
 
 
 def collect(texts: list[str]) -> dict[str, np.ndarray]:
-    from app.analysis.actor_stance import actor_passages, paragraph_of
+    from app.analysis.actors.stance import actor_passages, paragraph_of
     from app.analysis.analyzer import load_analyzer
-    from app.config import Settings
+    from app.core.config import Settings
 
     analyzer = load_analyzer(Settings())
     c = analyzer.components
@@ -79,7 +79,7 @@ def collect(texts: list[str]) -> dict[str, np.ndarray]:
 
 
 def report(data: dict[str, np.ndarray], focus: float, bias: float) -> None:
-    from app.analysis.actor_stance import combine, label_of
+    from app.analysis.actors.stance import combine, label_of
 
     probs = np.stack([data["neg"], data["neu"], data["pos"]], axis=1).astype(np.float32)
     actors = data["actor"].astype(int)
@@ -127,7 +127,7 @@ def main() -> None:
         picks = np.random.default_rng(args.seed).choice(len(texts), args.articles, replace=False)
         np.savez(args.out, **collect([texts[int(i)] for i in sorted(picks)]))
     from app.analysis.stance import StanceModel
-    from app.config import Settings
+    from app.core.config import Settings
 
     model = StanceModel(Settings().stance_model)
     with np.load(args.out) as archive:

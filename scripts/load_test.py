@@ -48,7 +48,7 @@ from sqlalchemy.orm import Session
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from app.db import create_db_engine  # noqa: E402
+from app.core.db import create_db_engine  # noqa: E402
 from app.models import Article  # noqa: E402
 from app.services.import_records import parse_published, split_byline  # noqa: E402
 

@@ -12,7 +12,7 @@ second, ...), so a run stopped early has cached a balanced sample of a smaller c
 ``--export-level subtopics`` the tag's subtopic code, tags without one left out).
 
 The vectors are the ones the service computes: the encoder the default settings load
-(`app.analysis.profiles.bundled_encoder`: ONNX Runtime, int8 weights), each text split by
+(`app.analysis.model_profiles.bundled_encoder`: ONNX Runtime, int8 weights), each text split by
 `split_sentences`, every sentence embedded once, and `document_vector` over them. One cache file
 per encoder version holds a row per text, keyed by the text's sha256.
 """
@@ -136,8 +136,8 @@ def doc_vectors(encoder: Encoder, texts: Sequence[str], cache: Path) -> np.ndarr
 
 def product_encoder() -> Encoder:
     """The encoder as `lens serve` loads it with default settings."""
-    from app.analysis.profiles import bundled_encoder
-    from app.config import Settings
+    from app.analysis.model_profiles import bundled_encoder
+    from app.core.config import Settings
 
     return bundled_encoder(Settings())
 

@@ -38,8 +38,8 @@ import genre_data  # noqa: E402
 from app.analysis import genre  # noqa: E402
 from app.analysis.encoder import file_digest  # noqa: E402
 from app.analysis.layout import body_sentences, read_layout  # noqa: E402
-from app.analysis.profiles import bundled_encoder  # noqa: E402
-from app.config import Settings  # noqa: E402
+from app.analysis.model_profiles import bundled_encoder  # noqa: E402
+from app.core.config import Settings  # noqa: E402
 
 DEV_SHARE = 0.2
 C_GRID = (0.01, 0.03, 0.1, 0.3, 1.0)

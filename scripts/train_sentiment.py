@@ -45,7 +45,7 @@ import torch
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from app.analysis.actor_sentiment import ACTOR_FEATURES, actor_features  # noqa: E402
+from app.analysis.actors.sentiment import ACTOR_FEATURES, actor_features  # noqa: E402
 from app.analysis.encoder import Encoded, Encoder, FloatArray, file_digest  # noqa: E402
 from app.analysis.sentiment import (  # noqa: E402
     HEADS_FILE,

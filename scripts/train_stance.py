@@ -6,7 +6,7 @@
 The model is `app.analysis.stance.StanceNet`: ``[CLS] target [SEP] passage [SEP]`` through the
 encoder, then a linear layer over (CLS, mean, target pieces) -> (negative, neutral, positive).
 Data and splits: `scripts/stance_data.py`. Each epoch is scored on the dev splits (VAST dev,
-PerSenT dev paragraphs, and PerSenT dev articles through `app.analysis.actor_stance.combine`
+PerSenT dev paragraphs, and PerSenT dev articles through `app.analysis.actors.stance.combine`
 over the paragraphs that name the target, with its two settings chosen on a grid); the epoch and
 the combination settings with the best mean of VAST dev and PerSenT dev article macro F1 are
 kept. VAST test and the NewsMTSC hold-out are scored once, at the end, on the kept weights.
@@ -35,7 +35,7 @@ import torch
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from app.analysis.actor_stance import combine, label_of  # noqa: E402
+from app.analysis.actors.stance import combine, label_of  # noqa: E402
 from app.analysis.encoder import (  # noqa: E402
     bundled_encoder_path,
     file_digest,
@@ -542,7 +542,7 @@ package) for the author's stance toward a target in a passage: `[CLS] target [SE
 then a small MLP over the [CLS] vector, the passage's mean, the target's mean (target segment and
 its mentions in the passage), their product and difference -> (negative, neutral, positive). Run by
 `app.analysis.stance.StanceModel` (ONNX Runtime, int8 weights, one pair at a time by default);
-`app.analysis.actor_stance` turns an actor's passages into its label with the two settings in
+`app.analysis.actors.stance` turns an actor's passages into its label with the two settings in
 `config.json` (`combine_focus` {meta["combine"]["focus"]}, `combine_neutral_bias`
 {meta["combine"]["neutral_bias"]}), chosen on PerSenT dev with the epoch.
 

@@ -16,8 +16,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, create_engine, func, make_url, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.config import Settings
-from app.db import Base, create_db_engine, create_session_factory, migrate
+from app.core.config import Settings
+from app.core.db import Base, create_db_engine, create_session_factory, migrate
 from app.main import create_app
 from app.models import Article
 from app.worker import Worker

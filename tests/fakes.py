@@ -14,7 +14,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from app.analysis.types import (
-    ActorAnnotation,
+    ActorAnalysis,
     ActorKind,
     ActorMention,
     ActorSentiment,
@@ -167,7 +167,7 @@ class FakeAnalyzer:
                 for i in evidence
             )
             actors.append(
-                ActorAnnotation(
+                ActorAnalysis(
                     key=key,
                     name=actor.name,
                     kind=actor.kind,

@@ -13,11 +13,11 @@ from sqlalchemy import inspect
 from typer.testing import CliRunner
 
 from app import cli as cli_module
-from app import worker as worker_module
+from app.analysis import loader as loader_module
 from app.analysis.types import Analysis
 from app.cli import cli, served_app
-from app.config import get_settings
-from app.db import create_db_engine, create_session_factory
+from app.core.config import get_settings
+from app.core.db import create_db_engine, create_session_factory
 from app.models import Article, ArticleStatus
 from app.schemas.ingest import ArticleIn
 from app.services import ingest
@@ -62,7 +62,7 @@ def test_serve_migrates_then_starts_uvicorn(
     monkeypatch.setattr("uvicorn.run", lambda app, **kwargs: calls.append({"app": app, **kwargs}))
     # The real one would swap the root logger's handlers for the rest of the test session.
     monkeypatch.setattr(
-        "app.logs.configure_logging", lambda fmt, level: logging_calls.append((fmt, level))
+        "app.core.logs.configure_logging", lambda fmt, level: logging_calls.append((fmt, level))
     )
 
     result = runner.invoke(cli, ["serve", "--host", "0.0.0.0", "--port", "9000"])
@@ -93,7 +93,7 @@ def test_served_app_sets_up_logging_in_each_process(monkeypatch: pytest.MonkeyPa
     # uvicorn builds the app in each worker process: the factory configures that process's logs.
     logging_calls: list[tuple[str, str]] = []
     monkeypatch.setattr(
-        "app.logs.configure_logging", lambda fmt, level: logging_calls.append((fmt, level))
+        "app.core.logs.configure_logging", lambda fmt, level: logging_calls.append((fmt, level))
     )
 
     app = served_app()
@@ -120,7 +120,7 @@ def test_worker_finishes_its_batch_then_stops_on_sigterm(
     with factory() as session, session.begin():
         article_id = ingest.ingest_one(session, get_settings(), ArticleIn(text="Moscow.")).id
     analyzer = _SigtermDuringAnalysis()
-    monkeypatch.setattr(worker_module, "load_default_analyzer", lambda _settings: analyzer)
+    monkeypatch.setattr(loader_module, "load_default_analyzer", lambda _settings: analyzer)
     previous = {s: signal.getsignal(s) for s in (signal.SIGTERM, signal.SIGINT)}
     try:
         result = runner.invoke(cli, ["worker", "--no-migrate"])

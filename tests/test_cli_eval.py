@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import typer
 
-from app.cli_eval import _label_map, read_labelled_csv
+from app.cli.eval import _label_map, read_labelled_csv
 
 DATA = Path(__file__).resolve().parents[1] / "app/analysis/data"
 

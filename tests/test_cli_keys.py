@@ -12,9 +12,9 @@ import pytest
 from typer.testing import CliRunner
 
 from app.cli import cli
-from app.cli_keys import cli as keys_cli
-from app.config import get_settings
-from app.db import create_db_engine, create_session_factory
+from app.cli.keys import cli as keys_cli
+from app.core.config import get_settings
+from app.core.db import create_db_engine, create_session_factory
 from app.services import api_keys
 
 runner = CliRunner()

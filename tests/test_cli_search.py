@@ -12,10 +12,10 @@ from typer.testing import CliRunner
 
 from app import cli as cli_module
 from app.cli import cli
-from app.config import get_settings
-from app.db import create_db_engine, create_session_factory
+from app.core.config import get_settings
+from app.core.db import create_db_engine, create_session_factory
+from app.core.search_index import open_index
 from app.models import Article
-from app.search_index import open_index
 
 runner = CliRunner()
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
-from app.errors import PROBLEM_MEDIA_TYPE
+from app.schemas.problem import PROBLEM_MEDIA_TYPE
 
 
 def test_openapi_documents_problems_and_examples(client: TestClient) -> None:

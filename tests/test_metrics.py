@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from functools import partial
 from pathlib import Path
 
 from fastapi.testclient import TestClient
@@ -17,10 +18,11 @@ from prometheus_client import start_http_server
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy.orm import Session, sessionmaker
 
-from app import metrics
 from app.analysis.types import Analyzer
-from app.config import Settings
+from app.core import metrics
+from app.core.config import Settings
 from app.main import create_app
+from app.services.health import queue_depth
 from app.worker import Worker
 from tests.conftest import article_payload, make_settings
 from tests.fakes import FakeAnalyzer
@@ -128,7 +130,9 @@ def test_metrics_are_left_out_of_the_openapi_page(client: TestClient) -> None:
 def test_a_standalone_worker_serves_the_same_registry(
     session_factory: sessionmaker[Session], settings: Settings
 ) -> None:
-    server, thread = start_http_server(0, "127.0.0.1", metrics.scrape_registry(session_factory))
+    server, thread = start_http_server(
+        0, "127.0.0.1", metrics.scrape_registry(partial(queue_depth, session_factory))
+    )
     try:
         port = server.server_address[1]
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as response:

@@ -9,7 +9,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
-from app.db import Base, create_db_engine, include_in_comparison, migrate, migrations_dir
+from app.core.db import Base, create_db_engine, include_in_comparison, migrate, migrations_dir
 from tests.conftest import BACKENDS
 
 

@@ -1,4 +1,4 @@
-"""The search index beside the database (app/search_index.py): sync, query syntax, rank order,
+"""The search index beside the database (app/core/search_index.py): sync, query syntax, rank order,
 pages, snapshots and the one-writer rule, on each backend."""
 
 from __future__ import annotations
@@ -10,10 +10,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
-from app import search_index
+from app.core import search_index
+from app.core.search_index import SearchIndex, open_index, web_query_parts
 from app.models import Article
-from app.repositories.article_search import ArticleFilters, Position, Sort, search
-from app.search_index import SearchIndex, open_index, web_query_parts
+from app.models.article import Sort
+from app.repositories.article_search import ArticleFilters, Position, search
+from app.services.search import sync_index
 from app.worker import Worker
 from tests.conftest import make_settings
 from tests.fakes import FakeAnalyzer
@@ -50,11 +52,13 @@ def test_sync_adds_what_the_index_lacks_and_nothing_twice(
     ids = [store(session_factory, f"Note {k}", f"Note {k} on trade.") for k in range(3)]
     progress: list[tuple[int, int]] = []
 
-    assert index.sync(session_factory, lambda done, total: progress.append((done, total))) == 3
+    assert (
+        sync_index(index, session_factory, lambda done, total: progress.append((done, total))) == 3
+    )
     assert progress[-1] == (3, 3)
-    assert index.sync(session_factory) == 0
+    assert sync_index(index, session_factory) == 0
     later = store(session_factory, "Later", "More on trade.")
-    assert index.sync(session_factory) == 1
+    assert sync_index(index, session_factory) == 1
 
     assert len(index) == 4
     assert sorted(ranked_ids(index, "trade")) == sorted([*ids, later])
@@ -65,10 +69,10 @@ def test_an_article_committed_late_with_a_lower_id_is_still_added(
 ) -> None:
     # PostgreSQL hands out ids before commit: id 10 may commit after 11 was synced
     store(session_factory, "First", "On trade.", article_id=11)
-    assert index.sync(session_factory) == 1
+    assert sync_index(index, session_factory) == 1
     store(session_factory, "Late", "Also on trade.", article_id=10)
 
-    assert index.sync(session_factory) == 1
+    assert sync_index(index, session_factory) == 1
     assert sorted(ranked_ids(index, "trade")) == [10, 11]
     assert len(index) == 2
 
@@ -81,7 +85,7 @@ def test_rank_order_title_first_then_repeats_then_ties_by_newest_id(
     in_title = store(session_factory, "Pipeline politics", "It was approved.")
     repeated = store(session_factory, "Energy", "Pipeline, pipeline and pipeline again: a note.")
     store(session_factory, "Elsewhere", "Nothing about it.")
-    index.sync(session_factory)
+    sync_index(index, session_factory)
 
     order = ranked_ids(index, "pipeline")
 
@@ -94,7 +98,7 @@ def test_pages_of_any_size_cover_every_match_once_in_order(
 ) -> None:
     for k in range(30):
         store(session_factory, f"Note {k}", "trade " * (k % 4 + 1) + f"and item {k}.")
-    index.sync(session_factory)
+    sync_index(index, session_factory)
     filters = ArticleFilters(text_query="trade")
     with session_factory() as session:
         whole = search(session, filters, Sort.relevance, None, 100, index)
@@ -116,7 +120,7 @@ def test_the_database_applies_the_other_filters_in_rank_order(
 ) -> None:
     kept = [store(session_factory, f"Note {k}", "trade " * (k + 1)) for k in range(4)]
     dropped = [store(session_factory, f"Other {k}", "trade " * (k + 1) + "x") for k in range(40)]
-    index.sync(session_factory)
+    sync_index(index, session_factory)
     # the snapshot bound is the one filter the index applies itself
     filters = ArticleFilters(text_query="trade", max_id=max(kept))
 
@@ -133,7 +137,7 @@ def test_the_query_syntax_matches_the_databases(
     a = store(session_factory, "A", "Health care reform in the senate.")
     b = store(session_factory, "B", "Care for your health, the senate said.")
     c = store(session_factory, "C", "Tax cuts and health.")
-    index.sync(session_factory)
+    sync_index(index, session_factory)
 
     assert set(ranked_ids(index, "health care")) == {a, b}  # every word
     assert ranked_ids(index, '"health care"') == [a]  # a phrase
@@ -159,17 +163,17 @@ def test_only_one_process_writes_an_index(
     store(session_factory, "A", "On trade.")
     writer = index.index.writer()  # another process's writer holds the folder's lock
     try:
-        assert SearchIndex(index.path).sync(session_factory) is None
+        assert sync_index(SearchIndex(index.path), session_factory) is None
     finally:
         del writer
-    assert SearchIndex(index.path).sync(session_factory) == 1
+    assert sync_index(SearchIndex(index.path), session_factory) == 1
 
 
 def test_a_page_whose_last_article_no_longer_matches_resumes_by_score(
     session_factory: sessionmaker[Session], index: SearchIndex
 ) -> None:
     ids = [store(session_factory, f"Note {k}", "trade " * (k + 1)) for k in range(4)]
-    index.sync(session_factory)
+    sync_index(index, session_factory)
     hits = list(index.ranked("trade", None))
     assert [i for _, i in hits] == ids[::-1]
     score, _ = hits[1]

@@ -15,8 +15,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.analysis.types import Analysis
-from app.config import Settings
-from app.db import create_db_engine, create_session_factory, utcnow
+from app.core.config import Settings
+from app.core.db import create_db_engine, create_session_factory, utcnow
 from app.models import Actor, AnalysisRun, Article, ArticleActor, ArticleStatus, Mention
 from app.repositories import queue
 from app.schemas.ingest import ArticleIn

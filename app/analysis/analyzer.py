@@ -19,10 +19,10 @@ import numpy as np
 
 from app.analysis import genre as genres
 from app.analysis import layout as layouts
-from app.analysis.actor_stance import StanceInput
-from app.analysis.actors import ActorResolver
+from app.analysis.actors import ActorResolver, ResolvedActor
+from app.analysis.actors.stance import StanceInput
 from app.analysis.encoder import Encoded, FloatArray
-from app.analysis.profiles import Components, load_components
+from app.analysis.model_profiles import Components, load_components
 from app.analysis.types import (
     SENTIMENT_LABELS,
     ActorSentiment,
@@ -32,7 +32,7 @@ from app.analysis.types import (
     Sentence,
     SentenceSentiment,
 )
-from app.config import Settings
+from app.core.config import Settings
 
 logger = logging.getLogger(__name__)
 
@@ -47,6 +47,11 @@ class _Doc:
     # index of this document's first sentence in the batch's flat sentence list
     offset: int = 0
     entities: list[EntityMention] = field(default_factory=list)
+
+    @property
+    def span(self) -> slice:
+        """Where this document's sentences lie in the batch's flat lists and arrays."""
+        return slice(self.offset, self.offset + len(self.sentences))
 
 
 class LensAnalyzer:
@@ -84,18 +89,10 @@ class LensAnalyzer:
         return hashlib.sha256(payload.encode()).hexdigest()[:16]
 
     def analyze(self, texts: list[str]) -> list[Analysis]:
-        """Annotate each text; the result list is parallel to ``texts``."""
-        docs: list[_Doc] = []
-        flat: list[Sentence] = []
-        for text in texts:
-            # The layout (headline, byline, notes, chrome) is never analysed as the article.
-            layout = layouts.read_layout(text)
-            sentences = layouts.body_sentences(text, layout)
-            docs.append(_Doc(text=text, sentences=sentences, layout=layout, offset=len(flat)))
-            flat.extend(sentences)
-
+        """Analyse each text; the result list is parallel to ``texts``."""
+        docs = _read(texts)
         c = self.components
-        flat_texts = [s.text for s in flat]
+        flat_texts = [s.text for d in docs for s in d.sentences]
         encoded = c.encode(flat_texts)
         found = c.entities.find(
             [d.text for d in docs], [[(s.start, s.end) for s in d.sentences] for d in docs]
@@ -104,23 +101,14 @@ class LensAnalyzer:
             doc.entities = entities
         sentence_probs = c.sentence_probabilities(flat_texts, encoded)
         topics = c.topics(
-            [d.sentences for d in docs], [_slice(encoded, d.offset, len(d.sentences)) for d in docs]
+            [d.sentences for d in docs],
+            [None if encoded is None else list(encoded[d.span]) for d in docs],
         )
 
         resolved = [self.resolver.resolve(d.text, d.sentences, d.entities) for d in docs]
-        stances = c.stance.annotate(
+        stances = c.stance.toward_actors(
             [
-                StanceInput(
-                    text=doc.text,
-                    sentences=doc.sentences,
-                    evaluative=(
-                        1.0 - sentence_probs[doc.offset : doc.offset + len(doc.sentences), 1]
-                    ).tolist(),
-                    actors=[
-                        (a.name, [(m.sentence_index, m.start, m.end) for m in a.mentions])
-                        for a in actors
-                    ],
-                )
+                _stance_input(doc, actors, sentence_probs[doc.span])
                 for doc, actors in zip(docs, resolved, strict=True)
             ]
         )
@@ -128,7 +116,7 @@ class LensAnalyzer:
 
         results: list[Analysis] = []
         for i, doc in enumerate(docs):
-            probs = sentence_probs[doc.offset : doc.offset + len(doc.sentences)]
+            probs = sentence_probs[doc.span]
             results.append(
                 Analysis(
                     sentences=tuple(doc.sentences),
@@ -137,7 +125,7 @@ class LensAnalyzer:
                     topics=tuple(topics[i]),
                     entities=tuple(doc.entities),
                     actors=tuple(
-                        actor.annotate(stance)
+                        actor.with_sentiment(stance)
                         for actor, stance in zip(resolved[i], stances[i], strict=True)
                     ),
                     models=self.models,
@@ -169,7 +157,7 @@ class LensAnalyzer:
         rows = [i for i, doc in enumerate(docs) if doc.sentences]
         inputs = [
             genres.head_input(
-                np.stack([e.sentence for e in encoded[d.offset : d.offset + len(d.sentences)]]),
+                np.stack([e.sentence for e in encoded[d.span]]),
                 genres.signals(d.layout, d.sentences),
             )
             for d in (docs[i] for i in rows)
@@ -181,8 +169,27 @@ class LensAnalyzer:
         return found
 
 
-def _slice(encoded: Sequence[Encoded] | None, start: int, n: int) -> list[Encoded] | None:
-    return None if encoded is None else list(encoded[start : start + n])
+def _read(texts: list[str]) -> list[_Doc]:
+    """Each text's layout and body sentences, the documents numbered into one flat batch."""
+    docs: list[_Doc] = []
+    offset = 0
+    for text in texts:
+        # The layout (headline, byline, notes, chrome) is never analysed as the article.
+        layout = layouts.read_layout(text)
+        sentences = layouts.body_sentences(text, layout)
+        docs.append(_Doc(text=text, sentences=sentences, layout=layout, offset=offset))
+        offset += len(sentences)
+    return docs
+
+
+def _stance_input(doc: _Doc, actors: Sequence[ResolvedActor], probs: FloatArray) -> StanceInput:
+    # A sentence is evaluative to the extent the sentiment model does not read it as neutral.
+    return StanceInput(
+        text=doc.text,
+        sentences=doc.sentences,
+        evaluative=(1.0 - probs[:, 1]).tolist(),
+        actors=[(a.name, [(m.sentence_index, m.start, m.end) for m in a.mentions]) for a in actors],
+    )
 
 
 def _sentence_sentiments(probs: FloatArray) -> tuple[SentenceSentiment, ...]:
@@ -226,6 +233,6 @@ def load_analyzer(settings: Settings) -> LensAnalyzer:
 
 def load_entity_model(settings: Settings) -> Any:
     """Only the entity model of the configured profile (for `lens eval ner`)."""
-    from app.analysis.profiles import entity_model
+    from app.analysis.model_profiles import entity_model
 
     return entity_model(settings)

@@ -3,7 +3,7 @@
 All heads read the same encoder pass (`Encoded`), so an article's sentences are encoded once and
 every step below is a few matrix products in numpy. The weights are trained by
 ``scripts/train_sentiment.py`` and bundled in ``bundled/sentiment/heads.npz``; the actor-level
-aggregation (mentions -> the author's sentiment toward an actor) lives in ``actor_sentiment``.
+aggregation (mentions -> the author's sentiment toward an actor) lives in ``actors.sentiment``.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from app.analysis.actor_sentiment import actor_features
+from app.analysis.actors.sentiment import actor_features
 from app.analysis.encoder import Encoded, FloatArray, file_digest
 from app.analysis.types import (
     SENTIMENT_LABELS,
@@ -255,7 +255,7 @@ class SentimentModel:
         mention_sentences: Sequence[int],
         sentence_probabilities: FloatArray | Sequence[SentenceSentiment],
     ) -> ActorSentiment:
-        """The author's sentiment toward one actor of one article (see `actor_sentiment`).
+        """The author's sentiment toward one actor of one article (see `actors.sentiment`).
 
         ``mention_probabilities`` are the `targeted` rows of the actor's mentions, in text order;
         ``mention_sentences`` their sentence indexes, which become the evidence.

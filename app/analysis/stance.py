@@ -31,7 +31,7 @@ from app.analysis.types import SENTIMENT_LABELS
 
 _NAME = "minilm-l6-stance"
 DEFAULT_MAX_PIECES = 160
-# The combination settings of a bundle that does not name its own (see actor_stance).
+# The combination settings of a bundle that does not name its own (see actors.stance).
 DEFAULT_FOCUS = 2.0
 DEFAULT_NEUTRAL_BIAS = 1.0
 # Targets are names or short topics; a longer one is cut, the passage never is without a window.
@@ -202,7 +202,7 @@ class StanceModel:
         self.model, self.tokenizer = load_stance(directory)
         config = self.model.config
         self.max_pieces = int(getattr(config, "max_pieces", DEFAULT_MAX_PIECES))
-        # How app.analysis.actor_stance combines passages, chosen with the weights on dev data.
+        # How app.analysis.actors.stance combines passages, chosen with the weights on dev data.
         self.focus = float(getattr(config, "combine_focus", DEFAULT_FOCUS))
         self.neutral_bias = float(getattr(config, "combine_neutral_bias", DEFAULT_NEUTRAL_BIAS))
         self.batch_size = batch_size

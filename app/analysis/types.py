@@ -101,7 +101,7 @@ class ActorSentiment:
 
 
 @dataclass(frozen=True, slots=True)
-class ActorAnnotation:
+class ActorAnalysis:
     """One canonical actor as it appears in one article."""
 
     # Stable identity across articles, e.g. "country:RUS", "person:sergei lavrov", "org:nato".
@@ -137,7 +137,7 @@ class Analysis:
     # top-level topics, best first, then subtopics (``parent`` set), best first
     topics: tuple[Topic, ...]
     entities: tuple[EntityMention, ...]
-    actors: tuple[ActorAnnotation, ...]
+    actors: tuple[ActorAnalysis, ...]
     # component name -> "model-name@version-or-hash"
     models: dict[str, str] = field(default_factory=dict)
     # None where the profile has no genre head (or the analyzer is a test stand-in)

@@ -25,8 +25,8 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from app.api.deps import SessionDep, SettingsDep, commit_in_route
 from app.api.rate_limit import RateLimiter, remember
-from app.deps import SessionDep, SettingsDep, commit_in_route
 from app.errors import ForbiddenError, RateLimitedError, UnauthorizedError
 from app.models import ApiKey, KeyScope
 from app.services import api_keys

@@ -10,7 +10,7 @@ from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.errors import body_limit_detail, problem
+from app.api.problems import body_limit_detail, problem
 
 
 class BodyTooLargeError(HTTPException):

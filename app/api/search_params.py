@@ -8,8 +8,7 @@ from typing import Annotated, Literal
 from fastapi import Query
 
 from app.analysis.types import SentimentLabel
-from app.models.article import ArticleStatus, Genre
-from app.repositories.article_search import Sort
+from app.models.article import ArticleStatus, Genre, Sort
 from app.services.search import ArticleQuery
 
 _SORT = """Order of the results:

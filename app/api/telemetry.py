@@ -2,7 +2,7 @@
 
 Pure ASGI (no BaseHTTPMiddleware), so streamed responses pass through untouched. The id comes
 from a sane incoming X-Request-ID or is made here; it is answered in the same header and set in
-app.logs' context variable, so every log line of the request carries it. Headers are never
+app.core.logs' context variable, so every log line of the request carries it. Headers are never
 logged: Authorization carries API keys.
 """
 
@@ -16,8 +16,8 @@ import uuid
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app import metrics
-from app.logs import request_id_var
+from app.core import metrics
+from app.core.logs import request_id_var
 
 REQUEST_ID_HEADER = "X-Request-ID"
 # Long enough for the trace ids proxies make, short and plain enough to be safe in a log line.

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.db import Base, BigId, UTCDateTime
+from app.core.db import Base, BigId, UTCDateTime
 
 
 class AnalysisRun(Base):
@@ -20,3 +21,17 @@ class AnalysisRun(Base):
     models: Mapped[dict[str, str]] = mapped_column(JSON)
     config: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+@dataclass(frozen=True, slots=True)
+class RunUsage:
+    """A run and how it has been used (a query's result, not a table)."""
+
+    run: AnalysisRun
+    # articles whose current annotations it produced
+    articles: int
+    # its annotations that a later analysis replaced (kept in article_history)
+    replaced: int
+    # the first and last time it annotated an article: when it was current
+    first_used: datetime | None
+    last_used: datetime | None

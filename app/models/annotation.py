@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import JSON, CheckConstraint, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.db import Base, BigId, UTCDateTime
+from app.core.db import Base, BigId, UTCDateTime
 
 if TYPE_CHECKING:
     from app.models.actor import Actor

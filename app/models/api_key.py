@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import Enum, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.db import Base, BigId, UTCDateTime
+from app.core.db import Base, BigId, UTCDateTime
 
 
 class KeyScope(enum.StrEnum):

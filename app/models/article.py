@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import JSON, Boolean, Enum, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.db import Base, BigId, UTCDateTime
+from app.core.db import Base, BigId, UTCDateTime
 
 if TYPE_CHECKING:
     from app.models.analysis_run import AnalysisRun
@@ -31,6 +31,16 @@ class Genre(enum.StrEnum):
     opinion = "opinion"
     news = "news"
     unknown = "unknown"
+
+
+# The orders a list of articles can be read in: the `sort` parameter's values. (A comment, not a
+# docstring: a docstring would become the enum's description in the OpenAPI document.)
+class Sort(enum.StrEnum):
+    newest = "-published"
+    oldest = "published"
+    relevance = "relevance"
+    most_negative = "sentiment"
+    most_positive = "-sentiment"
 
 
 class FieldSource(enum.StrEnum):

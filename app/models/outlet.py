@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.db import Base, BigId
+from app.core.db import Base, BigId
 
 
 class Outlet(Base):

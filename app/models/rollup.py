@@ -9,7 +9,7 @@ from __future__ import annotations
 from sqlalchemy import Float, ForeignKey, Index, Integer
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.db import Base, BigId
+from app.core.db import Base, BigId
 
 # outlet_id of articles without an outlet: part of the primary key, so it cannot be NULL
 NO_OUTLET = 0

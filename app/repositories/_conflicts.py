@@ -8,7 +8,7 @@ from sqlalchemy import Insert
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from app.db import Base
+from app.core.db import Base
 
 
 def insert_ignoring_conflicts(session: Session, model: type[Base]) -> Insert:

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import bindparam, delete, insert, or_, select, update
 from sqlalchemy.orm import Session
 
-from app.db import Base
+from app.core.db import Base
 from app.models import Article, ArticleActor, ArticleSentiment, ArticleTopic, Mention
 from app.repositories import rollups
 

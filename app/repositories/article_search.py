@@ -12,7 +12,6 @@ then undated ones by id, so NULL never sits inside a range.
 
 from __future__ import annotations
 
-import enum
 import itertools
 import logging
 from collections.abc import Sequence
@@ -34,6 +33,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session, aliased
 
+from app.core.search_index import SearchIndex, web_query_parts
 from app.models import (
     Article,
     ArticleActor,
@@ -41,18 +41,9 @@ from app.models import (
     ArticleSentiment,
     ArticleTopic,
 )
-from app.models.article import ArticleStatus, Genre
-from app.search_index import SearchIndex, web_query_parts
+from app.models.article import ArticleStatus, Genre, Sort
 
 logger = logging.getLogger(__name__)
-
-
-class Sort(enum.StrEnum):
-    newest = "-published"
-    oldest = "published"
-    relevance = "relevance"
-    most_negative = "sentiment"
-    most_positive = "-sentiment"
 
 
 _DESCENDING = {Sort.newest, Sort.relevance, Sort.most_positive}
@@ -132,7 +123,7 @@ def search_snapshot(
 
     Without ``filters.max_id`` the snapshot (the highest article id) is read by the same
     statement as the first matches, so a page and its snapshot always agree. With a ``ranker``
-    (the search index, app/search_index.py) that is up to date, the relevance order comes from
+    (the search index, app/core/search_index.py) that is up to date, the relevance order comes from
     it; one far behind the database (never synced, or being built) is left alone.
     """
     if sort is Sort.relevance and ranker is not None and filters.text_query:

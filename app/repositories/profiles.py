@@ -21,10 +21,8 @@ from app.models import (
     ArticleAuthor,
     ArticleSentiment,
     ArticleTopic,
-    Author,
     Outlet,
 )
-from app.models.keys import normalize_key
 from app.repositories.actor_stats import Tally
 
 Scope = ColumnElement[bool]
@@ -165,26 +163,6 @@ def author_outlets(session: Session, author_id: int) -> list[tuple[Outlet, int]]
         .order_by(n.desc(), Outlet.id)
     )
     return [(outlet, int(count)) for outlet, count in rows]
-
-
-def authors_with_counts(
-    session: Session, *, query: str | None, after: tuple[int, int] | None, limit: int
-) -> list[tuple[Author, int]]:
-    """Authors by article count (most first, then id), optionally those whose name has ``query``."""
-    counts = (
-        select(ArticleAuthor.author_id, func.count().label("n"))
-        .group_by(ArticleAuthor.author_id)
-        .subquery()
-    )
-    n = func.coalesce(counts.c.n, 0)
-    statement = select(Author, n).outerjoin(counts, counts.c.author_id == Author.id)
-    if query:
-        statement = statement.where(Author.key.contains(normalize_key(query), autoescape=True))
-    if after is not None:
-        count, last_id = after
-        statement = statement.where((n < count) | ((n == count) & (Author.id > last_id)))
-    rows = session.execute(statement.order_by(n.desc(), Author.id).limit(limit))
-    return [(author, int(count)) for author, count in rows]
 
 
 _LABELS = ("negative", "neutral", "positive")

@@ -14,19 +14,8 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from app.models import AnalysisRun, Article, ArticleHistory
+from app.models.analysis_run import RunUsage
 from app.models.article import ArticleStatus
-
-
-@dataclass(frozen=True, slots=True)
-class RunUsage:
-    run: AnalysisRun
-    # articles whose current annotations it produced
-    articles: int
-    # its annotations that a later analysis replaced (kept in article_history)
-    replaced: int
-    # the first and last time it annotated an article: when it was current
-    first_used: datetime | None
-    last_used: datetime | None
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
 
+from app.analysis import records
 from app.analysis.types import Analysis
 from app.schemas.article import (
     ActorSentimentView,
@@ -124,33 +127,14 @@ class AnalysisView(BaseModel):
 
     @classmethod
     def of(cls, analysis: Analysis, text: str) -> AnalysisView:
-        scored = {s.sentence_index: s for s in analysis.sentence_sentiments}
-        document = analysis.sentiment
-        topics, subtopics = split_levels(
-            TopicView(code=t.code, label=t.label, score=float(t.score), parent=t.parent)
-            for t in analysis.topics
-        )
+        topics, subtopics = split_levels(TopicView(**t) for t in records.topics(analysis))
         return cls(
             genre=GenreView(label=analysis.genre.label, score=float(analysis.genre.score))
             if analysis.genre
             else None,
             models=dict(analysis.models),
-            sentiment=DocumentSentimentView(
-                label=document.label,
-                score=float(document.score),
-                probabilities={k: float(v) for k, v in document.probabilities.items()},
-                drivers=[int(i) for i in document.drivers],
-            ),
-            sentences=[
-                SentenceView(
-                    index=s.index,
-                    start=s.start,
-                    end=s.end,
-                    label=scored[s.index].label if s.index in scored else None,
-                    score=float(scored[s.index].score) if s.index in scored else None,
-                )
-                for s in analysis.sentences
-            ],
+            sentiment=DocumentSentimentView(**records.document_sentiment(analysis)),
+            sentences=[SentenceView(**s) for s in records.sentences(analysis)],
             topics=topics,
             subtopics=subtopics,
             actors=[
@@ -159,35 +143,8 @@ class AnalysisView(BaseModel):
                     name=a.name,
                     kind=a.kind,
                     aliases=list(a.aliases),
-                    mention_count=a.mention_count,
-                    salience=float(a.salience),
-                    sentiment=ActorSentimentView(
-                        label=a.sentiment.label,
-                        score=float(a.sentiment.score),
-                        probabilities={k: float(v) for k, v in a.sentiment.probabilities.items()},
-                        evidence=[int(i) for i in a.sentiment.evidence],
-                        passages=[
-                            StancePassageView(
-                                start=p.start,
-                                end=p.end,
-                                text=text[p.start : p.end],
-                                label=p.label,
-                                score=float(p.score),
-                                weight=float(p.weight),
-                            )
-                            for p in a.sentiment.passages
-                        ],
-                    ),
-                    mentions=[
-                        ActorMentionView(
-                            text=m.text,
-                            label=m.label,
-                            start=m.start,
-                            end=m.end,
-                            sentence_index=m.sentence_index,
-                        )
-                        for m in a.mentions
-                    ],
+                    **_actor_view(records.actor(a), text),
+                    mentions=[ActorMentionView(**m) for m in records.mentions(a)],
                 )
                 for a in analysis.actors
             ],
@@ -203,3 +160,18 @@ class AnalysisView(BaseModel):
                 for e in analysis.entities
             ],
         )
+
+
+def _actor_view(record: dict[str, Any], text: str) -> dict[str, Any]:
+    # The stored record's columns as the view's fields (as ActorInArticle.of reads them back).
+    return {
+        "mention_count": record["mention_count"],
+        "salience": record["salience"],
+        "sentiment": ActorSentimentView(
+            label=record["sentiment_label"],
+            score=record["sentiment_score"],
+            probabilities=record["sentiment_probabilities"],
+            evidence=record["evidence"],
+            passages=[StancePassageView.of(p, text) for p in record["passages"]],
+        ),
+    }

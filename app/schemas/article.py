@@ -9,7 +9,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from app.analysis.layout import read_layout
-from app.models import AnalysisRun, Article, ArticleActor, Mention
+from app.models import Article, ArticleActor
 from app.models.article import ArticleStatus, Genre
 from app.schemas import examples
 
@@ -124,6 +124,9 @@ class ActorSummary(ActorRef):
 
 
 class MentionView(BaseModel):
+    # built from a `Mention` row: MentionView.model_validate(mention)
+    model_config = ConfigDict(from_attributes=True)
+
     actor_id: int
     text: str = Field(description="The article text at `[start, end)`.", examples=["Moscow"])
     label: str = Field(examples=["LOC"])
@@ -131,34 +134,16 @@ class MentionView(BaseModel):
     end: int
     sentence_index: int
 
-    @classmethod
-    def of(cls, mention: Mention) -> MentionView:
-        return cls(
-            actor_id=mention.actor_id,
-            text=mention.text,
-            label=mention.label,
-            start=mention.start,
-            end=mention.end,
-            sentence_index=mention.sentence_index,
-        )
-
 
 class AnalysisRunView(BaseModel):
+    # built from an `AnalysisRun` row: AnalysisRunView.model_validate(run)
+    model_config = ConfigDict(from_attributes=True)
+
     id: int
     fingerprint: str
     models: dict[str, str] = Field(examples=[{"encoder": "all-MiniLM-L6-v2@8b3219a9"}])
     config: dict[str, Any]
     created_at: datetime
-
-    @classmethod
-    def of(cls, run: AnalysisRun) -> AnalysisRunView:
-        return cls(
-            id=run.id,
-            fingerprint=run.fingerprint,
-            models=run.models,
-            config=run.config,
-            created_at=run.created_at,
-        )
 
 
 class _ArticleBase(BaseModel):
@@ -316,7 +301,9 @@ class ArticleDetail(_ArticleBase):
             attempts=article.attempts,
             last_error=article.last_error,
             analyzed_at=article.analyzed_at,
-            analysis_run=AnalysisRunView.of(article.analysis_run) if article.analysis_run else None,
+            analysis_run=AnalysisRunView.model_validate(article.analysis_run)
+            if article.analysis_run
+            else None,
             sentiment=DocumentSentimentView(
                 label=sentiment.label,
                 score=sentiment.score,
@@ -329,5 +316,5 @@ class ArticleDetail(_ArticleBase):
             topics=topics,
             subtopics=subtopics,
             actors=[ActorInArticle.of(row, article.text) for row in article.actors],
-            mentions=[MentionView.of(m) for m in article.mentions],
+            mentions=[MentionView.model_validate(m) for m in article.mentions],
         )

@@ -8,8 +8,8 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, JsonValue
 
 from app.models import ArticleHistory
+from app.models.analysis_run import RunUsage
 from app.models.keys import MAX_ID
-from app.repositories.runs import RunUsage
 from app.schemas.article import ArticleDetail, SentimentView, TopicView
 
 

@@ -8,9 +8,9 @@ from itertools import islice
 
 from sqlalchemy.orm import Session
 
-from app.errors import NotFoundError, RequestInvalidError
-from app.models import Actor
-from app.repositories import actor_stats, actors, authors, outlets, passages, profiles
+from app.errors import NotFoundError, invalid_query
+from app.models import Actor, Author, Outlet
+from app.repositories import actor_stats, actors, authors, named, passages, profiles
 from app.repositories.actor_stats import Interval, Tally
 from app.schemas.article import ActorRef
 from app.schemas.profiles import (
@@ -49,7 +49,7 @@ def actor_profile(
     ``start`` to ``end`` inclusive (either may be open)."""
     actor = _actor(session, actor_id)
     if start is not None and end is not None and start > end:
-        raise _invalid("from", "must not be after `to`")
+        raise invalid_query("from", "must not be after `to`")
     lower = _midnight(start) if start is not None else None
     upper = _day_after(end) if end is not None else None
     if start is None and end is None:
@@ -103,7 +103,7 @@ def actor_timeline(
     article), zero counts where nothing was published; more than ``max_periods`` is a 422."""
     actor = _actor(session, actor_id, with_aliases=False)
     if start is not None and end is not None and start > end:
-        raise _invalid("from", "must not be after `to`")
+        raise invalid_query("from", "must not be after `to`")
     outlet_ids = resolve.outlet_ids(session, outlet_terms)
     if start is None or end is None:
         first, last = actor_stats.seen_between(session, actor_id)
@@ -114,7 +114,7 @@ def actor_timeline(
         # Never more than one too many: `from=0001-01-01&to=9999-12-31` is millions of days.
         periods = list(islice(_periods(interval, start, end), max_periods + 1))
         if len(periods) > max_periods:
-            raise _invalid(
+            raise invalid_query(
                 "interval",
                 f"gives more than {max_periods} periods from {start} to {end} "
                 "(LENS_MAX_TIMELINE_PERIODS): choose a longer interval or a shorter range",
@@ -148,7 +148,7 @@ def actor_timeline(
 
 
 def outlet_profile(session: Session, outlet_id: int, *, actors_limit: int) -> OutletProfile:
-    outlet = outlets.get(session, outlet_id)
+    outlet = named.get(session, Outlet, outlet_id)
     if outlet is None:
         raise NotFoundError(f"There is no outlet {outlet_id}.")
     scope = profiles.outlet_scope(outlet_id)
@@ -168,7 +168,7 @@ def outlet_profile(session: Session, outlet_id: int, *, actors_limit: int) -> Ou
 
 
 def author_profile(session: Session, author_id: int, *, actors_limit: int) -> AuthorProfile:
-    author = authors.get(session, author_id)
+    author = named.get(session, Author, author_id)
     if author is None:
         raise NotFoundError(f"There is no author {author_id}.")
     scope = profiles.author_scope(author_id)
@@ -283,13 +283,6 @@ def _day_after(day: date) -> datetime:
     """Where an inclusive ``to`` ends: the next midnight, or the end of time after date.max."""
     return (
         _midnight(day + timedelta(days=1)) if day < date.max else datetime.max.replace(tzinfo=UTC)
-    )
-
-
-def _invalid(field: str, message: str) -> RequestInvalidError:
-    return RequestInvalidError(
-        f"`{field}` {message}.",
-        errors=[{"loc": ["query", field], "msg": message, "type": "value_error"}],
     )
 
 

@@ -11,15 +11,16 @@ import logging
 import threading
 
 from app.analysis.layout import read_layout
+from app.analysis.loader import AnalyzerLoader
 from app.analysis.types import Analysis, Analyzer
-from app.config import Settings
-from app.errors import RequestInvalidError, UnavailableError
+from app.core.config import Settings
+from app.errors import RequestInvalidError, UnavailableError, describe, field_error
 from app.schemas.analysis import AnalysisView, AnalyzeIn, BylineIn
 from app.schemas.article import LayoutPartView
 from app.schemas.ingest import ArticleIn
 from app.services import annotate
 from app.services.article_input import InputError, prepare
-from app.worker import AnalyzerLoader, EmbeddedWorker, describe
+from app.services.health import ModelsState
 
 logger = logging.getLogger(__name__)
 
@@ -31,7 +32,7 @@ class AnalyzerProvider:
     """Hands out the process's analyzer; loads one lazily when no worker is embedded."""
 
     def __init__(
-        self, settings: Settings, load: AnalyzerLoader, worker: EmbeddedWorker | None
+        self, settings: Settings, load: AnalyzerLoader, worker: ModelsState | None
     ) -> None:
         self._settings = settings
         self._load = load
@@ -78,7 +79,7 @@ def analyze_request(
         prepared = prepare(ArticleIn(text=body.text, html=body.html), settings)
     except InputError as exc:
         raise RequestInvalidError(
-            f"{exc}.", errors=[{"loc": ["body", exc.field], "msg": str(exc), "type": exc.kind}]
+            f"{exc}.", errors=[field_error(["body", exc.field], str(exc), exc.kind)]
         ) from None
     view = AnalysisView.of(analyze(provider, settings, prepared.text), prepared.text)
     return view.model_copy(
@@ -102,11 +103,11 @@ def analyze(provider: AnalyzerProvider, settings: Settings, text: str) -> Analys
         raise RequestInvalidError(
             f"The text is longer than {settings.max_text_chars} characters.",
             errors=[
-                {
-                    "loc": ["body", "text"],
-                    "msg": f"at most {settings.max_text_chars} characters",
-                    "type": "string_too_long",
-                }
+                field_error(
+                    ["body", "text"],
+                    f"at most {settings.max_text_chars} characters",
+                    "string_too_long",
+                )
             ],
         )
     analysis = provider.get().analyze([text])[0]

@@ -11,6 +11,7 @@ from typing import Any, get_args
 
 from sqlalchemy.orm import Session
 
+from app.analysis import records
 from app.analysis.types import SENTIMENT_LABELS, ActorKind, Analysis, Analyzer, EntityLabel
 from app.repositories import actors as actor_rows
 from app.repositories import analysis_runs, history, queue
@@ -151,84 +152,21 @@ def _actor_specs(analyses: list[Analysis]) -> list[ActorSpec]:
     ]
 
 
-def _probabilities(values: Mapping[str, Any]) -> dict[str, float]:
-    # Models hand back numpy floats, which JSON cannot store.
-    return {str(label): float(p) for label, p in values.items()}
-
-
 def _rows(
     article_id: int,
     analysis: Analysis,
     actor_ids: Mapping[str, int],
     rows: dict[str, list[dict[str, Any]]],
 ) -> None:
-    sentence_sentiment = {s.sentence_index: s for s in analysis.sentence_sentiments}
-    sentences = []
-    for sentence in analysis.sentences:
-        scored = sentence_sentiment.get(sentence.index)
-        sentences.append(
-            {
-                "index": int(sentence.index),
-                "start": int(sentence.start),
-                "end": int(sentence.end),
-                "label": scored.label if scored else None,
-                "score": float(scored.score) if scored else None,
-            }
-        )
-    document = analysis.sentiment
     rows["sentiments"].append(
         {
             "article_id": article_id,
-            "label": document.label,
-            "score": float(document.score),
-            "probabilities": _probabilities(document.probabilities),
-            "drivers": [int(i) for i in document.drivers],
-            "sentences": sentences,
+            **records.document_sentiment(analysis),
+            "sentences": records.sentences(analysis),
         }
     )
-    rows["topics"] += [
-        {
-            "article_id": article_id,
-            "code": t.code,
-            "label": t.label,
-            "score": float(t.score),
-            "parent": t.parent,
-        }
-        for t in analysis.topics
-    ]
+    rows["topics"] += [{"article_id": article_id, **t} for t in records.topics(analysis)]
     for actor in analysis.actors:
-        actor_id = actor_ids[actor.key]
-        rows["actors"].append(
-            {
-                "article_id": article_id,
-                "actor_id": actor_id,
-                "mention_count": actor.mention_count,
-                "salience": float(actor.salience),
-                "sentiment_label": actor.sentiment.label,
-                "sentiment_score": float(actor.sentiment.score),
-                "sentiment_probabilities": _probabilities(actor.sentiment.probabilities),
-                "evidence": [int(i) for i in actor.sentiment.evidence],
-                "passages": [
-                    {
-                        "start": int(p.start),
-                        "end": int(p.end),
-                        "label": p.label,
-                        "score": float(p.score),
-                        "weight": float(p.weight),
-                    }
-                    for p in actor.sentiment.passages
-                ],
-            }
-        )
-        rows["mentions"] += [
-            {
-                "article_id": article_id,
-                "actor_id": actor_id,
-                "text": m.text,
-                "label": m.label,
-                "start": int(m.start),
-                "end": int(m.end),
-                "sentence_index": int(m.sentence_index),
-            }
-            for m in actor.mentions
-        ]
+        ids = {"article_id": article_id, "actor_id": actor_ids[actor.key]}
+        rows["actors"].append({**ids, **records.actor(actor)})
+        rows["mentions"] += [{**ids, **m} for m in records.mentions(actor)]

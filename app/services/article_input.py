@@ -18,7 +18,7 @@ from typing import TypeVar
 
 from app.analysis import language as languages
 from app.analysis.layout import Layout, body_sentences, read_layout
-from app.config import Settings
+from app.core.config import Settings
 from app.models.article import ArticleStatus, FieldSource, Genre
 from app.schemas.ingest import ArticleIn
 from app.services import html_extract

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from app.config import Settings
-from app.errors import NotFoundError, RequestInvalidError
+from app.core.config import Settings
+from app.errors import NotFoundError, RequestInvalidError, field_error
 from app.repositories import articles
 from app.schemas.article import ArticleDetail
 
@@ -25,11 +25,11 @@ def page_size(settings: Settings, limit: int | None) -> int:
         raise RequestInvalidError(
             f"limit must be between 1 and {settings.max_page_size}.",
             errors=[
-                {
-                    "loc": ["query", "limit"],
-                    "msg": f"must be between 1 and {settings.max_page_size}",
-                    "type": "less_than_equal",
-                }
+                field_error(
+                    ["query", "limit"],
+                    f"must be between 1 and {settings.max_page_size}",
+                    "less_than_equal",
+                )
             ],
         )
     return limit

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from app.config import Settings
-from app.repositories import actors, outlets, profiles, topics
+from app.core.config import Settings
+from app.models import Author, Outlet
+from app.repositories import actors, named, topics
 from app.schemas.catalog import ActorView, OutletView
 from app.schemas.page import Page
 from app.schemas.profiles import AuthorView, TopicView
@@ -23,7 +24,9 @@ def list_outlets(
     cursor: str | None,
 ) -> Page[OutletView]:
     size = page_size(settings, limit)
-    rows = outlets.with_counts(session, query=q, after=_after("outlets", cursor), limit=size + 1)
+    rows = named.with_counts(
+        session, Outlet, query=q, after=_after("outlets", cursor), limit=size + 1
+    )
     return Page[OutletView](
         items=[OutletView(id=o.id, name=o.name, article_count=n) for o, n in rows[:size]],
         next_cursor=_next("outlets", [(o.id, n) for o, n in rows], size),
@@ -63,8 +66,8 @@ def list_authors(
     session: Session, settings: Settings, *, q: str | None, limit: int | None, cursor: str | None
 ) -> Page[AuthorView]:
     size = page_size(settings, limit)
-    rows = profiles.authors_with_counts(
-        session, query=q, after=_after("authors", cursor), limit=size + 1
+    rows = named.with_counts(
+        session, Author, query=q, after=_after("authors", cursor), limit=size + 1
     )
     return Page[AuthorView](
         items=[AuthorView(id=a.id, name=a.name, article_count=n) for a, n in rows[:size]],

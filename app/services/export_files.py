@@ -22,11 +22,12 @@ from typing import Any, Literal, Protocol, TextIO
 from sqlalchemy.orm import Session
 
 from app import __version__
-from app.config import Settings
-from app.db import utcnow
+from app.core.config import Settings
+from app.core.db import utcnow
 from app.models import Article
+from app.models.article import Sort
 from app.repositories import article_search, dataset
-from app.repositories.article_search import Position, Sort
+from app.repositories.article_search import Position
 from app.services import search
 
 ExportFormat = Literal["ndjson", "csv", "parquet"]

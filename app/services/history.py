@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from app.config import Settings
+from app.core.config import Settings
+from app.models.analysis_run import RunUsage
 from app.repositories import history, runs
 from app.schemas.article import ArticleDetail
 from app.schemas.page import Page
@@ -23,6 +24,11 @@ def article_history(session: Session, article_id: int) -> list[HistoryEntry]:
 def with_history(session: Session, detail: ArticleDetail) -> ArticleWithHistory:
     """``detail`` with its earlier analyses added (GET /v1/articles/{id}?include=history)."""
     return ArticleWithHistory(**detail.model_dump(), history=article_history(session, detail.id))
+
+
+def runs_with_usage(session: Session, limit: int) -> list[RunUsage]:
+    """The newest ``limit`` analysis runs with their article counts (`lens runs`)."""
+    return runs.with_usage(session, after_id=None, limit=limit)
 
 
 def list_runs(

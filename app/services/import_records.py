@@ -19,7 +19,7 @@ from typing import Any
 from dateutil import parser as dateparser
 from pydantic import ValidationError
 
-from app.config import Settings
+from app.core.config import Settings
 from app.schemas.ingest import ArticleIn
 from app.services import ingest
 

@@ -18,7 +18,7 @@ import httpx
 from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.config import Settings
+from app.core.config import Settings
 from app.schemas.ingest import ArticleIn
 from app.services import ingest
 from app.services.import_records import FieldMap, convert

@@ -16,9 +16,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from app.config import Settings
-from app.db import utcnow
-from app.errors import RequestInvalidError
+from app.core.config import Settings
+from app.core.db import utcnow
+from app.errors import RequestInvalidError, field_error
 from app.models.article import ArticleStatus
 from app.models.keys import normalize_key
 from app.repositories import article_bulk, revisions
@@ -49,11 +49,11 @@ def ingest_batch(session: Session, settings: Settings, batch: list[ArticleIn]) -
         raise RequestInvalidError(
             f"The batch has {len(batch)} articles; at most {settings.max_batch_size} are allowed.",
             errors=[
-                {
-                    "loc": ["body", "articles"],
-                    "msg": f"at most {settings.max_batch_size} articles per batch",
-                    "type": "too_long",
-                }
+                field_error(
+                    ["body", "articles"],
+                    f"at most {settings.max_batch_size} articles per batch",
+                    "too_long",
+                )
             ],
         )
     prepared = _prepare_all(
@@ -109,7 +109,7 @@ def _prepare_all(
         try:
             prepared.append(prepare(article, settings))
         except InputError as exc:
-            errors.append({"loc": [*loc, exc.field], "msg": str(exc), "type": exc.kind})
+            errors.append(field_error([*loc, exc.field], str(exc), exc.kind))
     if errors:
         where = ", ".join(".".join(map(str, e["loc"])) for e in errors)
         detail = "; ".join(e["msg"] for e in errors)

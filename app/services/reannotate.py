@@ -18,11 +18,11 @@ from datetime import date
 from sqlalchemy.orm import Session
 
 from app.analysis.types import Analyzer
-from app.config import Settings
-from app.errors import DomainError, RequestInvalidError
-from app.models.article import ArticleStatus
+from app.core.config import Settings
+from app.errors import DomainError, RequestInvalidError, field_error
+from app.models.article import ArticleStatus, Sort
 from app.repositories import article_search, runs
-from app.repositories.article_search import Position, Sort
+from app.repositories.article_search import Position
 from app.services import search
 from app.services.annotate import RunIdentity, run_identity
 
@@ -108,7 +108,7 @@ def requeue(
         raise RequestInvalidError(
             f"There is no analysis run {', '.join(map(str, sorted(unknown)))}.",
             errors=[
-                {"loc": ["body", "runs"], "msg": f"unknown run {i}", "type": "unknown_run"}
+                field_error(["body", "runs"], f"unknown run {i}", "unknown_run")
                 for i in sorted(unknown)
             ],
         )

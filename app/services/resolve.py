@@ -7,9 +7,10 @@ from typing import TypeVar
 
 from sqlalchemy.orm import Session
 
-from app.config import Settings
-from app.errors import DomainError, UnknownActorError, UnknownNameError
-from app.repositories import actors, authors, outlets, topics
+from app.core.config import Settings
+from app.errors import DomainError, UnknownActorError, UnknownNameError, field_error
+from app.models import Author, Outlet
+from app.repositories import actors, named, topics
 from app.services.taxonomy import taxonomy
 
 T = TypeVar("T")
@@ -29,12 +30,16 @@ def actor_groups(session: Session, terms: Sequence[str]) -> list[frozenset[int]]
 
 def outlet_ids(session: Session, terms: Sequence[str]) -> frozenset[int] | None:
     """The outlets named (any of them may match); None when no term is given."""
-    found = _resolve(terms, lambda term: outlets.resolve(session, term), "outlet", UnknownNameError)
+    found = _resolve(
+        terms, lambda term: named.resolve(session, Outlet, term), "outlet", UnknownNameError
+    )
     return frozenset().union(*found) if terms else None
 
 
 def author_ids(session: Session, terms: Sequence[str]) -> frozenset[int] | None:
-    found = _resolve(terms, lambda term: authors.resolve(session, term), "author", UnknownNameError)
+    found = _resolve(
+        terms, lambda term: named.resolve(session, Author, term), "author", UnknownNameError
+    )
     return frozenset().union(*found) if terms else None
 
 
@@ -68,11 +73,7 @@ def _resolve(
         raise error(
             f"No {what} is called {names}. {_HINTS[what]}",
             errors=[
-                {
-                    "loc": ["query", what, i],
-                    "msg": f"unknown {what} {term!r}",
-                    "type": f"unknown_{what}",
-                }
+                field_error(["query", what, i], f"unknown {what} {term!r}", f"unknown_{what}")
                 for i, term in unknown
             ],
         )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Literal
@@ -13,15 +13,16 @@ from typing import Any, Literal
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.analysis.types import SentimentLabel
-from app.config import Settings
-from app.errors import InvalidCursorError, RequestInvalidError
-from app.models.article import ArticleStatus, Genre
+from app.core.config import Settings
+from app.core.search_index import SearchIndex, open_index
+from app.errors import InvalidCursorError, invalid_query
+from app.models.article import ArticleStatus, Genre, Sort
 from app.repositories import actor_stats, article_items, article_search
 from app.repositories.article_items import ItemRow
-from app.repositories.article_search import ArticleFilters, Position, Sort
+from app.repositories.article_search import ArticleFilters, Position
+from app.repositories.search_documents import ArticleDocuments
 from app.schemas.article import ActorSummary, ArticleSummary, SentimentView, TopicView
 from app.schemas.page import Page
-from app.search_index import SearchIndex, open_index
 from app.services import cursor as cursors
 from app.services import resolve
 from app.services.articles import page_size
@@ -88,7 +89,7 @@ def prepare(session: Session, settings: Settings, query: ArticleQuery) -> Search
     """Resolve every name (422 naming the unknown ones) and check the combination."""
     _check(query)
     if len(query.actors) > settings.max_query_actors:
-        raise _invalid(
+        raise invalid_query(
             "actor",
             f"is given {len(query.actors)} times; at most {settings.max_query_actors} actors "
             "per search (LENS_MAX_QUERY_ACTORS)",
@@ -100,7 +101,7 @@ def prepare(session: Session, settings: Settings, query: ArticleQuery) -> Search
         groups.sort(key=lambda ids: sum(counts.get(i, 0) for i in ids))
     text = query.q.strip() if query.q is not None else None
     if text is not None and not article_search.fts5_query(text):
-        raise _invalid("q", "has no words to search for")
+        raise invalid_query("q", "has no words to search for")
     filters = ArticleFilters(
         actor_groups=groups,
         match_all_actors=query.actor_mode == "all",
@@ -153,6 +154,17 @@ def list_articles(
     return Page[ArticleSummary](
         items=[_item(row, search.matched) for row in rows], next_cursor=next_cursor
     )
+
+
+def sync_index(
+    index: SearchIndex,
+    session_factory: sessionmaker[Session],
+    progress: Callable[[int, int], None] | None = None,
+) -> int | None:
+    """Add the stored articles the index lacks; the number added, None if another process
+    holds its writer. ``progress(done, total)`` is called after each batch."""
+    with session_factory() as session:
+        return index.sync(ArticleDocuments(session), progress)
 
 
 def ranker(settings: Settings) -> SearchIndex | None:
@@ -247,21 +259,16 @@ def _item(row: ItemRow, matched: frozenset[int]) -> ArticleSummary:
 
 def _check(query: ArticleQuery) -> None:
     if query.published_from and query.published_to and query.published_from > query.published_to:
-        raise _invalid("from", "must not be after `to`")
+        raise invalid_query("from", "must not be after `to`")
     low, high = query.min_sentiment, query.max_sentiment
     if low is not None and high is not None and low > high:
-        raise _invalid("min_sentiment", "must not be above `max_sentiment`")
+        raise invalid_query("min_sentiment", "must not be above `max_sentiment`")
     if query.actor_sentiment is not None and not query.actors:
-        raise _invalid("actor_sentiment", "needs an `actor` filter: it is the sentiment toward it")
+        raise invalid_query(
+            "actor_sentiment", "needs an `actor` filter: it is the sentiment toward it"
+        )
     if query.sort is Sort.relevance and not query.q:
-        raise _invalid("sort", "`relevance` needs a full-text query `q`")
-
-
-def _invalid(field: str, message: str) -> RequestInvalidError:
-    return RequestInvalidError(
-        f"`{field}` {message}.",
-        errors=[{"loc": ["query", field], "msg": message, "type": "value_error"}],
-    )
+        raise invalid_query("sort", "`relevance` needs a full-text query `q`")
 
 
 def _midnight(day: date | None) -> datetime | None:

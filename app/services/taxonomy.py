@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from app.config import Settings
+from app.core.config import Settings
 
 _DEFAULT_PATH = Path(__file__).resolve().parent.parent / "analysis" / "data"
 DEFAULT_TAXONOMY = _DEFAULT_PATH / "iptc_media_topics.json"

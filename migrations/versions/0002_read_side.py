@@ -12,7 +12,7 @@
 
 The search structures and the covering index (INCLUDE on PostgreSQL, extra key columns on
 SQLite) differ by backend and the ORM cannot describe them on both, so they are named in
-``app.db.MIGRATION_ONLY_NAMES`` and left out of model comparisons.
+``app.core.db.MIGRATION_ONLY_NAMES`` and left out of model comparisons.
 
 Revision ID: 0002
 Revises: 0001

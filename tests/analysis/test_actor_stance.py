@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 import pytest
 
-from app.analysis.actor_stance import (
+from app.analysis.actors.stance import (
     ActorStance,
     StanceInput,
     actor_passages,
@@ -123,7 +123,7 @@ def test_the_stance_step_labels_each_actor_with_its_evidence() -> None:
         ("United States", _mentions(ARTICLE, "Washington") + _mentions(ARTICLE, "United States")),
         ("Alaska", _mentions(ARTICLE, "Alaska")),
     ]
-    [[us, alaska]] = stance.annotate([StanceInput(ARTICLE, sentences, actors)])
+    [[us, alaska]] = stance.toward_actors([StanceInput(ARTICLE, sentences, actors)])
     assert us.label == "negative"
     # the evidence is the author's own criticism; Lavrov's quoted "bully" was not read
     [top, *_] = us.passages
@@ -152,7 +152,7 @@ def test_actor_sentiment_of_an_actor_without_passages_is_neutral() -> None:
 
 @pytest.mark.parametrize("bias", [0.5, 1.0, 2.0])
 def test_the_neutral_bias_scales_only_neutral(bias: float) -> None:
-    from app.analysis.actor_stance import label_of
+    from app.analysis.actors.stance import label_of
 
     combined = np.array([0.35, 0.4, 0.25], dtype=np.float32)
     assert label_of(combined, bias) == (0 if bias == 0.5 else 1)
@@ -164,14 +164,14 @@ def test_at_most_max_passages_are_read_the_most_evaluative_first() -> None:
     lookup = _Lookup()
     stance = ActorStance(lookup, max_passages=2)  # type: ignore[arg-type]
     evaluative = [0.1, 0.9, 0.2, 0.8, 0.1, 0.1]
-    [[nato]] = stance.annotate(
+    [[nato]] = stance.toward_actors(
         [StanceInput(text, sentences, [("NATO", _mentions_all(text, "NATO"))], evaluative)]
     )
     assert [p.split()[1] for p in lookup.seen] == ["1", "3"]  # in text order
     assert nato.label == "neutral"
     # without the sentence head's reading, the first ones
     lookup.seen.clear()
-    stance.annotate([StanceInput(text, sentences, [("NATO", _mentions_all(text, "NATO"))])])
+    stance.toward_actors([StanceInput(text, sentences, [("NATO", _mentions_all(text, "NATO"))])])
     assert [p.split()[1] for p in lookup.seen] == ["0", "1"]
 
 

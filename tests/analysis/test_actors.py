@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from app.analysis.actors import ActorResolver, ResolvedActor
-from app.analysis.actors_catalog import distinctive_name
+from app.analysis.actors.catalog import distinctive_name
 from app.analysis.types import ActorSentiment
 from tests.analysis.actors_support import Spec, resolve, texts
 
@@ -223,7 +223,7 @@ def test_salience_follows_the_documented_formula() -> None:
 def test_annotate_builds_the_contract_annotation() -> None:
     actor = resolve("Russia acts.", [("Russia", "LOC")])["country:RUS"]
     sentiment = ActorSentiment("neutral", 0.0, {"neutral": 1.0}, (0,))
-    annotation = actor.annotate(sentiment)
+    annotation = actor.with_sentiment(sentiment)
     assert (annotation.key, annotation.name, annotation.mention_count) == (
         "country:RUS",
         "Russia",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from app.analysis.actors import known_aliases, lookup_alias, person_key
-from app.analysis.actors_catalog import get_catalog
+from app.analysis.actors.catalog import get_catalog
 
 
 @pytest.mark.parametrize(

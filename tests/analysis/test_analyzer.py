@@ -9,7 +9,7 @@ import pytest
 from app.analysis.analyzer import LensAnalyzer, load_analyzer
 from app.analysis.layout import read_layout
 from app.analysis.types import SENTIMENT_LABELS, Analysis
-from app.config import Settings
+from app.core.config import Settings
 from tests.analysis.tiny_models import build_tiny_models, build_tiny_stance
 
 SAMPLE = Path(__file__).resolve().parents[3] / "shared/data/samples/china-daily-trenin-op-ed.txt"

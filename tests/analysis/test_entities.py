@@ -238,8 +238,8 @@ def test_bundled_model_meets_the_dev_floor() -> None:
 
     with DEV.open(encoding="utf-8") as handle:
         records = [json.loads(line) for line in handle]
-    from app.analysis.profiles import bundled_entity_model
-    from app.config import Settings
+    from app.analysis.model_profiles import bundled_entity_model
+    from app.core.config import Settings
 
     # the tagger as the service runs it (ONNX Runtime, int8 weights by default)
     scores = evaluate_ner(records, bundled_entity_model(Settings()))

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from app.analysis.actor_sentiment import ACTOR_FEATURES, actor_features
+from app.analysis.actors.sentiment import ACTOR_FEATURES, actor_features
 from app.analysis.encoder import Encoded, FloatArray
 from app.analysis.sentiment import (
     BUNDLED_DIR,
@@ -240,8 +240,8 @@ def test_binary_files_are_scored_on_negative_and_positive(model: SentimentModel)
 
 @pytest.fixture(scope="module")
 def bundled() -> tuple[SentimentModel, object]:
-    from app.analysis.profiles import bundled_encoder
-    from app.config import Settings
+    from app.analysis.model_profiles import bundled_encoder
+    from app.core.config import Settings
 
     # the encoder as the service runs it (ONNX Runtime, int8 weights by default)
     return SentimentModel(), bundled_encoder(Settings())

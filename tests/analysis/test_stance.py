@@ -90,8 +90,8 @@ NEWSMTSC = Path(__file__).resolve().parents[3] / "shared/data/train/sentiment_ne
 
 @pytest.fixture(scope="module")
 def bundled_stance() -> StanceModel:
-    from app.analysis.profiles import stance
-    from app.config import Settings
+    from app.analysis.model_profiles import stance
+    from app.core.config import Settings
 
     # as the service runs it: ONNX Runtime, int8 weights, one pair at a time
     return stance(Settings()).model

@@ -211,8 +211,8 @@ def test_the_bundled_subtopic_head_matches_the_subtopics() -> None:
 
 @pytest.fixture(scope="module")
 def real_model() -> tuple[object, TopicModel]:
-    from app.analysis.profiles import bundled_encoder
-    from app.config import Settings
+    from app.analysis.model_profiles import bundled_encoder
+    from app.core.config import Settings
 
     encoder = bundled_encoder(Settings())
     return encoder, TopicModel(encoder)

@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.db import migrate
+from app.core.db import migrate
 from app.main import create_app
 from tests.api.test_errors import assert_problem
 from tests.conftest import PostgresSchemas, article_payload, count_articles, make_settings

@@ -20,7 +20,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from app.db import create_db_engine, create_session_factory, migrate
+from app.core.db import create_db_engine, create_session_factory, migrate
 from app.main import create_app
 from app.worker import Worker
 from tests.api.search_corpus import CORPUS, post

@@ -8,7 +8,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.analysis.types import Analyzer
-from app.config import Settings
+from app.core.config import Settings
 from app.main import create_app
 from tests.api.test_errors import assert_problem
 from tests.conftest import article_payload, make_settings

@@ -8,7 +8,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.config import Settings
+from app.core.config import Settings
 from app.main import create_app
 from app.models import Article, Outlet
 from tests.conftest import article_payload, count_articles, make_settings

@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from app.errors import PROBLEM_MEDIA_TYPE
 from app.main import create_app
+from app.schemas.problem import PROBLEM_MEDIA_TYPE
 from tests.conftest import make_settings
 
 READ_SIDE = [

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.analysis.types import Analysis, GenreGuess
-from app.config import Settings
+from app.core.config import Settings
 from app.main import create_app
 from app.models import ArticleSource
 from app.worker import Worker

@@ -10,9 +10,9 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.config import Settings
-from app.search_index import SearchIndex, open_index
-from app.services.search import ranker
+from app.core.config import Settings
+from app.core.search_index import SearchIndex, open_index
+from app.services.search import ranker, sync_index
 from tests.api.search_corpus import CORPUS, Doc, found, post, walk
 from tests.conftest import make_settings
 
@@ -27,7 +27,7 @@ def indexed_corpus(
     lens_corpus: list[int], settings: Settings, session_factory: sessionmaker[Session]
 ) -> list[int]:
     assert settings.search_index is not None
-    assert open_index(settings.search_index).sync(session_factory) == len(CORPUS)
+    assert sync_index(open_index(settings.search_index), session_factory) == len(CORPUS)
     return lens_corpus
 
 
@@ -73,7 +73,7 @@ def test_articles_stored_after_a_traversal_began_stay_out_of_it(
     post(client, Doc("RT", [], "2021-05-01", "India again", "India, India and India."))
     drain()
     assert settings.search_index is not None
-    assert open_index(settings.search_index).sync(session_factory) == 1
+    assert sync_index(open_index(settings.search_index), session_factory) == 1
     rest = walk(client, "/v1/articles", q="india", limit=2, cursor=first["next_cursor"])
 
     assert len(first["items"]) + len(rest) == 5

@@ -13,7 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.logs import JsonFormatter, LogFormat, RequestIdFilter, configure_logging
+from app.core.logs import JsonFormatter, LogFormat, RequestIdFilter, configure_logging
 from app.main import create_app
 from app.services import ingest
 from tests.conftest import article_payload
@@ -114,7 +114,7 @@ def test_an_unhandled_error_quotes_the_request_id_it_was_logged_with(
     body = response.json()
     assert body["request_id"] == "support-case-1"
     assert "support-case-1" in body["detail"]
-    (error,) = json_log.lines("app.errors")
+    (error,) = json_log.lines("app.api.problems")
     assert error["request_id"] == "support-case-1"
     assert "RuntimeError: boom" in error["exc_info"]
     (access,) = json_log.lines("app.access")

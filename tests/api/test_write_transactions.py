@@ -14,8 +14,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.config import Settings
-from app.deps import write_transaction
+from app.api.deps import write_transaction
+from app.core.config import Settings
 from app.main import create_app
 from app.models import Outlet
 from tests.conftest import article_payload, count_articles
@@ -47,7 +47,7 @@ def test_concurrent_writers_never_wait_on_the_database_lock(
 ) -> None:
     # A busy timeout of 1 ms: a request that had to wait for SQLite's write lock would fail
     # with "database is locked" (503). Writers queue in the process instead, so none waits.
-    monkeypatch.setattr("app.db._SQLITE_BUSY_TIMEOUT_MS", 1)
+    monkeypatch.setattr("app.core.db._SQLITE_BUSY_TIMEOUT_MS", 1)
     engine.dispose()  # new connections take the setting
     singles = [
         ("/v1/articles", article_payload(url=f"https://example.org/{i}", text=f"Text {i}."))

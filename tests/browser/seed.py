@@ -14,8 +14,8 @@ from datetime import date, timedelta
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.config import Settings
-from app.db import create_db_engine, create_session_factory, migrate
+from app.core.config import Settings
+from app.core.db import create_db_engine, create_session_factory, migrate
 from app.main import create_app
 from app.models import KeyScope
 from app.services import api_keys

@@ -11,7 +11,7 @@ import os
 from pathlib import Path
 
 from app.analysis.types import Analysis
-from app.config import Settings
+from app.core.config import Settings
 from tests.fakes import FakeAnalyzer
 
 

@@ -10,8 +10,8 @@ import os
 
 import uvicorn
 
-from app.cli_common import load_analyzer
-from app.config import Settings
+from app.analysis.loader import load_analyzer_from
+from app.core.config import Settings
 from app.main import create_app
 
 
@@ -23,7 +23,7 @@ def main() -> None:
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
-    app = create_app(Settings(), load_analyzer=lambda settings: load_analyzer(settings, spec))
+    app = create_app(Settings(), load_analyzer=lambda settings: load_analyzer_from(settings, spec))
     uvicorn.run(app, host="127.0.0.1", port=port, log_config=None)
 
 

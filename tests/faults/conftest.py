@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.db import create_db_engine, create_session_factory, migrate
+from app.core.db import create_db_engine, create_session_factory, migrate
 from tests.conftest import PostgresSchemas
 from tests.faults.pg_cluster import PostgresCluster
 

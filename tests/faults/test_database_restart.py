@@ -18,7 +18,7 @@ import httpx
 import pytest
 from sqlalchemy import create_engine, text
 
-from app.db import migrate
+from app.core.db import migrate
 from tests.faults.pg_cluster import PostgresCluster
 from tests.faults.processes import (
     free_port,

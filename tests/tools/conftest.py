@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.config import Settings, get_settings
+from app.core.config import Settings, get_settings
 from app.schemas.ingest import ArticleIn
 from app.services import ingest, reannotate
 from app.worker import Worker

@@ -11,9 +11,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
-from app.cli_tools import cli
-from app.config import Settings, get_settings
-from app.db import create_db_engine, create_session_factory, migrate
+from app.cli.tools import cli
+from app.core.config import Settings, get_settings
+from app.core.db import create_db_engine, create_session_factory, migrate
 from app.drain import Budget, drain
 from app.models import Article, Mention
 from app.schemas.ingest import ArticleIn

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
-from app.cli_tools import cli
+from app.cli.tools import cli
 from app.main import create_app
 from app.models import Article, ArticleAuthor, Outlet
 from app.services import importer

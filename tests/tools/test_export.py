@@ -13,8 +13,8 @@ import pytest
 from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
-from app.cli_runs import cli
-from app.config import Settings
+from app.cli.runs import cli
+from app.core.config import Settings
 from app.schemas.ingest import ArticleIn
 from app.services import ingest
 from tests.fakes import FakeAnalyzer

@@ -13,8 +13,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
-from app.cli_runs import cli
-from app.config import Settings
+from app.cli.runs import cli
+from app.core.config import Settings
 from app.main import create_app
 from app.models import Article, ArticleHistory, ArticleStatus
 from app.services import reannotate
@@ -271,7 +271,7 @@ def test_models_described_without_loading_them(
     def no_loading(*_args: object) -> None:
         raise AssertionError("the models were loaded")
 
-    monkeypatch.setattr("app.cli_runs.load_analyzer", no_loading)
+    monkeypatch.setattr("app.cli.runs.load_analyzer_from", no_loading)
 
     command = runner.invoke(cli, ["reannotate", "--dry-run", "--no-migrate"])
     api = client.post("/v1/reannotate", json={"dry_run": True})

@@ -8,9 +8,9 @@ from datetime import timedelta
 from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
-from app.cli_tools import cli
-from app.config import Settings
-from app.db import utcnow
+from app.cli.tools import cli
+from app.core.config import Settings
+from app.core.db import utcnow
 from app.repositories import queue
 from app.schemas.ingest import ArticleIn
 from app.services import ingest

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Path, Query
 from pydantic import Field
 
 from app.analysis.types import ActorKind
-from app.deps import SessionDep, SettingsDep
+from app.api.deps import SessionDep, SettingsDep
 from app.models.keys import MAX_ID
 from app.schemas.catalog import ActorView
 from app.schemas.page import Page

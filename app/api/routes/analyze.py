@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 
-from app.deps import SettingsDep
+from app.api.deps import SettingsDep
 from app.schemas.analysis import AnalysisView, AnalyzeIn
 from app.schemas.problem import problem_responses
 from app.services import analyze as analysis_service

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Path, Query, Response, status
 
 from app.api.auth import WriteAccess
-from app.deps import SessionDep, SettingsDep, write_transaction
+from app.api.deps import SessionDep, SettingsDep, write_transaction
 from app.models.keys import MAX_ID
 from app.schemas.article import ArticleDetail
 from app.schemas.ingest import Accepted, ArticleIn, BatchIn, BatchItem, BatchResult

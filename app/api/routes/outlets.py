@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 
-from app.deps import SessionDep, SettingsDep
+from app.api.deps import SessionDep, SettingsDep
 from app.models.keys import MAX_ID
 from app.schemas.catalog import OutletView
 from app.schemas.page import Page

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response, status
 
 from app.api.auth import WriteAccess
-from app.deps import SessionDep, SettingsDep, write_transaction
+from app.api.deps import SessionDep, SettingsDep, write_transaction
 from app.schemas.page import Page
 from app.schemas.problem import problem_responses
 from app.schemas.runs import ReannotateIn, ReannotateResult, RunView

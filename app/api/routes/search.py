@@ -7,8 +7,8 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse, StreamingResponse
 
+from app.api.deps import SessionDep, SessionFactoryDep, SettingsDep
 from app.api.search_params import article_query
-from app.deps import SessionDep, SessionFactoryDep, SettingsDep
 from app.errors import RequestInvalidError
 from app.schemas.article import ArticleFields, ArticleSummary
 from app.schemas.page import Page

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from app.deps import SessionDep, SettingsDep
+from app.api.deps import SessionDep, SettingsDep
 from app.schemas.problem import problem_responses
 from app.schemas.profiles import TopicView
 from app.services import catalog

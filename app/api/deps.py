@@ -10,8 +10,8 @@ from fastapi import Depends, Request
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.config import Settings
-from app.db import writer_lock
+from app.core.config import Settings
+from app.core.db import writer_lock
 
 
 def _settings(request: Request) -> Settings:
@@ -42,7 +42,7 @@ def _session(
 def write_transaction(session: Session) -> Iterator[None]:
     """Run a route's writes and commit them in one thread call (see commit_in_route).
 
-    On SQLite the writers of a process take turns (app.db.writer_lock).
+    On SQLite the writers of a process take turns (app.core.db.writer_lock).
     """
     bind = session.get_bind()
     with writer_lock(bind if isinstance(bind, Engine) else bind.engine):

@@ -32,13 +32,9 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import tantivy
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session, sessionmaker
-
-from app.models import Article
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +51,22 @@ _COMMIT_EVERY = 50_000
 _WRITER_HEAP = 200_000_000
 _FIELDS = ["title", "text"]
 Hit = tuple[float, int]  # (score, article id)
+Document = tuple[int, str | None, str]  # (article id, title, text)
+
+
+class StoredArticles(Protocol):
+    """The database's side of a sync (app/repositories/search_documents.py)."""
+
+    def ids_between(self, low: int, high: int) -> Sequence[int]: ...
+
+    def count_above(self, highest: int) -> int: ...
+
+    def after(self, start: int, limit: int) -> Sequence[Document]: ...
+
+    def among(self, ids: Sequence[int]) -> Sequence[Document]: ...
+
+    def end_snapshot(self) -> None:
+        """Let go of the read snapshot between batches (no long snapshot over a big build)."""
 
 
 def _schema() -> Any:
@@ -231,7 +243,7 @@ class SearchIndex:
 
     def sync(
         self,
-        factory: sessionmaker[Session],
+        stored: StoredArticles,
         progress: Callable[[int, int], None] | None = None,
     ) -> int | None:
         """Add the stored articles the index lacks; the number added, None if another process
@@ -242,7 +254,7 @@ class SearchIndex:
             log.debug("search index %s is locked (%s): not syncing", self.path, error)
             return None
         try:
-            added = self._add_missing(writer, factory, progress)
+            added = self._add_missing(writer, stored, progress)
             if added:
                 writer.commit()
                 writer.wait_merging_threads()
@@ -258,45 +270,37 @@ class SearchIndex:
     def _add_missing(
         self,
         writer: Any,
-        factory: sessionmaker[Session],
+        stored: StoredArticles,
         progress: Callable[[int, int], None] | None,
     ) -> int:
         highest = self.highest_id()
         low = max(highest - LOOKBACK_IDS + 1, 1)
-        with factory() as session:
-            recent = session.scalars(
-                select(Article.id).where(Article.id >= low, Article.id <= highest)
-            ).all()
-            late = sorted(set(recent) - self.ids_between(low, highest))
-            total = len(late) + _count_above(session, highest)
-            added = self._add(writer, session, late, progress, total, 0)
-            start = highest
-            uncommitted = added
-            while True:
-                rows = session.execute(
-                    select(Article.id, Article.title, Article.text)
-                    .where(Article.id > start)
-                    .order_by(Article.id)
-                    .limit(_BATCH)
-                ).all()
-                if not rows:
-                    return added
-                for article_id, title, body in rows:
-                    writer.add_document(_document(article_id, title, body))
-                added += len(rows)
-                uncommitted += len(rows)
-                start = rows[-1][0]
-                if uncommitted >= _COMMIT_EVERY:
-                    writer.commit()  # bounded memory, and a crash keeps what was built
-                    uncommitted = 0
-                if progress is not None:
-                    progress(added, total)
-                session.rollback()  # no long snapshot over a big build
+        recent = stored.ids_between(low, highest)
+        late = sorted(set(recent) - self.ids_between(low, highest))
+        total = len(late) + stored.count_above(highest)
+        added = self._add(writer, stored, late, progress, total, 0)
+        start = highest
+        uncommitted = added
+        while True:
+            rows = stored.after(start, _BATCH)
+            if not rows:
+                return added
+            for article_id, title, body in rows:
+                writer.add_document(_document(article_id, title, body))
+            added += len(rows)
+            uncommitted += len(rows)
+            start = rows[-1][0]
+            if uncommitted >= _COMMIT_EVERY:
+                writer.commit()  # bounded memory, and a crash keeps what was built
+                uncommitted = 0
+            if progress is not None:
+                progress(added, total)
+            stored.end_snapshot()
 
     def _add(
         self,
         writer: Any,
-        session: Session,
+        stored: StoredArticles,
         ids: Sequence[int],
         progress: Callable[[int, int], None] | None,
         total: int,
@@ -304,9 +308,7 @@ class SearchIndex:
     ) -> int:
         for start in range(0, len(ids), _BATCH):
             chunk = ids[start : start + _BATCH]
-            for article_id, title, body in session.execute(
-                select(Article.id, Article.title, Article.text).where(Article.id.in_(chunk))
-            ):
+            for article_id, title, body in stored.among(chunk):
                 writer.add_document(_document(article_id, title, body))
             done += len(chunk)
             if progress is not None:
@@ -314,10 +316,6 @@ class SearchIndex:
         if ids:
             log.info("search index: added %d articles that were committed late", len(ids))
         return len(ids)
-
-
-def _count_above(session: Session, highest: int) -> int:
-    return int(session.scalar(select(func.count(Article.id)).where(Article.id > highest)) or 0)
 
 
 def _document(article_id: int, title: str | None, body: str) -> Any:

@@ -8,7 +8,7 @@ in the process at all; it is counted in the database at scrape time (see QueueDe
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 
 from prometheus_client import (
     GC_COLLECTOR,
@@ -23,7 +23,6 @@ from prometheus_client.metrics_core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
-from sqlalchemy.orm import Session, sessionmaker
 
 logger = logging.getLogger(__name__)
 
@@ -82,15 +81,12 @@ MODEL_LOAD_SECONDS = Gauge(
 class QueueDepthCollector(Collector):
     """Articles by status, counted in the database when scraped (one GROUP BY)."""
 
-    def __init__(self, session_factory: sessionmaker[Session]) -> None:
-        self._session_factory = session_factory
+    def __init__(self, count_by_status: Callable[[], Mapping[str, int]]) -> None:
+        self._count_by_status = count_by_status
 
     def collect(self) -> Iterable[Metric]:
-        from app.repositories import articles
-
         try:
-            with self._session_factory() as session:
-                counts = articles.count_by_status(session)
+            counts = self._count_by_status()
         except (DBAPIError, PoolTimeoutError) as exc:
             # The rest of the scrape is still worth having; the gap in this series says enough.
             logger.warning("queue depth not collected: %s", str(exc).splitlines()[0])
@@ -113,10 +109,11 @@ class _Forward(Collector):
         yield from self._registry.collect()
 
 
-def scrape_registry(session_factory: sessionmaker[Session]) -> CollectorRegistry:
-    """The process's metrics plus the queue depth of this database: what /metrics serves."""
+def scrape_registry(count_by_status: Callable[[], Mapping[str, int]]) -> CollectorRegistry:
+    """The process's metrics plus the queue depth of this database (``count_by_status``, e.g.
+    app/services/health.py's queue_depth): what /metrics serves."""
     registry = CollectorRegistry()
     # Neither collector has describe(), so registering them runs no query and checks no names.
     registry.register(_Forward(REGISTRY))
-    registry.register(QueueDepthCollector(session_factory))
+    registry.register(QueueDepthCollector(count_by_status))
     return registry

@@ -14,12 +14,12 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
-from app.analysis.actors_text import alias_key, fold, scan_key, tokens
+from app.analysis.actors.text import alias_key, fold, scan_key, tokens
 from app.analysis.types import ActorKind
 
 MatchKind = Literal["name", "demonym", "capital", "seat"]
 
-DATA_DIR = Path(__file__).with_name("data") / "actors"
+DATA_DIR = Path(__file__).parent.parent / "data" / "actors"
 _FILES = ("countries", "demonyms", "capitals", "organizations", "groups", "titles", "words")
 
 

@@ -47,7 +47,7 @@ class Settings(BaseSettings):
     rate_limit_storage: str = "memory://"
 
     # A folder for a Tantivy index that ranks full-text results (sort=relevance): much faster
-    # than the database's ranking over large corpora (app/search_index.py); None: the database
+    # than the database's ranking over large corpora (app/core/search_index.py); None: the database
     # ranks. The worker keeps it up to date; `lens search-index sync` builds it.
     search_index: Path | None = None
 

@@ -15,7 +15,7 @@ from typing import Annotated, Any
 
 import typer
 
-from app.config import get_settings
+from app.core.config import get_settings
 
 cli = typer.Typer(
     help="Measure model quality on labelled JSON Lines files (plain or .gz).",

@@ -2,8 +2,8 @@
 
 Keys are stable across articles: ``country:<ISO alpha-3>``, ``person:<folded full name>``,
 ``org:<abbreviation or folded name>``, ``group:<name>``, ``place:<folded name>``. The rules for
-each kind live in ``actors_claims`` (entity spans, sentence scan, metonymy) and
-``actors_people`` (titles, surnames); the tables in ``data/actors``.
+each kind live in ``actors.claims`` (entity spans, sentence scan, metonymy) and
+``actors.people`` (titles, surnames); the tables in ``data/actors``.
 
 Salience, in [0, 1], blends three signals of how central an actor is to the article::
 
@@ -34,8 +34,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from app.analysis.actors_catalog import Catalog, get_catalog, known_aliases, lookup_alias
-from app.analysis.actors_claims import (
+from app.analysis.actors.catalog import Catalog, get_catalog, known_aliases, lookup_alias
+from app.analysis.actors.claims import (
     Bounds,
     Claim,
     EntityReading,
@@ -43,16 +43,16 @@ from app.analysis.actors_claims import (
     read_entity,
     scan_sentence,
 )
-from app.analysis.actors_people import (
+from app.analysis.actors.people import (
     Person,
     PersonClaim,
     full_name_words,
     resolve_people,
     surname_mentions,
 )
-from app.analysis.actors_text import person_key
+from app.analysis.actors.text import person_key
 from app.analysis.types import (
-    ActorAnnotation,
+    ActorAnalysis,
     ActorKind,
     ActorMention,
     ActorSentiment,
@@ -85,9 +85,9 @@ class ResolvedActor:
         """The sentences that mention the actor, in order, each once."""
         return tuple(sorted({m.sentence_index for m in self.mentions}))
 
-    def annotate(self, sentiment: ActorSentiment) -> ActorAnnotation:
-        """The contract's annotation of this actor, with the author's sentiment toward it."""
-        return ActorAnnotation(
+    def with_sentiment(self, sentiment: ActorSentiment) -> ActorAnalysis:
+        """This actor as the analysis reports it, with the author's sentiment toward it."""
+        return ActorAnalysis(
             key=self.key,
             name=self.name,
             kind=self.kind,

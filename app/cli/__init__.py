@@ -10,13 +10,14 @@ import importlib.util
 import logging
 import signal
 import threading
+from functools import partial
 from types import FrameType
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from app.cli_common import AnalyzerOpt
-from app.config import get_settings
+from app.cli.common import AnalyzerOpt
+from app.core.config import get_settings
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
@@ -37,11 +38,11 @@ cli.add_typer(db_cli, name="db")
 # (module, group name): each module exposes `cli: typer.Typer`, added if the module exists;
 # a group name of None adds the module's commands at the top level.
 _PLUGINS: tuple[tuple[str, str | None], ...] = (
-    ("app.cli_eval", "eval"),
-    ("app.cli_tools", None),
-    ("app.cli_runs", None),
-    ("app.cli_keys", "keys"),
-    ("app.cli_search", "search-index"),
+    ("app.cli.eval", "eval"),
+    ("app.cli.tools", None),
+    ("app.cli.runs", None),
+    ("app.cli.keys", "keys"),
+    ("app.cli.search_index", "search-index"),
 )
 
 logger = logging.getLogger("app.cli")
@@ -71,7 +72,7 @@ def serve(
     """
     import uvicorn
 
-    from app.cli_keys import warn_if_open
+    from app.cli.keys import warn_if_open
 
     _configure_logging(long_running=True)
     if migrate:
@@ -113,9 +114,10 @@ def worker(
     """
     from prometheus_client import start_http_server
 
-    from app import metrics
-    from app.cli_common import load_analyzer
-    from app.db import create_db_engine, create_session_factory
+    from app.analysis.loader import load_analyzer_from
+    from app.core import metrics
+    from app.core.db import create_db_engine, create_session_factory
+    from app.services.health import queue_depth
     from app.worker import Worker
 
     _configure_logging(long_running=True)
@@ -134,12 +136,12 @@ def worker(
     session_factory = create_session_factory(engine)
     server = None
     if metrics_port is not None:
-        registry = metrics.scrape_registry(session_factory)
+        registry = metrics.scrape_registry(partial(queue_depth, session_factory))
         server, _thread = start_http_server(metrics_port, metrics_host, registry)
         logger.info("metrics on http://%s:%d/metrics", metrics_host, metrics_port)
     try:
         with metrics.MODEL_LOAD_SECONDS.time():
-            model = load_analyzer(settings, analyzer)
+            model = load_analyzer_from(settings, analyzer)
         Worker(session_factory, model, settings).run(stop)
     finally:
         if server is not None:
@@ -168,7 +170,7 @@ def db_downgrade(
 
     Example: lens db downgrade base
     """
-    from app.db import migrate
+    from app.core.db import migrate
 
     _configure_logging()
     migrate(get_settings().database_url, revision, downgrade=True)
@@ -185,22 +187,22 @@ def requeue(
 
     Example: lens requeue --done
     """
-    from app.db import create_db_engine, create_session_factory
+    from app.core.db import create_db_engine, create_session_factory
     from app.models.article import ArticleStatus
-    from app.repositories import queue
+    from app.services import queue
 
     statuses = [s for s, on in ((ArticleStatus.failed, failed), (ArticleStatus.done, done)) if on]
     engine = create_db_engine(get_settings().database_url)
     try:
         with create_session_factory(engine)() as session, session.begin():
-            count = queue.requeue(session, statuses=statuses)
+            count = queue.requeue(session, statuses)
     finally:
         engine.dispose()
     typer.echo(f"{count} articles queued")
 
 
 def _upgrade(revision: str) -> None:
-    from app.db import migrate
+    from app.core.db import migrate
 
     migrate(get_settings().database_url, revision)
 
@@ -215,7 +217,7 @@ def served_app() -> FastAPI:
 
 def _configure_logging(*, long_running: bool = False) -> None:
     """LENS_LOG_FORMAT, or json for the services (log collectors) and text for one-off commands."""
-    from app.logs import LogFormat, configure_logging
+    from app.core.logs import LogFormat, configure_logging
 
     settings = get_settings()
     default: LogFormat = "json" if long_running else "text"

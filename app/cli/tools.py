@@ -1,6 +1,6 @@
 """Day-one commands: `lens import`, `lens analyze`, `lens status`.
 
-Added to `lens` by app/cli.py's plugin list. Exit codes: 0 ok, 1 failure, 2 usage error,
+Added to `lens` by app/cli/__init__.py's plugin list. Exit codes: 0 ok, 1 failure, 2 usage error,
 3 finished but some rows were rejected (import) or some articles failed (analyze).
 """
 
@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from app.cli_common import (
+from app.analysis.loader import load_analyzer_from
+from app.cli.common import (
     EXIT_PARTIAL,
     EXIT_USAGE,
     AnalyzerOpt,
@@ -22,10 +23,9 @@ from app.cli_common import (
     database,
     err_console,
     fail,
-    load_analyzer,
     progress_bar,
 )
-from app.config import Settings, get_settings
+from app.core.config import Settings, get_settings
 
 if TYPE_CHECKING:
     from rich.progress import Progress, Task, TaskID
@@ -221,12 +221,12 @@ def analyze(
       lens analyze --workers 4 --limit 1000
     """
     from app.drain import Budget, Pool, on_signals, run_here
-    from app.repositories import articles
+    from app.services import queue
 
     settings = get_settings()
     with database(settings, migrate=migrate) as session_factory:
         with session_factory() as session:
-            before = articles.count_by_status(session)
+            before = queue.count_by_status(session)
         total = min(before["pending"], limit) if limit else before["pending"]
         if total == 0:
             typer.echo("nothing to analyse: the queue is empty")
@@ -242,7 +242,7 @@ def analyze(
 
             try:
                 if workers == 1:
-                    model = load_analyzer(settings, analyzer)
+                    model = load_analyzer_from(settings, analyzer)
                     _describe(bar, task, "analysing")
                     run_here(session_factory, model, settings, budget, settled)
                     codes = [0]
@@ -253,7 +253,7 @@ def analyze(
             except Exception as exc:
                 raise fail(f"analysis stopped: {type(exc).__name__}: {exc}") from None
         with session_factory() as session:
-            after = articles.count_by_status(session)
+            after = queue.count_by_status(session)
     _print_analysis(before, after, bar.tasks[task])
     if any(codes):
         raise fail(f"{sum(1 for c in codes if c)} worker processes failed; see the log above")
@@ -316,17 +316,13 @@ def status(
 
       lens status --json | jq .queue.pending
     """
-    from app.db import utcnow
-    from app.repositories import articles, leases
-    from app.repositories.article_search import max_article_id
+    from app.services import queue
 
     settings = get_settings()
-    now = utcnow()
     with database(settings) as session_factory, session_factory() as session:
-        counts = articles.count_by_status(session)
-        held = leases.held(session, now)
-        oldest = leases.oldest_pending(session)
-        index = _search_index_state(settings, max_article_id(session))
+        current = queue.state(session)
+    counts, held, oldest = current.counts, current.leases, current.oldest_pending
+    index = _search_index_state(settings, current.newest_id)
     if as_json:
         report = {
             "queue": counts,
@@ -367,7 +363,7 @@ def _search_index_state(settings: Settings, newest: int) -> dict[str, Any] | Non
     """The search index's size and lag behind the database (None when none is configured)."""
     if settings.search_index is None:
         return None
-    from app.search_index import open_index
+    from app.core.search_index import open_index
 
     state: dict[str, Any] = {"path": str(settings.search_index)}
     try:

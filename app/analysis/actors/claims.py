@@ -18,9 +18,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-from app.analysis.actors_catalog import Catalog, CatalogEntry, CatalogHit, MatchKind
-from app.analysis.actors_people import PersonClaim, institution_suffix, split_person_span
-from app.analysis.actors_text import (
+from app.analysis.actors.catalog import Catalog, CatalogEntry, CatalogHit, MatchKind
+from app.analysis.actors.people import PersonClaim, institution_suffix, split_person_span
+from app.analysis.actors.text import (
     Token,
     alias_key,
     capitalised_words,

@@ -1,7 +1,8 @@
-"""`lens search-index`: build or update the search index (LENS_SEARCH_INDEX, app/search_index.py).
+"""`lens search-index`: build or update the search index (LENS_SEARCH_INDEX,
+app/core/search_index.py).
 
-Added to `lens` by app/cli.py's plugin list. Exit codes: 0 ok, 1 failure (no LENS_SEARCH_INDEX,
-or another process holds the index's writer), 2 usage error.
+Added to `lens` by the plugin list in app/cli/__init__.py. Exit codes: 0 ok, 1 failure (no
+LENS_SEARCH_INDEX, or another process holds the index's writer), 2 usage error.
 """
 
 from __future__ import annotations
@@ -11,8 +12,8 @@ from typing import Annotated
 
 import typer
 
-from app.cli_common import MigrateOpt, database, err_console, fail, progress_bar
-from app.config import get_settings
+from app.cli.common import MigrateOpt, database, err_console, fail, progress_bar
+from app.core.config import get_settings
 
 cli = typer.Typer(
     help="The search index that ranks full-text results (LENS_SEARCH_INDEX).",
@@ -39,7 +40,8 @@ def sync(
 
       LENS_SEARCH_INDEX=/var/lib/lens/search lens search-index sync
     """
-    from app.search_index import open_index
+    from app.core.search_index import open_index
+    from app.services.search import sync_index
 
     settings = get_settings()
     folder = path or settings.search_index
@@ -52,7 +54,7 @@ def sync(
         def progress(done: int, total: int) -> None:
             bar.update(task, completed=done, total=total)
 
-        added = index.sync(factory, progress)
+        added = sync_index(index, factory, progress)
     if added is None:
         raise fail(f"another process is writing {folder}: try again when it is done")
     err_console.print(f"{added:,} articles added; the index at {folder} holds {len(index):,}")

@@ -23,8 +23,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from app.analysis.actors_catalog import Catalog, CatalogHit
-from app.analysis.actors_text import Token, alias_key, fold, person_key, tokens
+from app.analysis.actors.catalog import Catalog, CatalogHit
+from app.analysis.actors.text import Token, alias_key, fold, person_key, tokens
 from app.analysis.types import ActorMention
 
 _PREFIX_WORDS = 4

@@ -1,6 +1,6 @@
 """Commands for model changes and data sets: `lens reannotate`, `lens runs`, `lens export`.
 
-Added to `lens` by app/cli.py's plugin list. Exit codes: 0 ok, 1 failure, 2 usage error.
+Added to `lens` by app/cli/__init__.py's plugin list. Exit codes: 0 ok, 1 failure, 2 usage error.
 """
 
 from __future__ import annotations
@@ -12,17 +12,17 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from app.cli_common import (
+from app.analysis.loader import load_analyzer_from
+from app.cli.common import (
     EXIT_USAGE,
     AnalyzerOpt,
     MigrateOpt,
     database,
     err_console,
     fail,
-    load_analyzer,
     progress_bar,
 )
-from app.config import Settings, get_settings
+from app.core.config import Settings, get_settings
 from app.errors import DomainError
 from app.models.article import ArticleStatus
 
@@ -130,11 +130,11 @@ def list_runs(
 
       lens runs --json | jq '.[0].models'
     """
-    from app.repositories import runs
+    from app.services import history
 
     settings = get_settings()
     with database(settings) as session_factory, session_factory() as session:
-        usages = runs.with_usage(session, after_id=None, limit=limit)
+        usages = history.runs_with_usage(session, limit)
     if as_json:
         from app.schemas.runs import RunView
 
@@ -249,6 +249,6 @@ def _current_identity(settings: Settings, analyzer_spec: str | None) -> RunIdent
         return identity
     err_console.print("loading the models to read their versions (use --all to skip) ...")
     try:
-        return service.identity_of(load_analyzer(settings, analyzer_spec))
+        return service.identity_of(load_analyzer_from(settings, analyzer_spec))
     except Exception as exc:
         raise fail(f"cannot load the models: {type(exc).__name__}: {exc}") from None

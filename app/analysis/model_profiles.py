@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from app.analysis.actor_stance import ActorStance
+from app.analysis.actors.stance import ActorStance
 from app.analysis.encoder import Encoded, Encoder, FloatArray
 from app.analysis.entities import EntityModel
 from app.analysis.ner_eval import EntityFinder
@@ -26,7 +26,7 @@ from app.analysis.types import (
     Sentence,
     Topic,
 )
-from app.config import Settings
+from app.core.config import Settings
 
 # Zero-shot NLI models read a premise of at most ~512 tokens: documents go in chunks of whole
 # sentences of about this many characters, and chunk scores are averaged.

@@ -217,7 +217,7 @@ class ActorStance:
         ranked = sorted(range(len(passages)), key=lambda k: (-strength[k], k))
         return [passages[k] for k in sorted(ranked[: self.max_passages])]
 
-    def annotate(self, docs: Sequence[StanceInput]) -> list[list[ActorSentiment]]:
+    def toward_actors(self, docs: Sequence[StanceInput]) -> list[list[ActorSentiment]]:
         """The author's stance toward each actor of each article (in the inputs' order)."""
         jobs: list[tuple[int, int, list[Passage]]] = []
         pairs: list[Pair] = []
@@ -269,7 +269,7 @@ class ActorStance:
 
 @dataclass(frozen=True, slots=True)
 class StanceInput:
-    """One article for `ActorStance.annotate`: each actor's name and (sentence, start, end)
+    """One article for `ActorStance.toward_actors`: each actor's name and (sentence, start, end)
     mentions in text order."""
 
     text: str

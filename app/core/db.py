@@ -144,7 +144,7 @@ def create_session_factory(engine: Engine) -> sessionmaker[Session]:
 
 def migrations_dir() -> Path:
     """The Alembic scripts: ``migrations/`` beside the ``app`` package (a source checkout)."""
-    return Path(__file__).resolve().parent.parent / "migrations"
+    return Path(__file__).resolve().parents[2] / "migrations"
 
 
 def migrate(url: str, revision: str = "head", *, downgrade: bool = False) -> None:

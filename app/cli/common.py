@@ -4,7 +4,6 @@ and loading the analyzer (or a test double named with the hidden ``--analyzer`` 
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Annotated
@@ -25,8 +24,7 @@ from rich.progress import (
 from rich.text import Text
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.analysis.types import Analyzer
-from app.config import Settings
+from app.core.config import Settings
 
 # Exit codes scripts can rely on (also in the README).
 EXIT_OK = 0
@@ -54,25 +52,11 @@ def fail(message: str, code: int = EXIT_FAILURE) -> typer.Exit:
     return typer.Exit(code)
 
 
-def load_analyzer(settings: Settings, spec: str | None) -> Analyzer:
-    """The bundled analyzer, or the one ``module:factory`` makes from the settings."""
-    if spec is None:
-        from app.worker import load_default_analyzer
-
-        return load_default_analyzer(settings)
-    module_name, _, factory_name = spec.partition(":")
-    if not factory_name:
-        raise ValueError(f"--analyzer {spec!r}: expected module:factory")
-    factory = getattr(importlib.import_module(module_name), factory_name)
-    analyzer: Analyzer = factory(settings)
-    return analyzer
-
-
 @contextmanager
 def database(settings: Settings, *, migrate: bool = False) -> Iterator[sessionmaker[Session]]:
     """A session factory on the configured database, disposed of afterwards."""
-    from app.db import create_db_engine, create_session_factory
-    from app.db import migrate as run_migrations
+    from app.core.db import create_db_engine, create_session_factory
+    from app.core.db import migrate as run_migrations
 
     if migrate:
         run_migrations(settings.database_url)

@@ -1,7 +1,7 @@
 """`lens keys`: create, list and revoke API keys.
 
-Added to `lens` by app/cli.py's plugin list. Exit codes: 0 ok, 1 failure (e.g. no such key),
-2 usage error.
+Added to `lens` by the plugin list in app/cli/__init__.py. Exit codes: 0 ok, 1 failure (e.g. no
+such key), 2 usage error.
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from typing import Annotated, Any
 
 import typer
 
-from app.cli_common import EXIT_USAGE, MigrateOpt, database, err_console, fail
-from app.config import get_settings
+from app.cli.common import EXIT_USAGE, MigrateOpt, database, err_console, fail
+from app.core.config import get_settings
 from app.errors import NotFoundError, RequestInvalidError
 from app.models import ApiKey, KeyScope
 

@@ -1,0 +1,93 @@
+"""An analysis as plain records: one dict per row, numpy scalars made Python ints and floats.
+
+The one mapping of an `Analysis` (app/analysis/types.py) to the shape its annotations take: the
+annotation tables store these records (app/services/annotate.py adds the article and actor ids)
+and POST /v1/analyze shows them (app/schemas/analysis.py), so a field of the analysis is mapped
+here once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from app.analysis.types import ActorAnalysis, Analysis
+
+Record = dict[str, Any]
+
+
+def probabilities(values: Mapping[str, Any]) -> dict[str, float]:
+    # Models hand back numpy floats, which JSON cannot store.
+    return {str(label): float(p) for label, p in values.items()}
+
+
+def sentences(analysis: Analysis) -> list[Record]:
+    """Each sentence's span with its sentiment (label and score None where it was not scored)."""
+    scored = {s.sentence_index: s for s in analysis.sentence_sentiments}
+    records = []
+    for sentence in analysis.sentences:
+        score = scored.get(sentence.index)
+        records.append(
+            {
+                "index": int(sentence.index),
+                "start": int(sentence.start),
+                "end": int(sentence.end),
+                "label": score.label if score else None,
+                "score": float(score.score) if score else None,
+            }
+        )
+    return records
+
+
+def document_sentiment(analysis: Analysis) -> Record:
+    """The document's sentiment, without its sentences (see `sentences`)."""
+    document = analysis.sentiment
+    return {
+        "label": document.label,
+        "score": float(document.score),
+        "probabilities": probabilities(document.probabilities),
+        "drivers": [int(i) for i in document.drivers],
+    }
+
+
+def topics(analysis: Analysis) -> list[Record]:
+    return [
+        {"code": t.code, "label": t.label, "score": float(t.score), "parent": t.parent}
+        for t in analysis.topics
+    ]
+
+
+def actor(annotation: ActorAnalysis) -> Record:
+    """An actor's place in the article and the author's sentiment toward it (the row's columns)."""
+    sentiment = annotation.sentiment
+    return {
+        "mention_count": int(annotation.mention_count),
+        "salience": float(annotation.salience),
+        "sentiment_label": sentiment.label,
+        "sentiment_score": float(sentiment.score),
+        "sentiment_probabilities": probabilities(sentiment.probabilities),
+        "evidence": [int(i) for i in sentiment.evidence],
+        "passages": [
+            {
+                "start": int(p.start),
+                "end": int(p.end),
+                "label": p.label,
+                "score": float(p.score),
+                "weight": float(p.weight),
+            }
+            for p in sentiment.passages
+        ],
+    }
+
+
+def mentions(annotation: ActorAnalysis) -> list[Record]:
+    return [
+        {
+            "text": m.text,
+            "label": m.label,
+            "start": int(m.start),
+            "end": int(m.end),
+            "sentence_index": int(m.sentence_index),
+        }
+        for m in annotation.mentions
+    ]
