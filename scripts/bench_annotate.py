@@ -160,22 +160,22 @@ def main() -> None:
     analyzer.analyze(texts[:2])  # warm-up
     # the stance step's share of the time (the model's passes and the passages around them)
     stance = analyzer.components.stance
-    stance_annotate, stance_s = stance.annotate, 0.0
+    stance_step, stance_s = stance.toward_actors, 0.0
 
     def timed_stance(*a: Any, **k: Any) -> Any:
         nonlocal stance_s
         began = time.perf_counter()
         try:
-            return stance_annotate(*a, **k)
+            return stance_step(*a, **k)
         finally:
             stance_s += time.perf_counter() - began
 
-    stance.annotate = timed_stance  # type: ignore[method-assign]
+    stance.toward_actors = timed_stance  # type: ignore[method-assign]
     started = time.perf_counter()
     for i in range(0, len(texts), args.batch):
         analyzer.analyze(texts[i : i + args.batch])
     elapsed = time.perf_counter() - started
-    stance.annotate = stance_annotate  # type: ignore[method-assign]
+    stance.toward_actors = stance_step  # type: ignore[method-assign]
     report: dict[str, Any] = {
         "articles": len(texts),
         "median_words": int(np.median(words)),
