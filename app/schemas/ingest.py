@@ -20,19 +20,9 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from app.models.article import ArticleStatus, Genre
+from app.schemas.text import STORABLE, Storable
 
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
-
-
-def _storable(value: str) -> str:
-    # Lone surrogates ("\ud800" is valid JSON) cannot be encoded, and PostgreSQL rejects NUL.
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        raise ValueError("contains characters that are not valid Unicode") from None
-    if "\x00" in value:
-        raise ValueError("contains a NUL character")
-    return value
 
 
 def _not_blank(value: str) -> str:
@@ -49,7 +39,6 @@ def _day_or_instant(value: Any) -> Any:
     return value
 
 
-Storable = Annotated[str, AfterValidator(_storable)]
 # Stripped names; the article text itself is never altered, so offsets stay valid.
 Name = Annotated[Storable, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 
@@ -139,9 +128,14 @@ class ArticleIn(BaseModel):
         description="A date (`2021-03-22`) or a datetime; a datetime without offset is UTC.",
     )
     url: (
+        # the constraints before the check, so that the pattern is documented (JSON Schema
+        # has one pattern: this one excludes NUL too)
         Annotated[
-            Storable,
-            StringConstraints(strip_whitespace=True, max_length=2048, pattern=r"^https?://\S+$"),
+            str,
+            StringConstraints(
+                strip_whitespace=True, max_length=2048, pattern=r"^https?://[^\s\x00]+$"
+            ),
+            STORABLE,
         ]
         | None
     ) = Field(

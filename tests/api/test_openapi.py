@@ -9,6 +9,7 @@ from fastapi.testclient import TestClient
 
 from app.errors import PROBLEM_MEDIA_TYPE
 from app.main import create_app
+from app.schemas.text import STORABLE_PATTERN
 from tests.conftest import make_settings
 
 READ_SIDE = [
@@ -75,3 +76,30 @@ def test_schemas_are_described_with_examples(spec: dict[str, Any]) -> None:
     profile = schemas["ActorProfile"]["properties"]
     assert profile["by_outlet"]["description"]
     assert schemas["OutletSentiment"]["properties"]["outlet"]["examples"] == ["China Daily"]
+
+
+def _free_strings(schema: dict[str, Any]) -> list[dict[str, Any]]:
+    """The string schemas in ``schema`` that any text would satisfy but for their keywords."""
+    if "anyOf" in schema:
+        return [s for option in schema["anyOf"] for s in _free_strings(option)]
+    if schema.get("type") == "array":
+        return _free_strings(schema.get("items", {}))
+    if schema.get("type") == "string" and not {"enum", "const", "format"} & schema.keys():
+        return [schema]
+    return []
+
+
+def test_free_text_parameters_state_what_the_database_can_hold(spec: dict[str, Any]) -> None:
+    # The server refuses a NUL in any of them (tests/api/test_unstorable_text.py): the document
+    # says so, or fuzzers and generated clients send it and find a 422 the schema allowed.
+    found = 0
+    for path, methods in spec["paths"].items():
+        for method, operation in methods.items():
+            for parameter in operation.get("parameters", []):
+                for schema in _free_strings(parameter["schema"]):
+                    where = f"{method} {path} {parameter['name']}"
+                    assert schema.get("pattern") == STORABLE_PATTERN, where
+                    found += 1
+    assert found > 20
+    outlet = spec["components"]["schemas"]["ReannotateIn"]["properties"]["outlet"]["items"]
+    assert outlet["pattern"] == STORABLE_PATTERN

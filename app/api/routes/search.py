@@ -13,6 +13,7 @@ from app.errors import RequestInvalidError
 from app.schemas.article import ArticleFields, ArticleSummary
 from app.schemas.page import Page
 from app.schemas.problem import problem_responses
+from app.schemas.text import Storable
 from app.services import search
 from app.services.search import ArticleQuery
 
@@ -65,9 +66,11 @@ def search_articles(
     limit: Annotated[
         int | None, Query(description="Page size; default 20, at most `LENS_MAX_PAGE_SIZE`.")
     ] = None,
-    cursor: Annotated[str | None, Query(description="`next_cursor` of the previous page.")] = None,
+    cursor: Annotated[
+        Storable | None, Query(description="`next_cursor` of the previous page.")
+    ] = None,
     fields: Annotated[
-        str | None,
+        Storable | None,
         Query(
             description="Comma-separated item fields to return (`id` always is).",
             examples=["id,title,outlet,published,sentiment"],
