@@ -20,6 +20,7 @@ from app.config import Settings, get_settings
 from app.db import create_db_engine, create_session_factory
 from app.errors import install_error_handlers
 from app.metrics import scrape_registry
+from app.schemas.page import document_page_sizes
 from app.schemas.problem import document_problems
 from app.services.analyze import AnalyzerProvider
 from app.ui import pages as ui_pages
@@ -92,4 +93,5 @@ def create_app(
     app.include_router(metrics_routes.router)
     ui_pages.mount(app)
     document_problems(app)
+    document_page_sizes(app, settings.max_page_size)
     return app

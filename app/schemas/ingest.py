@@ -7,7 +7,6 @@ from datetime import date, datetime
 from typing import Annotated, Any
 
 from pydantic import (
-    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -20,15 +19,9 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from app.models.article import ArticleStatus, Genre
-from app.schemas.text import STORABLE, Storable
+from app.schemas.text import STORABLE, STORABLE_NOT_BLANK, Storable
 
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
-
-
-def _not_blank(value: str) -> str:
-    if not value.strip():
-        raise ValueError("must contain non-whitespace text")
-    return value
 
 
 def _day_or_instant(value: Any) -> Any:
@@ -54,6 +47,12 @@ _EXAMPLE: dict[str, JsonValue] = {
     "genre": "opinion",
 }
 
+
+# "Give `text` or `html`, not both" (checked in _text_or_html), as JSON Schema says it: a null
+# one counts as not given.
+TEXT_OR_HTML: list[JsonValue] = [
+    {"required": [name], "properties": {name: {"type": "string"}}} for name in ("text", "html")
+]
 
 _PASTED_EXAMPLE: dict[str, JsonValue] = {
     "text": "China Daily\n\nChina, Russia have to forge closer ties\n\n- Dmitri Trenin The author "
@@ -94,16 +93,19 @@ class ArticleIn(BaseModel):
 
     model_config = ConfigDict(
         extra="forbid",
-        json_schema_extra={"examples": [_EXAMPLE, _PASTED_EXAMPLE, _HTML_EXAMPLE]},
+        json_schema_extra={
+            "examples": [_EXAMPLE, _PASTED_EXAMPLE, _HTML_EXAMPLE],
+            "oneOf": TEXT_OR_HTML,
+        },
     )
 
-    html: Annotated[Storable, AfterValidator(_not_blank)] | None = Field(
+    html: Annotated[str, STORABLE_NOT_BLANK] | None = Field(
         default=None,
         description="A web page as saved, in place of `text`: its main text is extracted and "
         "stored as the text, with its title, authors, date, site name and canonical url; the "
         "page is kept (compressed). At most `LENS_MAX_HTML_BYTES` bytes (default 5 MiB).",
     )
-    text: Annotated[Storable, AfterValidator(_not_blank)] | None = Field(
+    text: Annotated[str, STORABLE_NOT_BLANK] | None = Field(
         default=None,
         description="The article body as published, or as pasted with its outlet line, "
         "headline, byline and reader chrome (recognised and kept out of the analysis). "

@@ -32,30 +32,44 @@ def check_storable(value: str) -> str:
     return value
 
 
+# The same, with at least one character that is not whitespace (Python's, as str.strip()).
+NOT_BLANK_PATTERN = r"^[^\u0000]*[^\s\u0000][^\u0000]*$"
+
+
 class _StorableText:
     """Pydantic metadata: checks with check_storable (its messages say what is wrong, where a
     failed pattern would only quote the pattern) and documents the rule as a pattern."""
 
+    def __init__(self, *, not_blank: bool = False) -> None:
+        self.not_blank = not_blank
+
     def __get_pydantic_core_schema__(
         self, source: Any, handler: GetCoreSchemaHandler
     ) -> CoreSchema:
-        return core_schema.no_info_after_validator_function(check_storable, handler(source))
+        return core_schema.no_info_after_validator_function(self._check, handler(source))
+
+    def _check(self, value: str) -> str:
+        check_storable(value)
+        if self.not_blank and not value.strip():
+            raise ValueError("must contain non-whitespace text")
+        return value
 
     def __get_pydantic_json_schema__(
         self, schema: CoreSchema, handler: GetJsonSchemaHandler
     ) -> JsonSchemaValue:
         json_schema = handler(schema)
         # A pattern of the field's own (a URL's) must exclude NUL itself: JSON Schema has one.
-        json_schema.setdefault("pattern", STORABLE_PATTERN)
+        json_schema.setdefault("pattern", NOT_BLANK_PATTERN if self.not_blank else STORABLE_PATTERN)
         return json_schema
 
     def __repr__(self) -> str:
-        return "STORABLE"
+        return "STORABLE_NOT_BLANK" if self.not_blank else "STORABLE"
 
 
 # After any length constraint in the same Annotated, so a length error reads as one about a
 # string ("at most 200 characters"), as it would not as a FastAPI Query(max_length=).
 STORABLE = _StorableText()
+STORABLE_NOT_BLANK = _StorableText(not_blank=True)
 Storable = Annotated[str, STORABLE]
 # What the lists' `q` and the name filters take.
 SearchTerm = Annotated[str, StringConstraints(max_length=200), STORABLE]

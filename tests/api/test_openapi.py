@@ -103,3 +103,25 @@ def test_free_text_parameters_state_what_the_database_can_hold(spec: dict[str, A
     assert found > 20
     outlet = spec["components"]["schemas"]["ReannotateIn"]["properties"]["outlet"]["items"]
     assert outlet["pattern"] == STORABLE_PATTERN
+
+
+def test_page_sizes_state_the_configured_range() -> None:
+    document = create_app(make_settings("sqlite://", max_page_size=50)).openapi()
+
+    limits = [
+        parameter["schema"]["anyOf"][0]
+        for path in document["paths"].values()
+        for operation in path.values()
+        for parameter in operation.get("parameters", [])
+        if parameter["name"] == "limit"
+    ]
+    assert len(limits) == 5
+    assert all(limit == {"type": "integer", "minimum": 1, "maximum": 50} for limit in limits)
+
+
+def test_text_or_html_is_stated_as_exactly_one() -> None:
+    document = create_app(make_settings("sqlite://")).openapi()
+
+    for name in ("ArticleIn", "AnalyzeIn"):
+        branches = document["components"]["schemas"][name]["oneOf"]
+        assert [branch["required"] for branch in branches] == [["text"], ["html"]]

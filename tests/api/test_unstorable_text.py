@@ -5,6 +5,7 @@ the client to retry, and nothing stored. The rule is app/schemas/text.py.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -119,3 +120,18 @@ def test_storable_is_documented_as_a_pattern() -> None:
 
     assert schema == {"type": "string", "pattern": STORABLE_PATTERN}
     assert "\x00" not in STORABLE_PATTERN  # the document holds no raw NUL
+
+
+@pytest.mark.parametrize(
+    "body",
+    [{"html": "\x00"}, {"text": "a\x00b"}, {"text": " \n "}, {"html": "\ud800"}],
+    ids=["NUL page", "NUL text", "blank text", "lone surrogate"],
+)
+def test_analyze_refuses_what_ingest_refuses(client: TestClient, body: dict[str, str]) -> None:
+    # POST /v1/analyze builds an article from its body: a body the article refuses was a 500
+    field = next(iter(body))
+    raw = json.dumps(body).encode()  # json.dumps escapes the surrogate as JSON may
+
+    response = client.post("/v1/analyze", content=raw, headers={"content-type": "application/json"})
+
+    assert _locs(assert_problem(response, 422)) == [["body", field]]
