@@ -12,6 +12,7 @@ from app import __version__
 from app.api import build_router, include_v1
 from app.api.auth import log_access_mode
 from app.api.body_limit import BodyLimitMiddleware
+from app.api.links import document_links
 from app.api.rate_limit import RateLimiter, RateLimitHeadersMiddleware
 from app.api.routes import metrics as metrics_routes
 from app.api.routes import reannotate as reannotate_routes
@@ -94,4 +95,5 @@ def create_app(
     ui_pages.mount(app)
     document_problems(app)
     document_page_sizes(app, settings.max_page_size)
+    document_links(app)
     return app

@@ -125,3 +125,19 @@ def test_text_or_html_is_stated_as_exactly_one() -> None:
     for name in ("ArticleIn", "AnalyzeIn"):
         branches = document["components"]["schemas"][name]["oneOf"]
         assert [branch["required"] for branch in branches] == [["text"], ["html"]]
+
+
+def test_links_name_operations_that_exist(spec: dict[str, Any]) -> None:
+    operation_ids = {
+        operation["operationId"] for path in spec["paths"].values() for operation in path.values()
+    }
+    links = [
+        link
+        for path in spec["paths"].values()
+        for operation in path.values()
+        for response in operation["responses"].values()
+        for link in response.get("links", {}).values()
+    ]
+
+    assert len(links) >= 20
+    assert {link["operationId"] for link in links} <= operation_ids
