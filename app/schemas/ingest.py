@@ -19,7 +19,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from app.models.article import ArticleStatus, Genre
-from app.schemas.text import STORABLE, STORABLE_NOT_BLANK, Storable
+from app.schemas.text import STORABLE, STORABLE_NOT_BLANK
 
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
@@ -32,8 +32,12 @@ def _day_or_instant(value: Any) -> Any:
     return value
 
 
-# Stripped names; the article text itself is never altered, so offsets stay valid.
-Name = Annotated[Storable, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+# Stripped names; the article text itself is never altered, so offsets stay valid. The
+# constraints come before the check: after it they would count the length before stripping,
+# and a name of one U+0085 would pass as "" (then fail where the article is read: a 500).
+Name = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), STORABLE
+]
 
 _EXAMPLE: dict[str, JsonValue] = {
     "title": "Russia and China stand together after Anchorage",
@@ -77,7 +81,9 @@ class AuthorIn(BaseModel):
 
     name: Name
     affiliation: (
-        Annotated[Storable, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+        Annotated[
+            str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300), STORABLE
+        ]
         | None
     ) = None
 
@@ -114,7 +120,9 @@ class ArticleIn(BaseModel):
         validate_default=True,
     )
     title: (
-        Annotated[Storable, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000)]
+        Annotated[
+            str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000), STORABLE
+        ]
         | None
     ) = None
     outlet: Name | None = Field(
