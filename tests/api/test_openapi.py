@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
+from app.db import migrate
 from app.errors import PROBLEM_MEDIA_TYPE
 from app.main import create_app
 from app.schemas.text import STORABLE_PATTERN
@@ -25,6 +28,14 @@ READ_SIDE = [
     ("get", "/v1/topics"),
     ("post", "/v1/analyze"),
 ]
+
+
+@pytest.fixture
+def client_for_fields(tmp_path: Any) -> Iterator[TestClient]:
+    url = f"sqlite:///{tmp_path / 'lens.db'}"
+    migrate(url)
+    with TestClient(create_app(make_settings(url))) as client:
+        yield client
 
 
 @pytest.fixture(scope="module")
@@ -141,3 +152,18 @@ def test_links_name_operations_that_exist(spec: dict[str, Any]) -> None:
 
     assert len(links) >= 20
     assert {link["operationId"] for link in links} <= operation_ids
+
+
+def test_fields_pattern_admits_what_the_server_accepts(
+    spec: dict[str, Any], client_for_fields: TestClient
+) -> None:
+    schema = next(
+        p["schema"]
+        for p in spec["paths"]["/v1/articles"]["get"]["parameters"]
+        if p["name"] == "fields"
+    )
+    pattern = re.compile(schema["pattern"])
+
+    for value in ("id,title", " url , ,sentiment ", "", "bogus", "id,\u200b", "title\x00"):
+        accepted = client_for_fields.get("/v1/articles", params={"fields": value}).status_code
+        assert (pattern.fullmatch(value) is not None) == (accepted == 200), value

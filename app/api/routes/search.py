@@ -49,6 +49,10 @@ and actors joined with `; `). The response is streamed: it starts at once and th
 the matches in chunks, so any size can be exported.
 """
 
+# What _fields accepts: item field names, commas, spaces (so the document says which names).
+_FIELD_NAME = f"\\s*(?:{'|'.join(sorted(search.ITEM_FIELDS))})?\\s*"
+_FIELDS_PATTERN = f"^{_FIELD_NAME}(?:,{_FIELD_NAME})*$"
+
 _EXPORT_MEDIA = {"ndjson": "application/x-ndjson", "csv": "text/csv; charset=utf-8"}
 
 
@@ -74,6 +78,7 @@ def search_articles(
         Query(
             description="Comma-separated item fields to return (`id` always is).",
             examples=["id,title,outlet,published,sentiment"],
+            json_schema_extra={"pattern": _FIELDS_PATTERN},
         ),
     ] = None,
 ) -> Any:
