@@ -11,7 +11,7 @@ from pydantic import StringConstraints
 from app.analysis.types import SentimentLabel
 from app.models.article import ArticleStatus, Genre
 from app.repositories.article_search import Sort
-from app.schemas.text import STORABLE, SearchTerm
+from app.schemas.text import STORABLE, NameFilter, SearchTerm
 from app.services.search import ArticleQuery
 
 FullTextQuery = Annotated[str, StringConstraints(min_length=1, max_length=500), STORABLE]
@@ -25,7 +25,7 @@ articles not analysed yet)."""
 
 def article_query(
     actor: Annotated[
-        list[SearchTerm],
+        list[NameFilter],
         Query(
             description="An actor's name, alias, key or id, any case (`Russia`, `RUS`, "
             "`country:RUS`). Repeat for several (at most `LENS_MAX_QUERY_ACTORS`, default 10); "
@@ -46,7 +46,7 @@ def article_query(
         ),
     ] = None,
     outlet: Annotated[
-        list[SearchTerm],
+        list[NameFilter],
         Query(
             description="Outlet name (any case) or id; repeat to accept any of several. "
             "An unknown one is a 422.",
@@ -54,7 +54,7 @@ def article_query(
         ),
     ] = [],  # noqa: B006
     author: Annotated[
-        list[SearchTerm],
+        list[NameFilter],
         Query(
             description="Author name (any case) or id; repeat to accept any of several.",
             examples=[["Dmitri Trenin"]],
@@ -77,7 +77,7 @@ def article_query(
         ),
     ] = None,
     topic: Annotated[
-        list[SearchTerm],
+        list[NameFilter],
         Query(
             description="Topic code or label, any case (`medtop:11000000`, `politics`); repeat "
             "to accept any of several. See GET /v1/topics.",

@@ -71,5 +71,7 @@ class _StorableText:
 STORABLE = _StorableText()
 STORABLE_NOT_BLANK = _StorableText(not_blank=True)
 Storable = Annotated[str, STORABLE]
-# What the lists' `q` and the name filters take.
+# What the lists' `q` takes.
 SearchTerm = Annotated[str, StringConstraints(max_length=200), STORABLE]
+# A name filter (`actor=`, `outlet=`...): a blank one names nothing, so it cannot be valid.
+NameFilter = Annotated[str, StringConstraints(max_length=200), STORABLE_NOT_BLANK]

@@ -135,3 +135,11 @@ def test_analyze_refuses_what_ingest_refuses(client: TestClient, body: dict[str,
     response = client.post("/v1/analyze", content=raw, headers={"content-type": "application/json"})
 
     assert _locs(assert_problem(response, 422)) == [["body", field]]
+
+
+@pytest.mark.parametrize("name", ["actor", "outlet", "author", "topic"])
+def test_a_blank_name_filter_is_422_as_documented(client: TestClient, name: str) -> None:
+    # It names nothing: the document says so (a pattern), and the answer names the parameter.
+    body = assert_problem(client.get("/v1/articles", params={name: ["China Daily", " "]}), 422)
+
+    assert _locs(body) == [["query", name, 1]]

@@ -14,7 +14,7 @@ from app.schemas.catalog import ActorView
 from app.schemas.page import Page
 from app.schemas.problem import problem_responses
 from app.schemas.profiles import ActorProfile, ActorTimeline
-from app.schemas.text import SearchTerm, Storable
+from app.schemas.text import NameFilter, SearchTerm, Storable
 from app.services import analytics, catalog
 
 router = APIRouter(prefix="/actors", tags=["actors"])
@@ -124,7 +124,7 @@ def actor_timeline(
         date | None, Query(alias="to", description="Last day (inclusive).", examples=["2021-12-31"])
     ] = None,
     outlet: Annotated[
-        list[SearchTerm], Query(description="Outlet name or id; repeat for several.")
+        list[NameFilter], Query(description="Outlet name or id; repeat for several.")
     ] = [],  # noqa: B006  (FastAPI copies defaults per request)
 ) -> ActorTimeline:
     """Articles, mentions and the sentiment toward an actor per day, week or month."""
