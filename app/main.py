@@ -21,7 +21,7 @@ from app.config import Settings, get_settings
 from app.db import create_db_engine, create_session_factory
 from app.errors import install_error_handlers
 from app.metrics import scrape_registry
-from app.schemas.page import document_page_sizes
+from app.schemas.page import document_setting_limits
 from app.schemas.problem import document_problems
 from app.services.analyze import AnalyzerProvider
 from app.ui import pages as ui_pages
@@ -94,6 +94,6 @@ def create_app(
     app.include_router(metrics_routes.router)
     ui_pages.mount(app)
     document_problems(app)
-    document_page_sizes(app, settings.max_page_size)
+    document_setting_limits(app, settings.max_page_size, settings.max_query_actors)
     document_links(app)
     return app

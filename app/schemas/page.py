@@ -18,10 +18,10 @@ class Page(BaseModel, Generic[T]):
     )
 
 
-def document_page_sizes(app: FastAPI, max_page_size: int) -> None:
-    """State every list's `limit` range in the OpenAPI document: 1 to LENS_MAX_PAGE_SIZE.
-
-    The bound is a setting, checked by the services, so the routes cannot declare it.
+def document_setting_limits(app: FastAPI, max_page_size: int, max_query_actors: int) -> None:
+    """State the limits that are settings in the OpenAPI document: every list's `limit` (1 to
+    LENS_MAX_PAGE_SIZE) and how many `actor` filters a search or re-annotation takes
+    (LENS_MAX_QUERY_ACTORS). The services check them, so the routes cannot declare them.
     """
     generate: Callable[[], dict[str, Any]] = app.openapi
 
@@ -30,11 +30,18 @@ def document_page_sizes(app: FastAPI, max_page_size: int) -> None:
         for path in document["paths"].values():
             for operation in path.values():
                 for parameter in operation.get("parameters", []):
-                    if parameter["name"] != "limit" or parameter["in"] != "query":
+                    if parameter["in"] != "query":
                         continue
-                    for schema in parameter["schema"].get("anyOf", [parameter["schema"]]):
-                        if schema.get("type") == "integer":
-                            schema.update(minimum=1, maximum=max_page_size)
+                    schema = parameter["schema"]
+                    if parameter["name"] == "limit":
+                        for option in schema.get("anyOf", [schema]):
+                            if option.get("type") == "integer":
+                                option.update(minimum=1, maximum=max_page_size)
+                    elif parameter["name"] == "actor" and schema.get("type") == "array":
+                        schema["maxItems"] = max_query_actors
+        reannotate = document["components"]["schemas"].get("ReannotateIn")
+        if reannotate is not None:
+            reannotate["properties"]["actor"]["maxItems"] = max_query_actors
         return document
 
     app.openapi = openapi  # type: ignore[method-assign]

@@ -130,6 +130,17 @@ def test_page_sizes_state_the_configured_range() -> None:
     assert all(limit == {"type": "integer", "minimum": 1, "maximum": 50} for limit in limits)
 
 
+def test_actor_filters_state_the_configured_count() -> None:
+    document = create_app(make_settings("sqlite://", max_query_actors=3)).openapi()
+
+    for path in ("/v1/articles", "/v1/articles/export"):
+        actor = next(
+            p for p in document["paths"][path]["get"]["parameters"] if p["name"] == "actor"
+        )
+        assert actor["schema"]["maxItems"] == 3
+    assert document["components"]["schemas"]["ReannotateIn"]["properties"]["actor"]["maxItems"] == 3
+
+
 def test_text_or_html_is_stated_as_exactly_one() -> None:
     document = create_app(make_settings("sqlite://")).openapi()
 
