@@ -14,6 +14,8 @@ from app.analysis.loader import AnalyzerLoader, load_default_analyzer
 from app.api import build_router, include_v1
 from app.api.auth import log_access_mode
 from app.api.body_limit import BodyLimitMiddleware
+from app.api.links import document_links
+from app.api.openapi_limits import document_setting_limits
 from app.api.problems import document_problems, install_error_handlers
 from app.api.rate_limit import RateLimiter, RateLimitHeadersMiddleware
 from app.api.routes import metrics as metrics_routes
@@ -96,4 +98,6 @@ def create_app(
     app.include_router(metrics_routes.router)
     ui_pages.mount(app)
     document_problems(app)
+    document_setting_limits(app, settings.max_page_size, settings.max_query_actors)
+    document_links(app)
     return app

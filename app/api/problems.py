@@ -14,7 +14,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException
 
@@ -137,18 +137,99 @@ async def _http_exception(request: Request, exc: Exception) -> ProblemResponse:
     return problem(exc.status_code, detail, headers=exc.headers)
 
 
-async def _database_error(_request: Request, exc: Exception) -> ProblemResponse:
-    unreachable = isinstance(exc, OperationalError | InterfaceError | PoolTimeoutError) or (
-        isinstance(exc, DBAPIError) and exc.connection_invalidated
-    )
-    if not unreachable:
-        return await _unhandled_error(_request, exc)
-    # One line, no traceback: an outage would otherwise flood the log.
-    logger.warning("database unavailable: %s", str(exc).splitlines()[0])
-    if isinstance(exc, PoolTimeoutError) or "database is locked" in str(exc):
+# PostgreSQL's SQLSTATE classes (psycopg's `sqlstate`): the client's data, or the server's state.
+_PG_DATA, _PG_INTEGRITY = "22", "23"
+# too many connections, out of memory or disk (53), a statement timeout, a lock not granted, a
+# serialization failure or deadlock (40): each goes away on a retry once the load has
+_PG_OVERLOADED = ("53", "57014", "55P03", "40")
+# connection exception (08), shutting down or starting (57), I/O error (58)
+_PG_UNAVAILABLE = ("08", "57", "58")
+# SQLite's primary result codes (sqlite3's `sqlite_errorcode`, Python 3.11+)
+_SQLITE_BUSY, _SQLITE_LOCKED, _SQLITE_CONSTRAINT = 5, 6, 19
+# NOMEM, READONLY, IOERR, CORRUPT, FULL, CANTOPEN, PROTOCOL, NOTADB
+_SQLITE_UNAVAILABLE = {7, 8, 10, 11, 13, 14, 15, 26}
+_SQLITE_DATA = {18, 20, 25}  # TOOBIG, MISMATCH, RANGE
+
+
+def classify_database_error(exc: Exception) -> str:
+    """``data`` (a value the database refused: the client's), ``conflict`` (a constraint),
+    ``overloaded`` or ``unavailable`` (retry later), or ``bug`` (a statement of ours is wrong).
+
+    By the driver's own code where it gives one: SQLite says OperationalError for a malformed
+    full-text query as for a missing file, and only an outage may ask the client to retry.
+    """
+    if isinstance(exc, PoolTimeoutError):
+        return "overloaded"
+    if not isinstance(exc, DBAPIError):
+        return "bug"
+    if exc.connection_invalidated:
+        return "unavailable"
+    sqlstate = getattr(exc.orig, "sqlstate", None)
+    if isinstance(sqlstate, str) and sqlstate:
+        if sqlstate.startswith(_PG_DATA):
+            return "data"
+        if sqlstate.startswith(_PG_INTEGRITY):
+            return "conflict"
+        if sqlstate.startswith(_PG_OVERLOADED):
+            return "overloaded"
+        if sqlstate.startswith(_PG_UNAVAILABLE):
+            return "unavailable"
+        return "bug"
+    sqlite_code = getattr(exc.orig, "sqlite_errorcode", None)
+    if isinstance(sqlite_code, int):
+        primary = sqlite_code & 0xFF  # extended codes keep the primary one in the low byte
+        if primary in (_SQLITE_BUSY, _SQLITE_LOCKED):
+            return "overloaded"
+        if primary in _SQLITE_UNAVAILABLE:
+            return "unavailable"
+        if primary in _SQLITE_DATA:
+            return "data"
+        if primary == _SQLITE_CONSTRAINT:
+            return "conflict"
+        return "bug"
+    # No code: psycopg's own checks before sending (a NUL: DataError), a connection that
+    # failed to open or broke (OperationalError, InterfaceError).
+    if isinstance(exc, DataError):
+        return "data"
+    if isinstance(exc, IntegrityError):
+        return "conflict"
+    if isinstance(exc, OperationalError | InterfaceError):
+        return "overloaded" if "too many connections" in str(exc) else "unavailable"
+    return "bug"
+
+
+async def _database_error(request: Request, exc: Exception) -> ProblemResponse:
+    kind = classify_database_error(exc)
+    # One line, no traceback: an outage would otherwise flood the log; the driver's message
+    # stays in the log, out of the answer.
+    first_line = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    if kind == "data":
+        logger.warning("database refused a value: %s", first_line)
+        return problem(
+            422,
+            "A value in the request cannot be stored or compared by the database.",
+            slug="unprocessable-value",
+            title="Value not accepted",
+        )
+    if kind == "conflict":
+        logger.warning("database constraint: %s", first_line)
+        return problem(
+            409,
+            "The request conflicts with data stored meanwhile; read it again, then retry.",
+            slug="conflict",
+            title="Conflict",
+        )
+    if kind == "bug":
+        return await _unhandled_error(request, exc)
+    logger.warning("database unavailable: %s", first_line)
+    if kind == "overloaded":
         # Every connection (or SQLite's one write lock) stayed busy: the service is overloaded,
         # not down. Same status, a truthful message.
-        detail = "The service is overloaded (no database connection became free); retry shortly."
+        detail = (
+            "The service is overloaded (no database connection became free); retry shortly."
+            if isinstance(exc, PoolTimeoutError)
+            else "The service is overloaded (the database is busy); retry shortly."
+        )
     else:
         detail = "The database is unavailable; retry shortly."
     return problem(

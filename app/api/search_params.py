@@ -6,10 +6,14 @@ from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import Query
+from pydantic import StringConstraints
 
 from app.analysis.types import SentimentLabel
 from app.models.article import ArticleStatus, Genre, Sort
+from app.schemas.text import STORABLE, NameFilter, SearchTerm
 from app.services.search import ArticleQuery
+
+FullTextQuery = Annotated[str, StringConstraints(min_length=1, max_length=500), STORABLE]
 
 _SORT = """Order of the results:
 `-published` newest first (the default without `q`), `published` oldest first (undated articles
@@ -20,7 +24,7 @@ articles not analysed yet)."""
 
 def article_query(
     actor: Annotated[
-        list[str],
+        list[NameFilter],
         Query(
             description="An actor's name, alias, key or id, any case (`Russia`, `RUS`, "
             "`country:RUS`). Repeat for several (at most `LENS_MAX_QUERY_ACTORS`, default 10); "
@@ -41,7 +45,7 @@ def article_query(
         ),
     ] = None,
     outlet: Annotated[
-        list[str],
+        list[NameFilter],
         Query(
             description="Outlet name (any case) or id; repeat to accept any of several. "
             "An unknown one is a 422.",
@@ -49,7 +53,7 @@ def article_query(
         ),
     ] = [],  # noqa: B006
     author: Annotated[
-        list[str],
+        list[NameFilter],
         Query(
             description="Author name (any case) or id; repeat to accept any of several.",
             examples=[["Dmitri Trenin"]],
@@ -72,7 +76,7 @@ def article_query(
         ),
     ] = None,
     topic: Annotated[
-        list[str],
+        list[NameFilter],
         Query(
             description="Topic code or label, any case (`medtop:11000000`, `politics`); repeat "
             "to accept any of several. See GET /v1/topics.",
@@ -112,16 +116,14 @@ def article_query(
         ),
     ] = [],  # noqa: B006
     language: Annotated[
-        list[str], Query(description="Language code, e.g. `en`; repeat for several.")
+        list[SearchTerm], Query(description="Language code, e.g. `en`; repeat for several.")
     ] = [],  # noqa: B006
     article_status: Annotated[
         list[ArticleStatus], Query(alias="status", description="Repeat for several.")
     ] = [],  # noqa: B006
     q: Annotated[
-        str | None,
+        FullTextQuery | None,
         Query(
-            min_length=1,
-            max_length=500,
             description='Full-text search over title and text: words (all must match), "exact '
             'phrases", `OR`, and `-word` to exclude. Stemmed English; title matches rank higher.',
             examples=["Anchorage talks"],

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
@@ -18,6 +18,8 @@ from app.schemas.article import (
     TopicView,
     split_levels,
 )
+from app.schemas.ingest import TEXT_OR_HTML
+from app.schemas.text import STORABLE_NOT_BLANK
 
 
 class BylineIn(BaseModel):
@@ -40,19 +42,18 @@ class AnalyzeIn(BaseModel):
                 {"text": _SAMPLE},
                 {"html": "<html><head><title>Lavrov in Beijing</title></head><body><article>"
                  f"<p>{_SAMPLE}</p></article></body></html>"},
-            ]
+            ],
+            "oneOf": TEXT_OR_HTML,
         },
     )  # fmt: skip
 
-    text: str | None = Field(
+    text: Annotated[str, STORABLE_NOT_BLANK] | None = Field(
         default=None,
-        min_length=1,
         description="The text to analyse (at most LENS_MAX_TEXT_CHARS), clean or pasted with "
         "its headline, byline and chrome (kept out of the analysis).",
     )
-    html: str | None = Field(
+    html: Annotated[str, STORABLE_NOT_BLANK] | None = Field(
         default=None,
-        min_length=1,
         description="A saved web page in place of `text`: its main text is analysed, and "
         "returned as `text` (offsets point into it).",
     )

@@ -7,7 +7,6 @@ from datetime import date, datetime
 from typing import Annotated, Any
 
 from pydantic import (
-    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -20,25 +19,9 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from app.models.article import ArticleStatus, Genre
+from app.schemas.text import STORABLE, STORABLE_NOT_BLANK
 
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
-
-
-def _storable(value: str) -> str:
-    # Lone surrogates ("\ud800" is valid JSON) cannot be encoded, and PostgreSQL rejects NUL.
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        raise ValueError("contains characters that are not valid Unicode") from None
-    if "\x00" in value:
-        raise ValueError("contains a NUL character")
-    return value
-
-
-def _not_blank(value: str) -> str:
-    if not value.strip():
-        raise ValueError("must contain non-whitespace text")
-    return value
 
 
 def _day_or_instant(value: Any) -> Any:
@@ -49,9 +32,12 @@ def _day_or_instant(value: Any) -> Any:
     return value
 
 
-Storable = Annotated[str, AfterValidator(_storable)]
-# Stripped names; the article text itself is never altered, so offsets stay valid.
-Name = Annotated[Storable, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+# Stripped names; the article text itself is never altered, so offsets stay valid. The
+# constraints come before the check: after it they would count the length before stripping,
+# and a name of one U+0085 would pass as "" (then fail where the article is read: a 500).
+Name = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), STORABLE
+]
 
 _EXAMPLE: dict[str, JsonValue] = {
     "title": "Russia and China stand together after Anchorage",
@@ -65,6 +51,12 @@ _EXAMPLE: dict[str, JsonValue] = {
     "genre": "opinion",
 }
 
+
+# "Give `text` or `html`, not both" (checked in _text_or_html), as JSON Schema says it: a null
+# one counts as not given.
+TEXT_OR_HTML: list[JsonValue] = [
+    {"required": [name], "properties": {name: {"type": "string"}}} for name in ("text", "html")
+]
 
 _PASTED_EXAMPLE: dict[str, JsonValue] = {
     "text": "China Daily\n\nChina, Russia have to forge closer ties\n\n- Dmitri Trenin The author "
@@ -89,7 +81,9 @@ class AuthorIn(BaseModel):
 
     name: Name
     affiliation: (
-        Annotated[Storable, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+        Annotated[
+            str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300), STORABLE
+        ]
         | None
     ) = None
 
@@ -105,16 +99,19 @@ class ArticleIn(BaseModel):
 
     model_config = ConfigDict(
         extra="forbid",
-        json_schema_extra={"examples": [_EXAMPLE, _PASTED_EXAMPLE, _HTML_EXAMPLE]},
+        json_schema_extra={
+            "examples": [_EXAMPLE, _PASTED_EXAMPLE, _HTML_EXAMPLE],
+            "oneOf": TEXT_OR_HTML,
+        },
     )
 
-    html: Annotated[Storable, AfterValidator(_not_blank)] | None = Field(
+    html: Annotated[str, STORABLE_NOT_BLANK] | None = Field(
         default=None,
         description="A web page as saved, in place of `text`: its main text is extracted and "
         "stored as the text, with its title, authors, date, site name and canonical url; the "
         "page is kept (compressed). At most `LENS_MAX_HTML_BYTES` bytes (default 5 MiB).",
     )
-    text: Annotated[Storable, AfterValidator(_not_blank)] | None = Field(
+    text: Annotated[str, STORABLE_NOT_BLANK] | None = Field(
         default=None,
         description="The article body as published, or as pasted with its outlet line, "
         "headline, byline and reader chrome (recognised and kept out of the analysis). "
@@ -123,7 +120,9 @@ class ArticleIn(BaseModel):
         validate_default=True,
     )
     title: (
-        Annotated[Storable, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000)]
+        Annotated[
+            str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000), STORABLE
+        ]
         | None
     ) = None
     outlet: Name | None = Field(
@@ -139,9 +138,14 @@ class ArticleIn(BaseModel):
         description="A date (`2021-03-22`) or a datetime; a datetime without offset is UTC.",
     )
     url: (
+        # the constraints before the check, so that the pattern is documented (JSON Schema
+        # has one pattern: this one excludes NUL too)
         Annotated[
-            Storable,
-            StringConstraints(strip_whitespace=True, max_length=2048, pattern=r"^https?://\S+$"),
+            str,
+            StringConstraints(
+                strip_whitespace=True, max_length=2048, pattern=r"^https?://[^\s\x00]+$"
+            ),
+            STORABLE,
         ]
         | None
     ) = Field(

@@ -11,6 +11,7 @@ from app.models import ArticleHistory
 from app.models.analysis_run import RunUsage
 from app.models.keys import MAX_ID
 from app.schemas.article import ArticleDetail, SentimentView, TopicView
+from app.schemas.ingest import Name
 
 
 class RunView(BaseModel):
@@ -118,8 +119,8 @@ class ReannotateIn(BaseModel):
         extra="forbid", populate_by_name=True, json_schema_extra={"examples": [_REANNOTATE_EXAMPLE]}
     )
 
-    outlet: list[str] = Field(default_factory=list, description="Outlet names (any of them).")
-    actor: list[str] = Field(default_factory=list, description="Actors (all must be mentioned).")
+    outlet: list[Name] = Field(default_factory=list, description="Outlet names (any of them).")
+    actor: list[Name] = Field(default_factory=list, description="Actors (all must be mentioned).")
     published_from: date | None = Field(default=None, alias="from")
     published_to: date | None = Field(default=None, alias="to")
     runs: list[Annotated[int, Field(ge=1, le=MAX_ID)]] = Field(

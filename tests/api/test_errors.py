@@ -49,6 +49,14 @@ BAD_ARTICLES = {
     "bad date": ({"json": {"text": "ok", "published": "2021-02-30"}}, 422, ["body", "published"]),
     "bad genre": ({"json": {"text": "ok", "genre": "satire"}}, 422, ["body", "genre"]),
     "bad url": ({"json": {"text": "ok", "url": "ftp://x"}}, 422, ["body", "url"]),
+    # U+0085 is whitespace to strip(): the name was once stripped after its length was checked,
+    # passed as "", and failed where the article is read (a 500; found by the fuzz)
+    "author that strips to nothing": ({"json": {"text": "ok", "authors": ["\x85"]}}, 422, None),
+    "title that strips to nothing": (
+        {"json": {"text": "ok", "title": "\x85"}},
+        422,
+        ["body", "title"],
+    ),
 }
 
 

@@ -3,7 +3,8 @@ limits and cursors. Each is a clear 4xx problem (or a correct, empty 200); never
 
 Cases already proven elsewhere are not repeated: malformed JSON, wrong types, NUL and a lone
 surrogate in `text`, non-UTF-8 bodies and the body/text limits with small settings
-(tests/api/test_errors.py); edited article cursors and limit 0/101 (tests/api/test_queries.py).
+(tests/api/test_errors.py); edited article cursors and limit 0/101 (tests/api/test_queries.py);
+NUL in every query and path parameter (tests/api/test_unstorable_text.py).
 """
 
 from __future__ import annotations

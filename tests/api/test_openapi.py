@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
+from app.core.db import migrate
 from app.main import create_app
 from app.schemas.problem import PROBLEM_MEDIA_TYPE
+from app.schemas.text import NOT_BLANK_PATTERN, STORABLE_PATTERN
 from tests.conftest import make_settings
 
 READ_SIDE = [
@@ -24,6 +28,14 @@ READ_SIDE = [
     ("get", "/v1/topics"),
     ("post", "/v1/analyze"),
 ]
+
+
+@pytest.fixture
+def client_for_fields(tmp_path: Any) -> Iterator[TestClient]:
+    url = f"sqlite:///{tmp_path / 'lens.db'}"
+    migrate(url)
+    with TestClient(create_app(make_settings(url))) as client:
+        yield client
 
 
 @pytest.fixture(scope="module")
@@ -75,3 +87,94 @@ def test_schemas_are_described_with_examples(spec: dict[str, Any]) -> None:
     profile = schemas["ActorProfile"]["properties"]
     assert profile["by_outlet"]["description"]
     assert schemas["OutletSentiment"]["properties"]["outlet"]["examples"] == ["China Daily"]
+
+
+def _free_strings(schema: dict[str, Any]) -> list[dict[str, Any]]:
+    """The string schemas in ``schema`` that any text would satisfy but for their keywords."""
+    if "anyOf" in schema:
+        return [s for option in schema["anyOf"] for s in _free_strings(option)]
+    if schema.get("type") == "array":
+        return _free_strings(schema.get("items", {}))
+    if schema.get("type") == "string" and not {"enum", "const", "format"} & schema.keys():
+        return [schema]
+    return []
+
+
+def test_free_text_parameters_state_what_the_database_can_hold(spec: dict[str, Any]) -> None:
+    # The server refuses a NUL in any of them (tests/api/test_unstorable_text.py): the document
+    # says so, or fuzzers and generated clients send it and find a 422 the schema allowed.
+    found = 0
+    for path, methods in spec["paths"].items():
+        for method, operation in methods.items():
+            for parameter in operation.get("parameters", []):
+                for schema in _free_strings(parameter["schema"]):
+                    where = f"{method} {path} {parameter['name']}"
+                    assert schema.get("pattern") in (STORABLE_PATTERN, NOT_BLANK_PATTERN), where
+                    found += 1
+    assert found > 20
+    outlet = spec["components"]["schemas"]["ReannotateIn"]["properties"]["outlet"]["items"]
+    assert outlet["pattern"] == STORABLE_PATTERN
+
+
+def test_page_sizes_state_the_configured_range() -> None:
+    document = create_app(make_settings("sqlite://", max_page_size=50)).openapi()
+
+    limits = [
+        parameter["schema"]["anyOf"][0]
+        for path in document["paths"].values()
+        for operation in path.values()
+        for parameter in operation.get("parameters", [])
+        if parameter["name"] == "limit"
+    ]
+    assert len(limits) == 5
+    assert all(limit == {"type": "integer", "minimum": 1, "maximum": 50} for limit in limits)
+
+
+def test_actor_filters_state_the_configured_count() -> None:
+    document = create_app(make_settings("sqlite://", max_query_actors=3)).openapi()
+
+    for path in ("/v1/articles", "/v1/articles/export"):
+        actor = next(
+            p for p in document["paths"][path]["get"]["parameters"] if p["name"] == "actor"
+        )
+        assert actor["schema"]["maxItems"] == 3
+    assert document["components"]["schemas"]["ReannotateIn"]["properties"]["actor"]["maxItems"] == 3
+
+
+def test_text_or_html_is_stated_as_exactly_one() -> None:
+    document = create_app(make_settings("sqlite://")).openapi()
+
+    for name in ("ArticleIn", "AnalyzeIn"):
+        branches = document["components"]["schemas"][name]["oneOf"]
+        assert [branch["required"] for branch in branches] == [["text"], ["html"]]
+
+
+def test_links_name_operations_that_exist(spec: dict[str, Any]) -> None:
+    operation_ids = {
+        operation["operationId"] for path in spec["paths"].values() for operation in path.values()
+    }
+    links = [
+        link
+        for path in spec["paths"].values()
+        for operation in path.values()
+        for response in operation["responses"].values()
+        for link in response.get("links", {}).values()
+    ]
+
+    assert len(links) >= 20
+    assert {link["operationId"] for link in links} <= operation_ids
+
+
+def test_fields_pattern_admits_what_the_server_accepts(
+    spec: dict[str, Any], client_for_fields: TestClient
+) -> None:
+    schema = next(
+        p["schema"]
+        for p in spec["paths"]["/v1/articles"]["get"]["parameters"]
+        if p["name"] == "fields"
+    )
+    pattern = re.compile(schema["pattern"])
+
+    for value in ("id,title", " url , ,sentiment ", "", "bogus", "id,\u200b", "title\x00"):
+        accepted = client_for_fields.get("/v1/articles", params={"fields": value}).status_code
+        assert (pattern.fullmatch(value) is not None) == (accepted == 200), value

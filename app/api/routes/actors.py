@@ -16,6 +16,7 @@ from app.schemas.catalog import ActorView
 from app.schemas.page import Page
 from app.schemas.problem import problem_responses
 from app.schemas.profiles import ActorPassages, ActorProfile, ActorTimeline
+from app.schemas.text import NameFilter, SearchTerm, Storable
 from app.services import analytics, catalog
 
 router = APIRouter(prefix="/actors", tags=["actors"])
@@ -51,14 +52,14 @@ def list_actors(
     session: SessionDep,
     settings: SettingsDep,
     q: Annotated[
-        str | None,
-        Query(
-            max_length=200, description="Part of a name, alias or key, any case.", examples=["rus"]
-        ),
+        SearchTerm | None,
+        Query(description="Part of a name, alias or key, any case.", examples=["rus"]),
     ] = None,
     kind: Annotated[ActorKind | None, Query(description="Only actors of this kind.")] = None,
     limit: Annotated[int | None, Query(description="Page size.")] = None,
-    cursor: Annotated[str | None, Query(description="`next_cursor` of the previous page.")] = None,
+    cursor: Annotated[
+        Storable | None, Query(description="`next_cursor` of the previous page.")
+    ] = None,
 ) -> Page[ActorView]:
     """Actors found in the articles, those in the most articles first."""
     return catalog.list_actors(session, settings, q=q, kind=kind, limit=limit, cursor=cursor)
@@ -124,7 +125,9 @@ def actor_timeline(
     end: Annotated[
         date | None, Query(alias="to", description="Last day (inclusive).", examples=["2021-12-31"])
     ] = None,
-    outlet: Annotated[list[str], Query(description="Outlet name or id; repeat for several.")] = [],  # noqa: B006  (FastAPI copies defaults per request)
+    outlet: Annotated[
+        list[NameFilter], Query(description="Outlet name or id; repeat for several.")
+    ] = [],  # noqa: B006  (FastAPI copies defaults per request)
 ) -> ActorTimeline:
     """Articles, mentions and the sentiment toward an actor per day, week or month."""
     return analytics.actor_timeline(

@@ -11,6 +11,7 @@ from app.models.keys import MAX_ID
 from app.schemas.page import Page
 from app.schemas.problem import problem_responses
 from app.schemas.profiles import AuthorProfile, AuthorView
+from app.schemas.text import SearchTerm, Storable
 from app.services import analytics, catalog
 
 router = APIRouter(prefix="/authors", tags=["authors"])
@@ -21,11 +22,13 @@ def list_authors(
     session: SessionDep,
     settings: SettingsDep,
     q: Annotated[
-        str | None,
-        Query(max_length=200, description="Part of the name, any case.", examples=["trenin"]),
+        SearchTerm | None,
+        Query(description="Part of the name, any case.", examples=["trenin"]),
     ] = None,
     limit: Annotated[int | None, Query(description="Page size.")] = None,
-    cursor: Annotated[str | None, Query(description="`next_cursor` of the previous page.")] = None,
+    cursor: Annotated[
+        Storable | None, Query(description="`next_cursor` of the previous page.")
+    ] = None,
 ) -> Page[AuthorView]:
     """Authors, those with the most articles first."""
     return catalog.list_authors(session, settings, q=q, limit=limit, cursor=cursor)

@@ -12,6 +12,7 @@ from app.schemas.catalog import OutletView
 from app.schemas.page import Page
 from app.schemas.problem import problem_responses
 from app.schemas.profiles import OutletProfile
+from app.schemas.text import SearchTerm, Storable
 from app.services import analytics, catalog
 
 router = APIRouter(prefix="/outlets", tags=["outlets"])
@@ -21,11 +22,11 @@ router = APIRouter(prefix="/outlets", tags=["outlets"])
 def list_outlets(
     session: SessionDep,
     settings: SettingsDep,
-    q: Annotated[
-        str | None, Query(max_length=200, description="Part of the name, any case.")
-    ] = None,
+    q: Annotated[SearchTerm | None, Query(description="Part of the name, any case.")] = None,
     limit: Annotated[int | None, Query(description="Page size.")] = None,
-    cursor: Annotated[str | None, Query(description="`next_cursor` of the previous page.")] = None,
+    cursor: Annotated[
+        Storable | None, Query(description="`next_cursor` of the previous page.")
+    ] = None,
 ) -> Page[OutletView]:
     """Outlets, those with the most articles first."""
     return catalog.list_outlets(session, settings, q=q, limit=limit, cursor=cursor)

@@ -11,6 +11,7 @@ from app.api.deps import SessionDep, SettingsDep, write_transaction
 from app.schemas.page import Page
 from app.schemas.problem import problem_responses
 from app.schemas.runs import ReannotateIn, ReannotateResult, RunView
+from app.schemas.text import Storable
 from app.services import history, reannotate
 from app.services.annotate import RunIdentity
 
@@ -75,7 +76,9 @@ def list_runs(
     session: SessionDep,
     settings: SettingsDep,
     limit: Annotated[int | None, Query(description="Page size.")] = None,
-    cursor: Annotated[str | None, Query(description="`next_cursor` of the previous page.")] = None,
+    cursor: Annotated[
+        Storable | None, Query(description="`next_cursor` of the previous page.")
+    ] = None,
 ) -> Page[RunView]:
     """Analysis runs, newest first: models, article counts, and when each was in use."""
     return history.list_runs(session, settings, limit=limit, cursor=cursor)

@@ -13,6 +13,7 @@ from app.errors import RequestInvalidError
 from app.schemas.article import ArticleFields, ArticleSummary
 from app.schemas.page import Page
 from app.schemas.problem import problem_responses
+from app.schemas.text import Storable
 from app.services import search
 from app.services.search import ArticleQuery
 
@@ -48,6 +49,10 @@ and actors joined with `; `). The response is streamed: it starts at once and th
 the matches in chunks, so any size can be exported.
 """
 
+# What _fields accepts: item field names, commas, spaces (so the document says which names).
+_FIELD_NAME = f"\\s*(?:{'|'.join(sorted(search.ITEM_FIELDS))})?\\s*"
+_FIELDS_PATTERN = f"^{_FIELD_NAME}(?:,{_FIELD_NAME})*$"
+
 _EXPORT_MEDIA = {"ndjson": "application/x-ndjson", "csv": "text/csv; charset=utf-8"}
 
 
@@ -65,12 +70,15 @@ def search_articles(
     limit: Annotated[
         int | None, Query(description="Page size; default 20, at most `LENS_MAX_PAGE_SIZE`.")
     ] = None,
-    cursor: Annotated[str | None, Query(description="`next_cursor` of the previous page.")] = None,
+    cursor: Annotated[
+        Storable | None, Query(description="`next_cursor` of the previous page.")
+    ] = None,
     fields: Annotated[
-        str | None,
+        Storable | None,
         Query(
             description="Comma-separated item fields to return (`id` always is).",
             examples=["id,title,outlet,published,sentiment"],
+            json_schema_extra={"pattern": _FIELDS_PATTERN},
         ),
     ] = None,
 ) -> Any:
