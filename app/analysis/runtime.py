@@ -123,12 +123,16 @@ def _replacing(path: Path) -> Iterator[str]:
 class OnnxModel:
     """One exported model in an ONNX Runtime session: ``(ids, mask) -> hidden states|logits``."""
 
-    def __init__(self, path: Path, output: str, threads: int | None) -> None:
+    def __init__(self, path: Path, output: str, threads: int | None, spinning: bool = True) -> None:
         import onnxruntime as ort
 
         options = ort.SessionOptions()
         options.intra_op_num_threads = threads or 0  # 0: one per physical core
         options.inter_op_num_threads = 1
+        if not spinning:
+            # Its threads sleep when a run ends instead of spinning for the next one: for a model
+            # whose runs alternate with PyTorch ops, which would otherwise wait for the cores.
+            options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         self.path = path
         self.output = output
         self.int8 = path.name.endswith(".int8.onnx")
@@ -173,6 +177,7 @@ def onnx_model(
     cache_dir: Path | None = None,
     quantize: bool = False,
     threads: int | None = None,
+    spinning: bool = True,
 ) -> OnnxModel | None:
     """``model`` under ONNX Runtime, or None (logged) where that is not possible.
 
@@ -195,12 +200,12 @@ def onnx_model(
     tolerance = _INT8_TOLERANCE if quantize else _FP32_TOLERANCE
     try:
         cached = path.exists()
-        runner, difference = _open(model, output, fp32, path, quantize, threads)
+        runner, difference = _open(model, output, fp32, path, quantize, threads, spinning)
         if cached and not difference <= tolerance:
             # A damaged or foreign file under this key: export once more.
             fp32.unlink(missing_ok=True)
             path.unlink(missing_ok=True)
-            runner, difference = _open(model, output, fp32, path, quantize, threads)
+            runner, difference = _open(model, output, fp32, path, quantize, threads, spinning)
     except Exception as exc:  # any failure leaves the model on PyTorch
         log.warning("ONNX export of %s failed (%s): it runs on PyTorch", version, exc)
         return None
@@ -227,13 +232,19 @@ def _writable(folder: Path) -> Path:
 
 
 def _open(
-    model: Any, output: str, fp32: Path, path: Path, quantize: bool, threads: int | None
+    model: Any,
+    output: str,
+    fp32: Path,
+    path: Path,
+    quantize: bool,
+    threads: int | None,
+    spinning: bool,
 ) -> tuple[OnnxModel, float]:
     if not fp32.exists():
         _export(model, output, fp32)
     if quantize and not path.exists():
         _quantize(fp32, path)
-    runner = OnnxModel(path, output, threads)
+    runner = OnnxModel(path, output, threads, spinning)
     return runner, _check(model, runner, output)
 
 

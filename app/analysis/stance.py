@@ -216,6 +216,10 @@ class StanceModel:
                 cache_dir=cache_dir,
                 quantize=quantize,
                 threads=threads,
+                # each pair's run is followed by the head's small PyTorch ops, which waited on
+                # the session's spinning threads: 17 % of the whole analysis's time (40 AllSides
+                # articles, two cores, 2026-12-05; docs/benchmarks.md)
+                spinning=False,
             )
         if quantize and self.onnx is not None:
             self.version += "+int8-onnx"
