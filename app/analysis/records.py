@@ -1,19 +1,41 @@
 """An analysis as plain records: one dict per row, numpy scalars made Python ints and floats.
 
 The one mapping of an `Analysis` (app/analysis/types.py) to the shape its annotations take: the
-annotation tables store these records (app/services/annotate.py adds the article and actor ids)
-and POST /v1/analyze shows them (app/schemas/analysis.py), so a field of the analysis is mapped
-here once.
+annotation tables store these records (app/services/annotate.py adds the article and actor ids),
+POST /v1/analyze shows them (app/schemas/analysis.py), and a stored row is read back into the
+same record by `read` with the field names below (the article view, history and exports), so a
+field of the analysis is mapped here once. tests/analysis/test_records.py checks that the
+records, the field names and the annotation tables' columns agree.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from app.analysis.types import ActorAnalysis, Analysis
 
 Record = dict[str, Any]
+
+# The fields of each record; a stored annotation row has a column of each name.
+SENTENCE_FIELDS = ("index", "start", "end", "label", "score")
+DOCUMENT_SENTIMENT_FIELDS = ("label", "score", "probabilities", "drivers")
+TOPIC_FIELDS = ("code", "label", "score", "parent")
+ACTOR_FIELDS = (
+    "mention_count",
+    "salience",
+    "sentiment_label",
+    "sentiment_score",
+    "sentiment_probabilities",
+    "evidence",
+    "passages",
+)
+MENTION_FIELDS = ("text", "label", "start", "end", "sentence_index")
+
+
+def read(row: object, fields: Iterable[str]) -> Record:
+    """A stored row (anything with these attributes) as the record it was written from."""
+    return {name: getattr(row, name) for name in fields}
 
 
 def probabilities(values: Mapping[str, Any]) -> dict[str, float]:

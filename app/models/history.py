@@ -49,3 +49,10 @@ class ArticleHistory(Base):
     topics: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
     # [{"key", "name", "label", "score"}, ...]: the author's sentiment toward each actor
     actors: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+
+    @property
+    def sentiment(self) -> dict[str, Any] | None:
+        """The replaced document sentiment's label and score; None where there was none."""
+        if self.sentiment_label is None or self.sentiment_score is None:
+            return None
+        return {"label": self.sentiment_label, "score": self.sentiment_score}

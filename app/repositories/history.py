@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
+from app.analysis import records
 from app.models import (
     Actor,
     Article,
@@ -105,20 +106,17 @@ def _gists(session: Session, ids: Sequence[int]) -> dict[int, dict[str, Any]]:
         )
     }
     topics: dict[int, list[dict[str, Any]]] = {}
-    for article_id, code, label, score, parent in session.execute(
-        select(
-            ArticleTopic.article_id,
-            ArticleTopic.code,
-            ArticleTopic.label,
-            ArticleTopic.score,
-            ArticleTopic.parent,
-        )
+    # columns, not entities: the rows are replaced in this transaction
+    columns = [getattr(ArticleTopic, name) for name in records.TOPIC_FIELDS]
+    for row in session.execute(
+        select(ArticleTopic.article_id, *columns)
         .where(ArticleTopic.article_id.in_(ids))
         .order_by(ArticleTopic.article_id, ArticleTopic.score.desc(), ArticleTopic.id)
     ):
-        topic = {"code": code, "label": label, "score": score}
-        # subtopics (migration 0006) carry their parent; top-level rows stay as before
-        topics.setdefault(article_id, []).append(topic | ({"parent": parent} if parent else {}))
+        topic = records.read(row, records.TOPIC_FIELDS)
+        if topic["parent"] is None:
+            del topic["parent"]  # subtopics (migration 0006) carry it; top-level rows as before
+        topics.setdefault(row.article_id, []).append(topic)
     actors: dict[int, list[dict[str, Any]]] = {}
     for article_id, key, name, label, score in session.execute(
         select(

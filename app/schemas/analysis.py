@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
@@ -14,8 +14,8 @@ from app.schemas.article import (
     DocumentSentimentView,
     LayoutPartView,
     SentenceView,
-    StancePassageView,
     TopicView,
+    actor_fields,
     split_levels,
 )
 from app.schemas.ingest import TEXT_OR_HTML
@@ -128,14 +128,16 @@ class AnalysisView(BaseModel):
 
     @classmethod
     def of(cls, analysis: Analysis, text: str) -> AnalysisView:
-        topics, subtopics = split_levels(TopicView(**t) for t in records.topics(analysis))
+        topics, subtopics = split_levels(
+            TopicView.model_validate(t) for t in records.topics(analysis)
+        )
         return cls(
             genre=GenreView(label=analysis.genre.label, score=float(analysis.genre.score))
             if analysis.genre
             else None,
             models=dict(analysis.models),
-            sentiment=DocumentSentimentView(**records.document_sentiment(analysis)),
-            sentences=[SentenceView(**s) for s in records.sentences(analysis)],
+            sentiment=DocumentSentimentView.model_validate(records.document_sentiment(analysis)),
+            sentences=[SentenceView.model_validate(s) for s in records.sentences(analysis)],
             topics=topics,
             subtopics=subtopics,
             actors=[
@@ -144,7 +146,7 @@ class AnalysisView(BaseModel):
                     name=a.name,
                     kind=a.kind,
                     aliases=list(a.aliases),
-                    **_actor_view(records.actor(a), text),
+                    **actor_fields(records.actor(a), text),
                     mentions=[ActorMentionView(**m) for m in records.mentions(a)],
                 )
                 for a in analysis.actors
@@ -161,18 +163,3 @@ class AnalysisView(BaseModel):
                 for e in analysis.entities
             ],
         )
-
-
-def _actor_view(record: dict[str, Any], text: str) -> dict[str, Any]:
-    # The stored record's columns as the view's fields (as ActorInArticle.of reads them back).
-    return {
-        "mention_count": record["mention_count"],
-        "salience": record["salience"],
-        "sentiment": ActorSentimentView(
-            label=record["sentiment_label"],
-            score=record["sentiment_score"],
-            probabilities=record["sentiment_probabilities"],
-            evidence=record["evidence"],
-            passages=[StancePassageView.of(p, text) for p in record["passages"]],
-        ),
-    }

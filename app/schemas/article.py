@@ -8,6 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
+from app.analysis import records
 from app.analysis.layout import read_layout
 from app.models import Article, ArticleActor
 from app.models.article import ArticleStatus, Genre
@@ -17,6 +18,9 @@ _TOP_TOPICS = 3
 
 
 class SentimentView(BaseModel):
+    # built from a stored row or a record: SentimentView.model_validate(row)
+    model_config = ConfigDict(from_attributes=True)
+
     label: str = Field(examples=["negative"])
     score: float = Field(description="p(positive) - p(negative), in [-1, 1].", examples=[-0.42])
 
@@ -40,6 +44,7 @@ class StancePassageView(BaseModel):
 
     @classmethod
     def of(cls, passage: Mapping[str, Any], text: str) -> StancePassageView:
+        """From a passage record (app/analysis/records.py: offsets, label, score, weight)."""
         start, end = int(passage["start"]), int(passage["end"])
         return cls(
             start=start,
@@ -63,7 +68,25 @@ class ActorSentimentView(SentimentView):
     )
 
 
+def actor_fields(record: Mapping[str, Any], text: str) -> dict[str, Any]:
+    """An actor record's columns (app/analysis/records.py: ACTOR_FIELDS) as a view's fields;
+    both the stored article (ActorInArticle) and POST /v1/analyze (AnalyzedActor) use it."""
+    return {
+        "mention_count": record["mention_count"],
+        "salience": record["salience"],
+        "sentiment": ActorSentimentView(
+            label=record["sentiment_label"],
+            score=record["sentiment_score"],
+            probabilities=record["sentiment_probabilities"],
+            evidence=record["evidence"],
+            passages=[StancePassageView.of(p, text) for p in record["passages"] or ()],
+        ),
+    }
+
+
 class SentenceView(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     index: int
     start: int
     end: int
@@ -72,6 +95,9 @@ class SentenceView(BaseModel):
 
 
 class TopicView(BaseModel):
+    # built from an `ArticleTopic` row or a topic record: TopicView.model_validate(row)
+    model_config = ConfigDict(from_attributes=True)
+
     code: str = Field(examples=["medtop:11000000"])
     label: str = Field(examples=["politics"])
     score: float = Field(examples=[0.81])
@@ -89,6 +115,9 @@ def split_levels(topics: Iterable[TopicView]) -> tuple[list[TopicView], list[Top
 
 
 class ActorRef(BaseModel):
+    # built from an `Actor` row: ActorRef.model_validate(actor)
+    model_config = ConfigDict(from_attributes=True)
+
     id: int
     key: str = Field(examples=["country:RUS"])
     name: str = Field(examples=["Russia"])
@@ -103,19 +132,8 @@ class ActorInArticle(ActorRef):
     @classmethod
     def of(cls, row: ArticleActor, text: str) -> ActorInArticle:
         return cls(
-            id=row.actor.id,
-            key=row.actor.key,
-            name=row.actor.name,
-            kind=row.actor.kind,
-            mention_count=row.mention_count,
-            salience=row.salience,
-            sentiment=ActorSentimentView(
-                label=row.sentiment_label,
-                score=row.sentiment_score,
-                probabilities=row.sentiment_probabilities,
-                evidence=row.evidence,
-                passages=[StancePassageView.of(p, text) for p in row.passages or ()],
-            ),
+            **ActorRef.model_validate(row.actor).model_dump(),
+            **actor_fields(records.read(row, records.ACTOR_FIELDS), text),
         )
 
 
@@ -223,6 +241,8 @@ class BylineView(BaseModel):
 
 
 class LayoutPartView(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     kind: str = Field(
         description="outlet, section, headline, pull_quote, byline, author_note, disclaimer "
         "or chrome",
@@ -230,6 +250,23 @@ class LayoutPartView(BaseModel):
     )
     start: int
     end: int
+
+
+# the article's columns ArticleDetail shows as they are stored
+_DETAIL_COLUMNS = (
+    "text",
+    "language",
+    "genre",
+    "genre_source",
+    "genre_score",
+    "sources",
+    "revision",
+    "skip_reason",
+    "received_at",
+    "attempts",
+    "last_error",
+    "analyzed_at",
+)
 
 
 class ArticleDetail(_ArticleBase):
@@ -273,46 +310,24 @@ class ArticleDetail(_ArticleBase):
     @classmethod
     def of(cls, article: Article) -> ArticleDetail:
         sentiment = article.sentiment
-        topics, subtopics = split_levels(
-            TopicView(code=t.code, label=t.label, score=t.score, parent=t.parent)
-            for t in article.topics
-        )
+        topics, subtopics = split_levels(TopicView.model_validate(t) for t in article.topics)
         return cls(
             **_base_fields(article),
-            text=article.text,
-            language=article.language,
-            genre=article.genre,
-            genre_source=article.genre_source,
-            genre_score=article.genre_score,
-            sources=article.sources,
+            **records.read(article, _DETAIL_COLUMNS),
             bylines=[
                 BylineView(
                     author_id=link.author_id, name=link.author.name, affiliation=link.affiliation
                 )
                 for link in article.author_links
             ],
-            layout=[
-                LayoutPartView(kind=p.kind, start=p.start, end=p.end)
-                for p in read_layout(article.text).parts
-            ],
-            revision=article.revision,
-            skip_reason=article.skip_reason,
-            received_at=article.received_at,
-            attempts=article.attempts,
-            last_error=article.last_error,
-            analyzed_at=article.analyzed_at,
+            layout=[LayoutPartView.model_validate(p) for p in read_layout(article.text).parts],
             analysis_run=AnalysisRunView.model_validate(article.analysis_run)
             if article.analysis_run
             else None,
-            sentiment=DocumentSentimentView(
-                label=sentiment.label,
-                score=sentiment.score,
-                probabilities=sentiment.probabilities,
-                drivers=sentiment.drivers,
-            )
+            sentiment=DocumentSentimentView.model_validate(sentiment) if sentiment else None,
+            sentences=[SentenceView.model_validate(s) for s in sentiment.sentences]
             if sentiment
-            else None,
-            sentences=[SentenceView(**s) for s in sentiment.sentences] if sentiment else [],
+            else [],
             topics=topics,
             subtopics=subtopics,
             actors=[ActorInArticle.of(row, article.text) for row in article.actors],

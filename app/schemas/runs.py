@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import fields
 from datetime import date, datetime
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, JsonValue
 
-from app.models import ArticleHistory
 from app.models.analysis_run import RunUsage
 from app.models.keys import MAX_ID
-from app.schemas.article import ArticleDetail, SentimentView, TopicView
+from app.schemas.article import AnalysisRunView, ArticleDetail, SentimentView, TopicView
 from app.schemas.ingest import Name
 
 
@@ -29,18 +29,10 @@ class RunView(BaseModel):
 
     @classmethod
     def of(cls, usage: RunUsage) -> RunView:
-        run = usage.run
-        return cls(
-            id=run.id,
-            fingerprint=run.fingerprint,
-            models=run.models,
-            config=run.config,
-            created_at=run.created_at,
-            articles=usage.articles,
-            replaced=usage.replaced,
-            first_used=usage.first_used,
-            last_used=usage.last_used,
-        )
+        # the run's columns and the usage's counts and dates, by name
+        run = AnalysisRunView.model_validate(usage.run).model_dump()
+        counts = {f.name: getattr(usage, f.name) for f in fields(usage) if f.name != "run"}
+        return cls(**run, **counts)
 
 
 class ActorSentimentEntry(BaseModel):
@@ -54,6 +46,9 @@ class ActorSentimentEntry(BaseModel):
 
 class HistoryEntry(BaseModel):
     """What an earlier analysis said, before a new run or a new text (a revision) replaced it."""
+
+    # built from an `ArticleHistory` row: HistoryEntry.model_validate(row)
+    model_config = ConfigDict(from_attributes=True)
 
     reason: str = Field(
         description="`reannotated` (a model change: `replaced_by_run_id` replaced it) or "
@@ -72,26 +67,6 @@ class HistoryEntry(BaseModel):
     actors: list[ActorSentimentEntry] = Field(
         description="The author's sentiment toward each actor, most salient first."
     )
-
-    @classmethod
-    def of(cls, row: ArticleHistory) -> HistoryEntry:
-        sentiment = None
-        if row.sentiment_label is not None and row.sentiment_score is not None:
-            sentiment = SentimentView(label=row.sentiment_label, score=row.sentiment_score)
-        return cls(
-            reason=row.reason,
-            revision=row.revision,
-            title=row.title,
-            text=row.text,
-            analysis_run_id=row.analysis_run_id,
-            replaced_by_run_id=row.replaced_by_run_id,
-            analyzed_at=row.analyzed_at,
-            replaced_at=row.replaced_at,
-            sentiment=sentiment,
-            sentiment_probabilities=row.sentiment_probabilities,
-            topics=[TopicView(**topic) for topic in row.topics],
-            actors=[ActorSentimentEntry(**actor) for actor in row.actors],
-        )
 
 
 class ArticleWithHistory(ArticleDetail):

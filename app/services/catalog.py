@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from sqlalchemy.orm import Session
 
 from app.core.config import Settings
@@ -14,6 +16,8 @@ from app.services import cursor as cursors
 from app.services.articles import page_size
 from app.services.taxonomy import taxonomy
 
+NamedView = TypeVar("NamedView", OutletView, AuthorView)
+
 
 def list_outlets(
     session: Session,
@@ -23,14 +27,7 @@ def list_outlets(
     limit: int | None,
     cursor: str | None,
 ) -> Page[OutletView]:
-    size = page_size(settings, limit)
-    rows = named.with_counts(
-        session, Outlet, query=q, after=_after("outlets", cursor), limit=size + 1
-    )
-    return Page[OutletView](
-        items=[OutletView(id=o.id, name=o.name, article_count=n) for o, n in rows[:size]],
-        next_cursor=_next("outlets", [(o.id, n) for o, n in rows], size),
-    )
+    return _named_page(session, settings, Outlet, OutletView, "outlets", q, limit, cursor)
 
 
 def list_actors(
@@ -65,13 +62,26 @@ def list_actors(
 def list_authors(
     session: Session, settings: Settings, *, q: str | None, limit: int | None, cursor: str | None
 ) -> Page[AuthorView]:
+    return _named_page(session, settings, Author, AuthorView, "authors", q, limit, cursor)
+
+
+def _named_page(
+    session: Session,
+    settings: Settings,
+    entity: type[named.Named],
+    view: type[NamedView],
+    kind: str,
+    q: str | None,
+    limit: int | None,
+    cursor: str | None,
+) -> Page[NamedView]:
+    """Outlets or authors (app/repositories/named.py), most articles first, a page of them."""
     size = page_size(settings, limit)
-    rows = named.with_counts(
-        session, Author, query=q, after=_after("authors", cursor), limit=size + 1
-    )
-    return Page[AuthorView](
-        items=[AuthorView(id=a.id, name=a.name, article_count=n) for a, n in rows[:size]],
-        next_cursor=_next("authors", [(a.id, n) for a, n in rows], size),
+    rows = named.with_counts(session, entity, query=q, after=_after(kind, cursor), limit=size + 1)
+    page = Page[view]  # type: ignore[valid-type]
+    return page(
+        items=[view(id=row.id, name=row.name, article_count=n) for row, n in rows[:size]],
+        next_cursor=_next(kind, [(row.id, n) for row, n in rows], size),
     )
 
 

@@ -22,6 +22,7 @@ from typing import Any, Literal, Protocol, TextIO
 from sqlalchemy.orm import Session
 
 from app import __version__
+from app.analysis import records
 from app.core.config import Settings
 from app.core.db import utcnow
 from app.models import Article
@@ -54,6 +55,12 @@ _CSV_COLUMNS = (
     "actors",
     "text",
 )
+
+
+# the parts of the annotation records (app/analysis/records.py) an export carries
+_TOP_TOPIC_FIELDS = tuple(f for f in records.TOPIC_FIELDS if f != "parent")
+_ACTOR_FIELDS = ("salience", "sentiment_label", "sentiment_score")
+assert set(_ACTOR_FIELDS) <= set(records.ACTOR_FIELDS)
 
 
 class ExportError(RuntimeError):
@@ -141,25 +148,15 @@ def _row(article: Article, include_text: bool, summary: ExportSummary) -> dict[s
         "sentiment_label": sentiment.label if sentiment else None,
         "sentiment_score": sentiment.score if sentiment else None,
         "sentiment_probabilities": sentiment.probabilities if sentiment else None,
-        "topics": [
-            {"code": t.code, "label": t.label, "score": t.score}
-            for t in article.topics
-            if t.parent is None
-        ],
+        "topics": [records.read(t, _TOP_TOPIC_FIELDS) for t in article.topics if t.parent is None],
         "subtopics": [
-            {"code": t.code, "label": t.label, "score": t.score, "parent": t.parent}
-            for t in article.topics
-            if t.parent is not None
+            records.read(t, records.TOPIC_FIELDS) for t in article.topics if t.parent is not None
         ],
         "actors": [
             {
-                "key": a.actor.key,
-                "name": a.actor.name,
-                "kind": a.actor.kind,
+                **records.read(a.actor, ("key", "name", "kind")),
                 "mentions": a.mention_count,
-                "salience": a.salience,
-                "sentiment_label": a.sentiment_label,
-                "sentiment_score": a.sentiment_score,
+                **records.read(a, _ACTOR_FIELDS),
             }
             for a in article.actors
         ],

@@ -18,7 +18,7 @@ _CURSOR_KIND = "runs"
 
 def article_history(session: Session, article_id: int) -> list[HistoryEntry]:
     """The article's earlier analyses, the most recently replaced first."""
-    return [HistoryEntry.of(row) for row in history.for_article(session, article_id)]
+    return [HistoryEntry.model_validate(row) for row in history.for_article(session, article_id)]
 
 
 def with_history(session: Session, detail: ArticleDetail) -> ArticleWithHistory:

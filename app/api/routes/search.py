@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse, StreamingResponse
 
 from app.api.deps import SessionDep, SessionFactoryDep, SettingsDep
 from app.api.search_params import article_query
-from app.errors import RequestInvalidError
+from app.errors import RequestInvalidError, field_error
 from app.schemas.article import ArticleFields, ArticleSummary
 from app.schemas.page import Page
 from app.schemas.problem import problem_responses
@@ -131,9 +131,6 @@ def _fields(raw: str | None) -> frozenset[str] | None:
         raise RequestInvalidError(
             f"Unknown fields: {', '.join(unknown)}. Choose from "
             f"{', '.join(sorted(search.ITEM_FIELDS))}.",
-            errors=[
-                {"loc": ["query", "fields"], "msg": f"unknown field {n!r}", "type": "value_error"}
-                for n in unknown
-            ],
+            errors=[field_error(["query", "fields"], f"unknown field {n!r}") for n in unknown],
         )
     return names
