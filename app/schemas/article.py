@@ -132,7 +132,7 @@ class ActorInArticle(ActorRef):
     @classmethod
     def of(cls, row: ArticleActor, text: str) -> ActorInArticle:
         return cls(
-            **ActorRef.model_validate(row.actor).model_dump(),
+            **records.read(row.actor, ActorRef.model_fields),
             **actor_fields(records.read(row, records.ACTOR_FIELDS), text),
         )
 
