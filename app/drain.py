@@ -9,6 +9,7 @@ back) the batch in hand, then stops.
 from __future__ import annotations
 
 import multiprocessing
+import os
 import queue as queue_module
 import signal
 import threading
@@ -100,6 +101,7 @@ class Pool:
     def start(
         cls, count: int, settings: Settings, analyzer_spec: str | None, budget: Budget
     ) -> Pool:
+        settings = child_settings(settings, count)
         # spawn, not fork: each child starts clean (no copied connections or torch threads).
         context = multiprocessing.get_context("spawn")
         messages = context.Queue()
@@ -136,6 +138,20 @@ class Pool:
         for process in self.processes:
             process.join()
         return [p.exitcode if p.exitcode is not None else 1 for p in self.processes]
+
+
+def child_settings(settings: Settings, count: int) -> Settings:
+    """The settings of each of ``count`` worker processes: the cores shared out between them
+    unless LENS_TORCH_THREADS says otherwise.
+
+    Each process would otherwise take every core for its models' threads: on two cores, two
+    processes of two threads each analysed 1.3 articles/s, two of one thread 3.5, one process
+    1.9 with one thread or two (docs/benchmarks.md, scripts/bench_workers.py).
+    """
+    if settings.torch_threads is not None:
+        return settings
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return settings.model_copy(update={"torch_threads": max(1, (cores or 1) // count)})
 
 
 def _child(settings: Settings, analyzer_spec: str | None, budget: Budget, messages: Any) -> None:

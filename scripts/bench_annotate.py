@@ -16,6 +16,12 @@ pass. ``speedup_vs_naive`` compares with the baseline without it (the figure thi
 tracked since before stance), ``speedup_vs_naive_with_stance`` with the baseline that reads the
 stance too. In the optimised run, ``stance_s`` and ``stance_share`` are the Analyzer's stance step
 (passages and the model's passes), and ``articles_per_s_without_stance`` the rate without it.
+
+``--processes P`` runs the optimised part as `lens analyze --workers P` does: P processes, each
+with its own models and ``--threads // P`` threads (at least one), the batches dealt out in turn;
+the clock runs from the moment all have loaded and warmed up to the last one's end. Memory is
+then reported per process and for all of them. The naive baseline is the same single process
+as without it.
 """
 
 from __future__ import annotations
@@ -43,6 +49,65 @@ def _rss_mb() -> float:
 
 def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _process(
+    index: int,
+    batches: list[list[str]],
+    settings_kwargs: dict[str, Any],
+    barrier: Any,
+    results: Any,
+) -> None:
+    """One of --processes: load, warm up, wait for the others, analyse its batches."""
+    import torch
+
+    torch.set_num_threads(settings_kwargs["torch_threads"])
+    from app.analysis.analyzer import load_analyzer
+    from app.core.config import Settings
+
+    analyzer = load_analyzer(Settings(**settings_kwargs))
+    analyzer.analyze(batches[0][:2])  # warm-up
+    barrier.wait()
+    for batch in batches:
+        analyzer.analyze(batch)
+    results.put((index, _rss_mb(), _peak_mb()))
+
+
+def _in_processes(
+    texts: list[str], batch: int, processes: int, settings_kwargs: dict[str, Any]
+) -> dict[str, Any]:
+    import multiprocessing
+
+    context = multiprocessing.get_context("spawn")
+    batches = [texts[i : i + batch] for i in range(0, len(texts), batch)]
+    barrier, results = context.Barrier(processes + 1), context.Queue()
+    started = time.perf_counter()
+    children = [
+        context.Process(
+            target=_process,
+            args=(i, batches[i::processes], settings_kwargs, barrier, results),
+        )
+        for i in range(processes)
+    ]
+    for child in children:
+        child.start()
+    barrier.wait()
+    load_s = time.perf_counter() - started
+    started = time.perf_counter()
+    ended = [results.get() for _ in children]
+    elapsed = time.perf_counter() - started
+    for child in children:
+        child.join()
+    return {
+        "processes": processes,
+        "threads_per_process": settings_kwargs["torch_threads"],
+        "model_load_s": round(load_s, 2),
+        "seconds": round(elapsed, 2),
+        "articles_per_s": round(len(texts) / elapsed, 3),
+        "rss_mb_after_per_process": round(max(rss for _, rss, _ in ended), 1),
+        "peak_rss_mb_per_process": round(max(peak for _, _, peak in ended), 1),
+        "peak_rss_mb_all_processes": round(sum(peak for _, _, peak in ended), 1),
+    }
 
 
 def _articles(path: Path, n: int, seed: int) -> list[str]:
@@ -77,7 +142,7 @@ def _naive(texts: list[str], settings: Any) -> dict[str, float]:
     started = time.perf_counter()
     for text in texts:
         sentences = split_sentences(text)
-        mentions = []
+        mentions: list[Any] = []
         for i, s in enumerate(sentences):
             found = entity.find([text], [[(s.start, s.end)]])[0]
             mentions.extend(replace(m, sentence_index=i) for m in found)
@@ -121,6 +186,9 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=8)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument(
+        "--processes", type=int, default=1, help="analyse in P processes (as lens analyze -w P)"
+    )
+    parser.add_argument(
         "--weights",
         choices=["int8", "fp32"],
         help="encoder and entity model weights (default: the service's, int8 on ONNX Runtime)",
@@ -143,6 +211,19 @@ def main() -> None:
 
     texts = _articles(args.data, args.articles, args.seed)
     quantize = None if args.weights is None else args.weights == "int8"
+    if args.processes > 1:
+        settings_kwargs = {
+            "torch_threads": max(1, args.threads // args.processes),
+            "quantize_encoder": quantize,
+            "quantize_ner": quantize,
+            "runtime": args.runtime,
+            "model_cache": args.model_cache,
+        }
+        spread = _in_processes(texts, args.batch, args.processes, settings_kwargs)
+        spread = {"articles": len(texts), "batch": args.batch, **spread}
+        _with_baseline(spread, texts, args.baseline_articles, Settings(torch_threads=args.threads))
+        print(json.dumps(spread, indent=2))
+        return
     settings = Settings(
         torch_threads=args.threads,
         quantize_encoder=quantize,
@@ -196,14 +277,19 @@ def main() -> None:
         "peak_rss_mb": round(_peak_mb(), 1),
         "models": analyzer.models,
     }
-    if args.baseline_articles:
-        base = _naive(texts[: args.baseline_articles], settings)
-        report["naive_baseline"] = base
-        report["speedup_vs_naive"] = round(report["articles_per_s"] / base["articles_per_s"], 2)
-        report["speedup_vs_naive_with_stance"] = round(
-            report["articles_per_s"] / base["articles_per_s_with_stance"], 2
-        )
+    _with_baseline(report, texts, args.baseline_articles, settings)
     print(json.dumps(report, indent=2))
+
+
+def _with_baseline(report: dict[str, Any], texts: list[str], n: int, settings: Any) -> None:
+    if not n:
+        return
+    base = _naive(texts[:n], settings)
+    report["naive_baseline"] = base
+    report["speedup_vs_naive"] = round(report["articles_per_s"] / base["articles_per_s"], 2)
+    report["speedup_vs_naive_with_stance"] = round(
+        report["articles_per_s"] / base["articles_per_s_with_stance"], 2
+    )
 
 
 if __name__ == "__main__":
