@@ -12,6 +12,7 @@ import json
 import logging
 import time
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -62,8 +63,12 @@ class LensAnalyzer:
         components: Components,
         resolver: ActorResolver | None = None,
         genre: genres.GenreHead | None = None,
+        threads: int = 1,
     ) -> None:
         self.components = components
+        # LENS_ANALYSIS_THREADS: a batch's texts in this many parts, analysed side by side
+        self.threads = threads
+        self._pool = ThreadPoolExecutor(threads, "lens-analysis") if threads > 1 else None
         self.resolver = resolver or ActorResolver()
         self.genre = genre
         self._models = {
@@ -89,7 +94,24 @@ class LensAnalyzer:
         return hashlib.sha256(payload.encode()).hexdigest()[:16]
 
     def analyze(self, texts: list[str]) -> list[Analysis]:
-        """Analyse each text; the result list is parallel to ``texts``."""
+        """Analyse each text; the result list is parallel to ``texts``.
+
+        With ``threads`` > 1 the texts are cut into that many parts of about equal length,
+        analysed side by side by threads sharing the models (their native code runs outside the
+        GIL); an article's analysis does not depend on the texts analysed with it (the bundled
+        profile; tests/analysis/test_analyzer.py), so the results are the same.
+        """
+        if self._pool is None or len(texts) < 2:
+            return self._analyze(texts)
+        parts = _balanced_parts([len(t) for t in texts], self.threads)
+        analysed = self._pool.map(self._analyze, [[texts[i] for i in part] for part in parts])
+        results: list[Analysis | None] = [None] * len(texts)
+        for part, analyses in zip(parts, analysed, strict=True):
+            for i, analysis in zip(part, analyses, strict=True):
+                results[i] = analysis
+        return [a for a in results if a is not None]
+
+    def _analyze(self, texts: list[str]) -> list[Analysis]:
         docs = _read(texts)
         c = self.components
         flat_texts = [s.text for d in docs for s in d.sentences]
@@ -209,6 +231,18 @@ def _sentence_sentiments(probs: FloatArray) -> tuple[SentenceSentiment, ...]:
     return tuple(out)
 
 
+def _balanced_parts(lengths: Sequence[int], count: int) -> list[list[int]]:
+    """The indexes cut into at most ``count`` non-empty parts of about equal total length
+    (longest first, each to the lightest part), each part in its original order."""
+    parts: list[list[int]] = [[] for _ in range(min(count, len(lengths)))]
+    loads = [0] * len(parts)
+    for i in sorted(range(len(lengths)), key=lambda i: (-lengths[i], i)):
+        lightest = loads.index(min(loads))
+        parts[lightest].append(i)
+        loads[lightest] += lengths[i] + 1
+    return [sorted(part) for part in parts]
+
+
 def load_analyzer(settings: Settings) -> LensAnalyzer:
     """Load the configured profile's models once; called at worker start, never per batch."""
     started = time.perf_counter()
@@ -221,7 +255,9 @@ def load_analyzer(settings: Settings) -> LensAnalyzer:
     head = genres.bundled_path()
     bundled = settings.model_profile == "bundled" and head.exists()
     genre = genres.GenreHead(head) if bundled else None
-    analyzer = LensAnalyzer(load_components(settings), genre=genre)
+    analyzer = LensAnalyzer(
+        load_components(settings), genre=genre, threads=settings.analysis_threads
+    )
     logger.info(
         "models loaded in %.1f s (profile %s): %s",
         time.perf_counter() - started,

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from app.analysis.analyzer import LensAnalyzer, load_analyzer
+from app.analysis.analyzer import LensAnalyzer, _balanced_parts, load_analyzer
 from app.analysis.layout import read_layout
 from app.analysis.types import SENTIMENT_LABELS, Analysis
 from app.core.config import Settings
@@ -96,6 +96,48 @@ def test_hub_profile_records_models_and_config(hub_analyzer: LensAnalyzer) -> No
     assert "tiny" in models["sentiment"] or "sentiment" in models["sentiment"]
     assert hub_analyzer.config["profile"] == "hub"
     assert len(hub_analyzer.fingerprint) == 16
+
+
+def test_balanced_parts_share_the_length_and_keep_the_order() -> None:
+    assert _balanced_parts([100, 10, 10, 90, 5], 2) == [[0, 2], [1, 3, 4]]  # 110 and 105
+    assert _balanced_parts([1, 1, 1], 8) == [[0], [1], [2]]
+    assert _balanced_parts([], 2) == []
+    parts = _balanced_parts([3, 1, 4, 1, 5, 9, 2, 6], 3)
+    assert sorted(i for part in parts for i in part) == list(range(8))
+
+
+def _side_by_side(analyzer: LensAnalyzer, threads: int) -> LensAnalyzer:
+    # the same models, shared, with a batch split over ``threads`` threads (LENS_ANALYSIS_THREADS)
+    return LensAnalyzer(analyzer.components, analyzer.resolver, analyzer.genre, threads=threads)
+
+
+_MIXED = [
+    TEXT,
+    "Short one.",
+    "",
+    "Angela Merkel met Emmanuel Macron in Paris on Tuesday.",
+    "Critics in Washington praised Brussels for acting against Google.",
+]
+
+
+def test_a_batch_split_over_threads_gives_each_part_its_analyses_in_order(
+    hub_analyzer: LensAnalyzer,
+) -> None:
+    # The hub profile's fp32 batches may differ in the last digits with their padding, so the
+    # threads' results are compared with the same parts analysed one after another; the
+    # bundled profile's independence of the batch is checked by the slow tests below.
+    for threads in (2, 3):
+        parts = _balanced_parts([len(t) for t in _MIXED], threads)
+        in_turn: dict[int, Analysis] = {}
+        for part in parts:
+            analyses = hub_analyzer.analyze([_MIXED[i] for i in part])
+            in_turn.update(zip(part, analyses, strict=True))
+        side_by_side = _side_by_side(hub_analyzer, threads)
+        assert side_by_side.analyze(_MIXED) == [in_turn[i] for i in range(len(_MIXED))]
+    side_by_side = _side_by_side(hub_analyzer, 8)
+    assert side_by_side.analyze(_MIXED) == [hub_analyzer.analyze([t])[0] for t in _MIXED]
+    assert side_by_side.analyze(_MIXED[:1]) == hub_analyzer.analyze(_MIXED[:1])
+    assert side_by_side.analyze([]) == []
 
 
 PASTED = "\n\n".join(
@@ -228,3 +270,15 @@ def test_an_articles_annotations_do_not_depend_on_its_batch(
     twice = bundled_analyzer.analyze([short, other, short, TEXT])[3]
     assert batched == alone
     assert twice == alone
+
+
+@pytest.mark.slow
+def test_the_bundled_models_shared_by_two_threads_give_the_same_analyses(
+    bundled_analyzer: LensAnalyzer,
+) -> None:
+    """LENS_ANALYSIS_THREADS=2: the tokenizers and sessions are used from two threads at once."""
+    texts = [*_MIXED, SAMPLE.read_text(encoding="utf-8")] if SAMPLE.exists() else _MIXED
+    alone = [bundled_analyzer.analyze([text])[0] for text in texts]
+    side_by_side = _side_by_side(bundled_analyzer, 2)
+    for _ in range(3):
+        assert side_by_side.analyze(texts + texts) == alone + alone
