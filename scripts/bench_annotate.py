@@ -191,6 +191,11 @@ def main() -> None:
         "--processes", type=int, default=1, help="analyse in P processes (as lens analyze -w P)"
     )
     parser.add_argument(
+        "--baseline-apart",
+        action="store_true",
+        help="run the naive baseline in a fresh process (untouched by the optimised run)",
+    )
+    parser.add_argument(
         "--analysis-threads",
         type=int,
         default=1,
@@ -293,14 +298,39 @@ def main() -> None:
         for key in ("stance_s", "stance_share", "articles_per_s_without_stance"):
             report[key] = None
     torch.set_num_threads(args.threads)  # the naive baseline as always: one process, --threads
-    _with_baseline(report, texts, args.baseline_articles, Settings(torch_threads=args.threads))
+    _with_baseline(
+        report,
+        texts,
+        args.baseline_articles,
+        Settings(torch_threads=args.threads),
+        apart=args.baseline_apart,
+    )
     print(json.dumps(report, indent=2))
 
 
-def _with_baseline(report: dict[str, Any], texts: list[str], n: int, settings: Any) -> None:
+def _naive_apart(texts: list[str], threads: int) -> dict[str, float]:
+    """The naive baseline in a fresh process with ``threads`` torch threads."""
+    import multiprocessing
+
+    with multiprocessing.get_context("spawn").Pool(1) as pool:
+        result: dict[str, float] = pool.apply(_naive_in_child, (texts, threads))
+    return result
+
+
+def _naive_in_child(texts: list[str], threads: int) -> dict[str, float]:
+    import torch
+
+    torch.set_num_threads(threads)
+    return _naive(texts, None)
+
+
+def _with_baseline(
+    report: dict[str, Any], texts: list[str], n: int, settings: Any, apart: bool = False
+) -> None:
     if not n:
         return
-    base = _naive(texts[:n], settings)
+    base = _naive_apart(texts[:n], settings.torch_threads) if apart else _naive(texts[:n], settings)
+    report["naive_baseline_in_fresh_process"] = apart
     report["naive_baseline"] = base
     report["speedup_vs_naive"] = round(report["articles_per_s"] / base["articles_per_s"], 2)
     report["speedup_vs_naive_with_stance"] = round(

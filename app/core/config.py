@@ -60,9 +60,10 @@ class Settings(BaseSettings):
     # None lets torch decide; the worker sets it once, before the models load.
     torch_threads: int | None = Field(default=None, ge=1)
     # Opt-in: split each batch over this many threads of one process that share one copy of the
-    # models (pair it with LENS_TORCH_THREADS=1). On two cores 2 gave 3.8 articles/s at 1.0 GB
-    # against 2.3 for one thread, and 4.3 at 1.7 GB for two processes (docs/benchmarks.md). An
-    # article's annotations do not depend on how its batch is split (tests/analysis).
+    # models (pair it with LENS_TORCH_THREADS=1). On two cores 2 gave 3.3-3.5 articles/s at
+    # 0.95 GB against 2.0-2.2 for one thread, and 4.3 at 1.7 GB for two processes
+    # (docs/benchmarks.md). An article's annotations do not depend on how its batch is split
+    # (tests/analysis/test_analyzer.py).
     analysis_threads: int = Field(default=1, ge=1, le=64)
     # The bundled models' forward passes: ONNX Runtime (exported on first load and cached in
     # model_cache, default ~/.cache/commentary-lens; falls back to PyTorch if that fails) or
