@@ -85,8 +85,6 @@ def actor_fields(record: Mapping[str, Any], text: str) -> dict[str, Any]:
 
 
 class SentenceView(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
     index: int
     start: int
     end: int
@@ -115,9 +113,6 @@ def split_levels(topics: Iterable[TopicView]) -> tuple[list[TopicView], list[Top
 
 
 class ActorRef(BaseModel):
-    # built from an `Actor` row: ActorRef.model_validate(actor)
-    model_config = ConfigDict(from_attributes=True)
-
     id: int
     key: str = Field(examples=["country:RUS"])
     name: str = Field(examples=["Russia"])

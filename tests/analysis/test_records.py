@@ -6,6 +6,7 @@ from sqlalchemy import inspect
 
 from app.analysis import records
 from app.models import ArticleActor, ArticleSentiment, ArticleTopic, Mention
+from app.services import export_files
 from tests.fakes import FakeAnalyzer
 
 _TEXT = (
@@ -51,3 +52,8 @@ def test_read_gives_back_the_record_a_row_was_written_from() -> None:
         record = records.actor(actor)
         row = ArticleActor(article_id=1, actor_id=1, **record)
         assert records.read(row, records.ACTOR_FIELDS) == record
+
+
+def test_the_export_takes_its_fields_from_the_records() -> None:
+    assert set(export_files._ACTOR_FIELDS) <= set(records.ACTOR_FIELDS)
+    assert set(export_files._TOP_TOPIC_FIELDS) <= set(records.TOPIC_FIELDS)
