@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from app.analysis.actors.stance import (
+    QUOTE_PATTERN,
     ActorStance,
     StanceInput,
     actor_passages,
@@ -15,6 +19,7 @@ from app.analysis.actors.stance import (
     author_voice,
     combine,
     paragraph_of,
+    quotations,
     whole_passages,
 )
 from app.analysis.stance import Pair
@@ -181,3 +186,17 @@ def _mentions_all(text: str, word: str) -> list[tuple[int, int, int]]:
         for s in split_sentences(text)
         if word in s.text
     ]
+
+
+_QUOTE_TEXT = st.text(alphabet='"“”\n a\tb.\r\xa0\u2028', max_size=40)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(_QUOTE_TEXT, st.integers(0, 40), st.integers(0, 40))
+def test_quotations_are_the_patterns_matches(text: str, start: int, end: int) -> None:
+    """The one-pass scan finds exactly the spans the quotation pattern finds (any text, any
+    window; the alphabet holds every character class the pattern tells apart)."""
+    start, end = min(start, len(text)), min(end, len(text))
+    pattern = re.compile(QUOTE_PATTERN)
+    expected = [(m.start(1), m.end(1)) for m in pattern.finditer(text, start, end)]
+    assert quotations(text, start, end) == expected
