@@ -25,6 +25,7 @@ from app.analysis.encoder import (
     fine_tuned_tokenizer,
 )
 from app.analysis.runtime import onnx_model, route_forward
+from app.analysis.token_pipeline import FastTokenClassification
 from app.analysis.types import EntityLabel, EntityMention
 
 _NAME = "minilm-l6-conll03-ner"
@@ -242,6 +243,7 @@ class EntityModel:
             model=model,
             tokenizer=tokenizer,
             aggregation_strategy=aggregation,
+            pipeline_class=FastTokenClassification,
         )
 
     def find(
