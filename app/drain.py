@@ -9,7 +9,6 @@ back) the batch in hand, then stops.
 from __future__ import annotations
 
 import multiprocessing
-import os
 import queue as queue_module
 import signal
 import threading
@@ -142,16 +141,13 @@ class Pool:
 
 def child_settings(settings: Settings, count: int) -> Settings:
     """The settings of each of ``count`` worker processes: the cores shared out between them
-    unless LENS_TORCH_THREADS says otherwise.
+    (`Settings.threads_for`) unless LENS_TORCH_THREADS says otherwise.
 
     Each process would otherwise take every core for its models' threads: on two cores, two
     processes of two threads each analysed 1.3 articles/s, two of one thread 3.5, one process
     1.9 with one thread or two (docs/benchmarks.md, scripts/bench_workers.py).
     """
-    if settings.torch_threads is not None:
-        return settings
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return settings.model_copy(update={"torch_threads": max(1, (cores or 1) // count)})
+    return settings.threads_for(count)
 
 
 def _child(settings: Settings, analyzer_spec: str | None, budget: Budget, messages: Any) -> None:

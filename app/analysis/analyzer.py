@@ -244,8 +244,10 @@ def _balanced_parts(lengths: Sequence[int], count: int) -> list[list[int]]:
 
 
 def load_analyzer(settings: Settings) -> LensAnalyzer:
-    """Load the configured profile's models once; called at worker start, never per batch."""
+    """Load the configured profile's models once; called at worker start, never per batch.
+    Threads as `Settings.threads_for` decides them for one process."""
     started = time.perf_counter()
+    settings = settings.threads_for()
     if settings.model_profile == "bundled" and settings.languages - {"en"}:
         logger.warning(
             "LENS_ANALYSIS_LANGUAGES lists %s, but the bundled models read English only: "
@@ -256,7 +258,7 @@ def load_analyzer(settings: Settings) -> LensAnalyzer:
     bundled = settings.model_profile == "bundled" and head.exists()
     genre = genres.GenreHead(head) if bundled else None
     analyzer = LensAnalyzer(
-        load_components(settings), genre=genre, threads=settings.analysis_threads
+        load_components(settings), genre=genre, threads=settings.analysis_threads or 1
     )
     logger.info(
         "models loaded in %.1f s (profile %s): %s",

@@ -14,6 +14,7 @@ AnalyzerLoader = Callable[[Settings], Analyzer]
 
 def load_default_analyzer(settings: Settings) -> Analyzer:
     """The product's analyzer (app/analysis/analyzer.py), imported only when a worker starts."""
+    settings = settings.threads_for()
     if settings.torch_threads is not None:
         import torch
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -59,12 +60,12 @@ class Settings(BaseSettings):
     analysis_languages: str = "en"
     # None lets torch decide; the worker sets it once, before the models load.
     torch_threads: int | None = Field(default=None, ge=1)
-    # Opt-in: split each batch over this many threads of one process that share one copy of the
-    # models (pair it with LENS_TORCH_THREADS=1). On two cores 2 gave 3.3-3.5 articles/s at
-    # 0.95 GB against 2.0-2.2 for one thread, and 4.3 at 1.7 GB for two processes
-    # (docs/benchmarks.md). An article's annotations do not depend on how its batch is split
-    # (tests/analysis/test_analyzer.py).
-    analysis_threads: int = Field(default=1, ge=1, le=64)
+    # Split each batch over this many threads of one process that share one copy of the models.
+    # Unset: one per core the process has (at most 8), each model session then with one thread
+    # (`threads_for`); 1 turns it off. On two cores two threads analyse about 1.6 times as many
+    # articles per second as one, for +80 MB (docs/benchmarks.md). An article's annotations do
+    # not depend on how its batch is split (tests/analysis/test_analyzer.py).
+    analysis_threads: int | None = Field(default=None, ge=1, le=64)
     # The bundled models' forward passes: ONNX Runtime (exported on first load and cached in
     # model_cache, default ~/.cache/commentary-lens; falls back to PyTorch if that fails) or
     # PyTorch. Same weights and outputs; ONNX Runtime is faster on CPUs (docs/benchmarks.md).
@@ -96,6 +97,26 @@ class Settings(BaseSettings):
         """The effective value of a ``quantize_*`` setting."""
         return self.runtime == "onnx" if setting is None else setting
 
+    def threads_for(self, processes: int = 1) -> Settings:
+        """These settings with the threads of one of ``processes`` analysis processes decided:
+        the cores are shared out between the processes; a process's share goes to analysis
+        threads of one model thread each, unless LENS_TORCH_THREADS or LENS_ANALYSIS_THREADS
+        says otherwise (LENS_TORCH_THREADS alone keeps one analysis thread, as before it).
+
+        On two cores (docs/benchmarks.md): one process with two analysis threads analysed about
+        1.6 times as many articles per second as with one; two processes each taking both
+        cores for their models (the default of `lens analyze --workers 2` before the cores were
+        shared out) ran slower than one process.
+        """
+        share = max(1, available_cores() // max(1, processes))
+        analysis = self.analysis_threads
+        if analysis is None:
+            analysis = 1 if self.torch_threads is not None else min(share, MAX_AUTO_THREADS)
+        torch_threads = self.torch_threads or max(1, share // analysis)
+        return self.model_copy(
+            update={"analysis_threads": analysis, "torch_threads": torch_threads}
+        )
+
     # Minimum score for a topic to be listed; None keeps the trained head's choice.
     topic_threshold: float | None = Field(default=None, ge=0, le=1)
     taxonomy_path: Path | None = None
@@ -110,6 +131,17 @@ class Settings(BaseSettings):
     hub_topic_revision: str = "main"
     hub_ner_model: str = "dslim/bert-base-NER"
     hub_ner_revision: str = "main"
+
+
+# The most analysis threads chosen for a process by default (a batch has 8 articles).
+MAX_AUTO_THREADS = 8
+
+
+def available_cores() -> int:
+    """The CPU cores this process may run on."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
 
 
 @lru_cache

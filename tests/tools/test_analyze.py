@@ -146,11 +146,24 @@ def test_worker_processes_share_the_cores_unless_threads_are_set(
     # N processes each taking every core oversubscribe them (1.3 against 3.5 articles/s, two
     # processes on two cores: docs/benchmarks.md): each gets its share, at least one
     monkeypatch.setattr("os.sched_getaffinity", lambda _pid: set(range(4)), raising=False)
-    unset = settings.model_copy(update={"torch_threads": None})
-    assert child_settings(unset, 2).torch_threads == 2
-    assert child_settings(unset, 4).torch_threads == 1
-    assert child_settings(unset, 8).torch_threads == 1
-    given = settings.model_copy(update={"torch_threads": 3})
-    assert child_settings(given, 2).torch_threads == 3
+    unset = settings.model_copy(update={"torch_threads": None, "analysis_threads": None})
+
+    def threads(settings: Settings, count: int) -> tuple[int | None, int | None]:
+        child = child_settings(settings, count)
+        return child.analysis_threads, child.torch_threads
+
+    # a process's share of the cores goes to analysis threads of one model thread each
+    assert threads(unset, 1) == (4, 1)
+    assert threads(unset, 2) == (2, 1)
+    assert threads(unset, 4) == (1, 1)
+    assert threads(unset, 8) == (1, 1)
+    # LENS_ANALYSIS_THREADS=1: the share goes to the models' threads (as before it existed)
+    one = unset.model_copy(update={"analysis_threads": 1})
+    assert threads(one, 2) == (1, 2)
+    # LENS_TORCH_THREADS alone: kept, with one analysis thread; both: both kept
+    given = unset.model_copy(update={"torch_threads": 3})
+    assert threads(given, 2) == (1, 3)
+    both = unset.model_copy(update={"torch_threads": 1, "analysis_threads": 3})
+    assert threads(both, 2) == (3, 1)
     # the rest of the settings travel unchanged
     assert child_settings(unset, 2).database_url == settings.database_url
