@@ -62,9 +62,9 @@ class Settings(BaseSettings):
     torch_threads: int | None = Field(default=None, ge=1)
     # Split each batch over this many threads of one process that share one copy of the models.
     # Unset: one per core the process has (at most 8), each model session then with one thread
-    # (`threads_for`); 1 turns it off. On two cores two threads analyse about 1.6 times as many
-    # articles per second as one, for +80 MB (docs/benchmarks.md). An article's annotations do
-    # not depend on how its batch is split (tests/analysis/test_analyzer.py).
+    # (`threads_for`); 1 turns it off. On two cores two threads analysed 1.5-1.6 times as many
+    # articles per second as one, for +60-80 MB (docs/benchmarks.md). An article's annotations
+    # do not depend on how its batch is split (tests/analysis/test_analyzer.py).
     analysis_threads: int | None = Field(default=None, ge=1, le=64)
     # The bundled models' forward passes: ONNX Runtime (exported on first load and cached in
     # model_cache, default ~/.cache/commentary-lens; falls back to PyTorch if that fails) or
@@ -103,8 +103,8 @@ class Settings(BaseSettings):
         threads of one model thread each, unless LENS_TORCH_THREADS or LENS_ANALYSIS_THREADS
         says otherwise (LENS_TORCH_THREADS alone keeps one analysis thread, as before it).
 
-        On two cores (docs/benchmarks.md): one process with two analysis threads analysed about
-        1.6 times as many articles per second as with one; two processes each taking both
+        On two cores (docs/benchmarks.md): one process with two analysis threads analysed
+        1.5-1.6 times as many articles per second as with one; two processes each taking both
         cores for their models (the default of `lens analyze --workers 2` before the cores were
         shared out) ran slower than one process.
         """
