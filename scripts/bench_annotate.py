@@ -233,7 +233,7 @@ def main() -> None:
 
     torch.set_num_threads(args.threads)
     from app.analysis.analyzer import load_analyzer
-    from app.core.config import MAX_AUTO_THREADS, Settings
+    from app.core.config import Settings
 
     texts = _articles(args.data, args.articles, args.seed)
     quantize = None if args.weights is None else args.weights == "int8"
@@ -250,17 +250,16 @@ def main() -> None:
         _with_baseline(spread, texts, args.baseline_articles, Settings(torch_threads=args.threads))
         print(json.dumps(spread, indent=2))
         return
-    # as Settings.threads_for shares out --threads cores: analysis threads, each model one thread
-    analysis_threads = args.analysis_threads or min(args.threads, MAX_AUTO_THREADS)
-    torch.set_num_threads(max(1, args.threads // analysis_threads))
+    # --threads cores shared out as the service does: analysis threads, each model one thread
     settings = Settings(
-        analysis_threads=analysis_threads,
-        torch_threads=max(1, args.threads // analysis_threads),
+        analysis_threads=args.analysis_threads,
         quantize_encoder=quantize,
         quantize_ner=quantize,
         runtime=args.runtime,
         model_cache=args.model_cache,
-    )
+    ).threads_for(cores=args.threads)
+    analysis_threads = settings.analysis_threads or 1
+    torch.set_num_threads(settings.torch_threads or 1)
     rss_before = _rss_mb()
     started = time.perf_counter()
     analyzer = load_analyzer(settings)

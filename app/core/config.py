@@ -97,9 +97,10 @@ class Settings(BaseSettings):
         """The effective value of a ``quantize_*`` setting."""
         return self.runtime == "onnx" if setting is None else setting
 
-    def threads_for(self, processes: int = 1) -> Settings:
+    def threads_for(self, processes: int = 1, cores: int | None = None) -> Settings:
         """These settings with the threads of one of ``processes`` analysis processes decided:
-        the cores are shared out between the processes; a process's share goes to analysis
+        the cores (``cores``, or those this process may run on) are shared out between the
+        processes; a process's share goes to analysis
         threads of one model thread each, unless LENS_TORCH_THREADS or LENS_ANALYSIS_THREADS
         says otherwise (LENS_TORCH_THREADS alone keeps one analysis thread, as before it).
 
@@ -108,7 +109,7 @@ class Settings(BaseSettings):
         cores for their models (the default of `lens analyze --workers 2` before the cores were
         shared out) ran slower than one process.
         """
-        share = max(1, available_cores() // max(1, processes))
+        share = max(1, (cores or available_cores()) // max(1, processes))
         analysis = self.analysis_threads
         if analysis is None:
             analysis = 1 if self.torch_threads is not None else min(share, MAX_AUTO_THREADS)
