@@ -128,13 +128,13 @@ class LensAnalyzer:
         )
 
         resolved = [self.resolver.resolve(d.text, d.sentences, d.entities) for d in docs]
+        genre_guesses = self._genres(docs, encoded)
         stances = c.stance.toward_actors(
             [
-                _stance_input(doc, actors, sentence_probs[doc.span])
-                for doc, actors in zip(docs, resolved, strict=True)
+                _stance_input(doc, actors, sentence_probs[doc.span], guess)
+                for doc, actors, guess in zip(docs, resolved, genre_guesses, strict=True)
             ]
         )
-        genre_guesses = self._genres(docs, encoded)
 
         results: list[Analysis] = []
         for i, doc in enumerate(docs):
@@ -168,8 +168,25 @@ class LensAnalyzer:
             if wanted in {n.casefold() for n in names}:
                 return actor.sentiment, True
         evaluative = [1.0 - s.probabilities["neutral"] for s in analysis.sentence_sentiments]
-        stance = self.components.stance.toward(text, analysis.sentences, target, evaluative)
+        opinion = None if analysis.genre is None else analysis.genre.score
+        stance = self.components.stance.toward(
+            text, analysis.sentences, target, evaluative, opinion
+        )
         return stance, False
+
+    def passage_stances(
+        self, text: str, analysis: Analysis, actor: str, spans: Sequence[tuple[int, int]]
+    ) -> list[str | None]:
+        """The stance model's label of each of ``actor``'s passages given by (start, end), read
+        alone (`ActorStance.passage_labels`); None for a span that is not one of its passages,
+        or for every span when the analysis has no actor of that name."""
+        found = next((a for a in analysis.actors if a.name == actor), None)
+        if found is None:
+            return [None] * len(spans)
+        mentions = [(m.sentence_index, m.start, m.end) for m in found.mentions]
+        return self.components.stance.passage_labels(
+            text, analysis.sentences, actor, mentions, spans
+        )
 
     def _genres(
         self, docs: list[_Doc], encoded: Sequence[Encoded] | None
@@ -204,13 +221,17 @@ def _read(texts: list[str]) -> list[_Doc]:
     return docs
 
 
-def _stance_input(doc: _Doc, actors: Sequence[ResolvedActor], probs: FloatArray) -> StanceInput:
+def _stance_input(
+    doc: _Doc, actors: Sequence[ResolvedActor], probs: FloatArray, genre: GenreGuess | None
+) -> StanceInput:
     # A sentence is evaluative to the extent the sentiment model does not read it as neutral.
     return StanceInput(
         text=doc.text,
         sentences=doc.sentences,
         evaluative=(1.0 - probs[:, 1]).tolist(),
         actors=[(a.name, [(m.sentence_index, m.start, m.end) for m in a.mentions]) for a in actors],
+        opinion=None if genre is None else genre.score,
+        kinds=[a.kind for a in actors],
     )
 
 

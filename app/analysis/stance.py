@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from app.analysis.actors.combiner import COMBINER_FILE, Combiner
 from app.analysis.encoder import FloatArray, file_digest, fine_tuned_state, fine_tuned_tokenizer
 from app.analysis.runtime import OnnxModel, onnx_model
 from app.analysis.types import SENTIMENT_LABELS
@@ -207,6 +208,11 @@ class StanceModel:
         self.neutral_bias = float(getattr(config, "combine_neutral_bias", DEFAULT_NEUTRAL_BIAS))
         self.batch_size = batch_size
         self.version = f"{_NAME}@{file_digest(directory / 'model.safetensors')}"
+        # The learned passages-to-actor step, where the bundle has one (actors.combiner).
+        self.combiner: Combiner | None = None
+        if (directory / COMBINER_FILE).is_file():
+            self.combiner = Combiner.load(directory / COMBINER_FILE)
+            self.version += f"+combiner-{file_digest(directory / COMBINER_FILE, 8)}"
         self.onnx: OnnxModel | None = None
         if runtime == "onnx":
             self.onnx = onnx_model(

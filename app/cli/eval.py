@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 from typing import Annotated, Any
 
+import click
 import typer
 
 from app.core.config import get_settings
@@ -194,21 +195,48 @@ def topics(
 
 
 @cli.command("actor-sentiment")
-def actor_sentiment(path: FileArg, as_json: JsonOpt = False, limit: LimitOpt = None) -> None:
+def actor_sentiment(
+    path: FileArg,
+    as_json: JsonOpt = False,
+    limit: LimitOpt = None,
+    level: Annotated[
+        str,
+        typer.Option(
+            help="Labelled-actor files: score the article label or each passage's label.",
+            click_type=click.Choice(["article", "passage"]),
+        ),
+    ] = "article",
+    split: Annotated[
+        str,
+        typer.Option(
+            help="Labelled-actor files: the split scored (dev, train, or all).",
+            click_type=click.Choice(["dev", "train", "all"]),
+        ),
+    ] = "dev",
+) -> None:
     """The author's stance toward a target: accuracy, macro F1, per label, targets found.
 
-    Records: `{text, target, label[, title]}`, one article and one target each (PerSenT, VAST).
-    Each article is analysed as the worker does; the target is looked up among its actors, and
-    where it is not one of them the paragraphs naming it are read for it.
+    Two kinds of file. Records `{text, target, label[, title]}`, one article and one target
+    each (PerSenT, VAST): each article is analysed as the worker does; the target is looked up
+    among its actors, and where it is not one of them the paragraphs naming it are read for it.
+    Records `{text, sample, split, actors: [{name, label, passages}]}` (the in-domain labels,
+    stance_actor_labels.jsonl.gz): every labelled actor of each article of --split, at the
+    article --level or the --level passage, also per sample.
 
-    Example: lens eval actor-sentiment persent_dev.jsonl --json
+    Example: lens eval actor-sentiment stance_actor_labels.jsonl.gz --level passage --json
     """
     from rich.progress import Progress
 
     from app.analysis.analyzer import load_analyzer
-    from app.analysis.stance_eval import evaluate_actor_sentiment
 
     records = read_jsonl(path, limit)
+    if records and "actors" in records[0]:
+        _require(records, ("text", "actors"), path)
+        analyzer = load_analyzer(get_settings())
+        _actor_labels(analyzer, records, path, level, None if split == "all" else split, as_json)
+        return
+    from app.analysis.stance_eval import evaluate_actor_sentiment
+
     _require(records, ("text", "target", "label"), path)
     analyzer = load_analyzer(get_settings())
     with Progress(transient=True, disable=as_json) as bar:
@@ -230,3 +258,35 @@ def actor_sentiment(path: FileArg, as_json: JsonOpt = False, limit: LimitOpt = N
                 f"{result['conflicting_records']} (macro_f1 on the others: "
                 f"{result['one_label_inputs']['macro_f1']:.4f})"
             )
+
+
+def _actor_labels(
+    analyzer: Any,
+    records: list[dict[str, Any]],
+    path: Path,
+    level: str,
+    split: str | None,
+    as_json: bool,
+) -> None:
+    from rich.progress import Progress
+
+    from app.analysis.stance_labels_eval import evaluate_actor_labels
+
+    total = sum(1 for r in records if split is None or r.get("split") == split)
+    with Progress(transient=True, disable=as_json) as bar:
+        task = bar.add_task("articles", total=total)
+        try:
+            result = evaluate_actor_labels(
+                analyzer,
+                records,
+                "passage" if level == "passage" else "article",
+                split,
+                lambda n: bar.advance(task, n),
+            )
+        except ValueError as exc:
+            raise typer.BadParameter(f"{path}: {exc}") from exc
+    _report(result, as_json)
+    if not as_json:
+        for sample, scores in result["by_sample"].items():
+            typer.echo(f"{sample}: n={scores['n']} macro_f1 {scores['macro_f1']:.4f}")
+        typer.echo(f"labelled actors the analysis did not list: {result['actors_not_found']}")

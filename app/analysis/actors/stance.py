@@ -9,12 +9,14 @@ quotation is replaced by an ellipsis, so "'The US is a bully,' he said" is read 
 "'…,' he said". An actor mentioned only inside a quotation has no passage of the author's own
 about it, and is neutral.
 
-The passages' (negative, neutral, positive) probabilities are combined without a prior toward
-any label: each passage weighs by how evaluative it is, ``(1 - p(neutral)) ** focus``, so a few
-clearly critical paragraphs decide an actor named in many neutral ones, and an actor whose every
-passage reads neutral stays neutral, however many there are. The label is the largest of
-(negative, neutral x ``neutral_bias``, positive). Both settings were chosen on dev splits (the
-stance card says how); nothing here learns which label is common.
+The passages' (negative, neutral, positive) probabilities become the actor's label in one of two
+ways. A stance bundle with a ``combiner.json`` (the bundled one) has a learned combiner
+(`app.analysis.actors.combiner`): the passages' probabilities with the actor's context (mentions,
+lead, genre, quoted share, centrality) through a small model fitted on in-domain article labels.
+Without one, the rule: each passage weighs by how evaluative it is,
+``(1 - p(neutral)) ** focus``, and the label is the largest of (negative, neutral x
+``neutral_bias``, positive). Either way each passage's weight (the rule's, ``focus`` from the
+bundle) orders the evidence passages.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from app.analysis.actors.combiner import ActorContext, Combiner, features
 from app.analysis.encoder import FloatArray
 from app.analysis.stance import DEFAULT_FOCUS, DEFAULT_NEUTRAL_BIAS, Pair, StanceModel
 from app.analysis.types import SENTIMENT_LABELS, ActorSentiment, Sentence, StancePassage
@@ -206,10 +209,16 @@ def actor_sentiment(
     focus: float = DEFAULT_FOCUS,
     neutral_bias: float = DEFAULT_NEUTRAL_BIAS,
     max_evidence: int = 3,
+    combiner: Combiner | None = None,
+    context: ActorContext | None = None,
 ) -> ActorSentiment:
-    """The `ActorSentiment` of one actor from its passages' probabilities (rows in order)."""
+    """The `ActorSentiment` of one actor from its passages' probabilities (rows in order): by
+    the learned ``combiner`` when given with the actor's ``context``, else by the rule."""
     combined, weights = combine(probabilities, focus)
     column = label_of(combined, neutral_bias)
+    if combiner is not None and context is not None and len(probabilities):
+        row = features(probabilities, context)
+        combined, column = combiner.probabilities(row), combiner.label(row)
     label = SENTIMENT_LABELS[column]
     polarity = probabilities[:, 2] - probabilities[:, 0] if len(probabilities) else np.zeros(0)
     # What each passage did for the label: its weight times how far it leans that way.
@@ -247,6 +256,7 @@ class ActorStance:
         self.model = model
         self.focus = model.focus
         self.neutral_bias = model.neutral_bias
+        self.combiner: Combiner | None = getattr(model, "combiner", None)
         self.max_passages = max_passages
 
     @property
@@ -271,23 +281,41 @@ class ActorStance:
 
     def toward_actors(self, docs: Sequence[StanceInput]) -> list[list[ActorSentiment]]:
         """The author's stance toward each actor of each article (in the inputs' order)."""
-        jobs: list[tuple[int, int, list[Passage]]] = []
+        jobs: list[tuple[int, list[Passage], ActorContext]] = []
         pairs: list[Pair] = []
         for d, doc in enumerate(docs):
-            paragraphs = paragraph_of(doc.text, doc.sentences)
-            for a, (name, mentions) in enumerate(doc.actors):
-                passages = self._chosen(
-                    actor_passages(doc.text, doc.sentences, paragraphs, mentions), doc.evaluative
-                )
-                jobs.append((d, a, passages))
+            for name, passages, context in self.read(doc):
+                jobs.append((d, passages, context))
                 pairs += [self._pair(doc.text, name, p) for p in passages]
         probabilities = self.model.probabilities(pairs)
         out: list[list[ActorSentiment]] = [[] for _ in docs]
         first = 0
-        for _d, _a, passages in jobs:
+        for d, passages, context in jobs:
             rows = probabilities[first : first + len(passages)]
             first += len(passages)
-            out[_d].append(actor_sentiment(rows, passages, self.focus, self.neutral_bias))
+            out[d].append(
+                actor_sentiment(
+                    rows,
+                    passages,
+                    self.focus,
+                    self.neutral_bias,
+                    combiner=self.combiner,
+                    context=context,
+                )
+            )
+        return out
+
+    def read(self, doc: StanceInput) -> list[tuple[str, list[Passage], ActorContext]]:
+        """Each actor of ``doc`` (in order): its name, the passages read for it, its context."""
+        paragraphs = paragraph_of(doc.text, doc.sentences)
+        most = max((len(mentions) for _, mentions in doc.actors), default=1) or 1
+        out = []
+        for a, (name, mentions) in enumerate(doc.actors):
+            every = actor_passages(doc.text, doc.sentences, paragraphs, mentions)
+            passages = self._chosen(every, doc.evaluative)
+            kind = doc.kinds[a] if a < len(doc.kinds) else ""
+            context = actor_context(doc, paragraphs, mentions, every, passages, most, kind)
+            out.append((name, passages, context))
         return out
 
     def toward(
@@ -296,6 +324,7 @@ class ActorStance:
         sentences: Sequence[Sentence],
         target: str,
         evaluative: Sequence[float] | None = None,
+        opinion: float | None = None,
     ) -> ActorSentiment:
         """The stance toward a free-form ``target`` that is not one of the article's actors:
         the paragraphs naming it (whole words, any case), else every paragraph."""
@@ -310,9 +339,36 @@ class ActorStance:
             passages = actor_passages(text, sentences, paragraphs, mentions)
         else:
             passages = whole_passages(sentences, paragraphs)
+        every = passages
         passages = self._chosen(passages, evaluative)
         probabilities = self.model.probabilities([self._pair(text, target, p) for p in passages])
-        return actor_sentiment(probabilities, passages, self.focus, self.neutral_bias)
+        doc = StanceInput(text, sentences, [(target, mentions)], evaluative, opinion)
+        context = actor_context(
+            doc, paragraphs, mentions, every, passages, max(1, len(mentions)), ""
+        )
+        return actor_sentiment(
+            probabilities, passages, self.focus, self.neutral_bias,
+            combiner=self.combiner, context=context,
+        )  # fmt: skip
+
+    def passage_labels(
+        self,
+        text: str,
+        sentences: Sequence[Sentence],
+        name: str,
+        mentions: Sequence[tuple[int, int, int]],
+        spans: Sequence[tuple[int, int]],
+    ) -> list[str | None]:
+        """The stance model's label of each passage of an actor given by its (start, end), as
+        read alone; None where the span is not one of the actor's passages."""
+        paragraphs = paragraph_of(text, sentences)
+        own = {(p.start, p.end): p for p in actor_passages(text, sentences, paragraphs, mentions)}
+        found = [own.get((start, end)) for start, end in spans]
+        probabilities = self.model.probabilities(
+            [self._pair(text, name, p) for p in found if p is not None]
+        )
+        labels = iter(SENTIMENT_LABELS[int(np.argmax(row))] for row in probabilities)
+        return [None if p is None else next(labels) for p in found]
 
     def _pair(self, text: str, target: str, passage: Passage) -> Pair:
         voice, mentions = author_voice(text, passage.start, passage.end, passage.mentions)
@@ -329,6 +385,47 @@ class StanceInput:
     actors: Sequence[tuple[str, Sequence[tuple[int, int, int]]]]
     # 1 - p(neutral) of each sentence by the sentence head, to choose among many passages
     evaluative: Sequence[float] | None = None
+    # the genre head's p(opinion), and each actor's kind (country, person, ...), for the combiner
+    opinion: float | None = None
+    kinds: Sequence[str] = ()
+
+
+def actor_context(
+    doc: StanceInput,
+    paragraphs: Sequence[int],
+    mentions: Sequence[tuple[int, int, int]],
+    every: Sequence[Passage],
+    read: Sequence[Passage],
+    most_mentions: int,
+    kind: str,
+) -> ActorContext:
+    """What the learned combiner knows of one actor beside its passages' probabilities."""
+    quoted = chars = 0
+    quotes: list[tuple[int, int]] = []
+    for p in read:
+        inside = quotations(doc.text, p.start, p.end)
+        quotes += inside
+        quoted += sum(b - a for a, b in inside)
+        chars += p.end - p.start
+    in_quotes = sum(any(a <= start < b for a, b in quotes) for _, start, _ in mentions)
+    read_sentences = [i for p in read for i in p.sentences]
+    evaluative = (
+        float(np.mean([doc.evaluative[i] for i in read_sentences]))
+        if doc.evaluative is not None and read_sentences
+        else 0.0
+    )
+    return ActorContext(
+        mentions=len(mentions),
+        passages=len(every),
+        in_lead=any(paragraphs[i] == 0 for i, _, _ in mentions),
+        first_position=mentions[0][1] / max(1, len(doc.text)) if mentions else 1.0,
+        mention_share=len(mentions) / max(1, most_mentions),
+        opinion=doc.opinion,
+        quoted_share=quoted / chars if chars else 0.0,
+        mentions_quoted_share=in_quotes / len(mentions) if mentions else 0.0,
+        evaluative=evaluative,
+        kind=kind,
+    )
 
 
 def whole_passages(
