@@ -10,10 +10,10 @@ import csv
 import gzip
 import json
 import sys
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
-import click
 import typer
 
 from app.core.config import get_settings
@@ -194,25 +194,29 @@ def topics(
     _report(components.evaluate_topics(records, mapping, level=level), as_json)
 
 
+class StanceLevel(StrEnum):
+    article = "article"
+    passage = "passage"
+
+
+class LabelSplit(StrEnum):
+    dev = "dev"
+    train = "train"
+    all = "all"
+
+
 @cli.command("actor-sentiment")
 def actor_sentiment(
     path: FileArg,
     as_json: JsonOpt = False,
     limit: LimitOpt = None,
     level: Annotated[
-        str,
-        typer.Option(
-            help="Labelled-actor files: score the article label or each passage's label.",
-            click_type=click.Choice(["article", "passage"]),
-        ),
-    ] = "article",
+        StanceLevel,
+        typer.Option(help="Labelled-actor files: score the article label or each passage's."),
+    ] = StanceLevel.article,
     split: Annotated[
-        str,
-        typer.Option(
-            help="Labelled-actor files: the split scored (dev, train, or all).",
-            click_type=click.Choice(["dev", "train", "all"]),
-        ),
-    ] = "dev",
+        LabelSplit, typer.Option(help="Labelled-actor files: the split scored.")
+    ] = LabelSplit.dev,
 ) -> None:
     """The author's stance toward a target: accuracy, macro F1, per label, targets found.
 
@@ -233,7 +237,8 @@ def actor_sentiment(
     if records and "actors" in records[0]:
         _require(records, ("text", "actors"), path)
         analyzer = load_analyzer(get_settings())
-        _actor_labels(analyzer, records, path, level, None if split == "all" else split, as_json)
+        chosen = None if split is LabelSplit.all else split.value
+        _actor_labels(analyzer, records, path, level.value, chosen, as_json)
         return
     from app.analysis.stance_eval import evaluate_actor_sentiment
 
