@@ -245,7 +245,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--seed", type=int, default=13)
+    parser.add_argument("--card-only", action="store_true", help="rewrite --out's README.md")
     args = parser.parse_args(argv)
+    if args.card_only:
+        write_card(args.out)
+        return 0
 
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
@@ -410,8 +414,128 @@ def main(argv: list[str] | None = None) -> int:
         "minutes": round((time.monotonic() - started) / 60, 1),
     }
     (args.out / "training.json").write_text(json.dumps(meta, indent=1), encoding="utf-8")
+    write_card(args.out)
     log(f"saved to {args.out} ({meta['minutes']} min)")
     return 0
+
+
+def _row(name: str, r: dict[str, Any]) -> str:
+    f1 = {k: v["f1"] for k, v in r["per_label"].items()}
+    return (
+        f"| {name} | {r['n']:,} | {r['accuracy']:.3f} | **{r['macro_f1']:.3f}** | "
+        + " | ".join(f"{f1.get(label, 0.0):.3f}" for label in SENTIMENT_LABELS)
+        + " |"
+    )
+
+
+def write_card(out: Path) -> None:
+    """README.md of a stance bundle trained by this script, from its training.json."""
+    meta = json.loads((out / "training.json").read_text(encoding="utf-8"))
+    args = meta["args"]
+    names = ["model.safetensors", "config.json"] + (
+        [COMBINER_FILE] if (out / COMBINER_FILE).exists() else []
+    )
+    files = "\n".join(
+        f"| `{name}` | {(out / name).stat().st_size:,} | `{file_digest(out / name, 64)}` |"
+        for name in names
+    )
+    mix = "\n".join(f"| {k} | {n:,} |" for k, n in meta["train_pairs"].items())
+    curve = "\n".join(
+        f"| {h['epoch']} | {h['dev_passages']['macro_f1']:.3f} | "
+        f"{h['dev_articles_rule']['macro_f1']:.3f} (`{h['dev_articles_rule']['setting']}`) | "
+        f"{h['minutes']} |"
+        for h in meta["history"]
+    )
+    combined, rule = meta["dev_articles_combiner"], meta["dev_articles_rule"]
+    best = next(h for h in meta["history"] if h["epoch"] == meta["best_epoch"])
+    rows = [_row("dev passages", best["dev_passages"])]
+    for name, result in (("dev articles, learned combiner", combined),
+                         (f"dev articles, rule `{rule['setting']}`", rule)):  # fmt: skip
+        rows.append(_row(name, result))
+        rows += [
+            _row(f"  {name.split(',')[0]} ({key.removeprefix('sample_')})", result[key])
+            for key in sorted(result)
+            if key.startswith("sample_")
+        ]
+    rows.append(_row("NewsMTSC hold-out (targeted sentiment)", meta["final"]["newsmtsc_holdout"]))
+    step = "the learned combiner (`combiner.json`)" if meta["combiner"] else "the rule"
+    text = f"""# Stance model (`minilm-l6-stance@{meta["version"]}`)
+
+A cross-encoder for the author's stance toward an actor in a passage:
+`[CLS] actor [SEP] passage [SEP]` through MiniLM-L6, then a small MLP over the [CLS] vector, the
+passage's mean, the actor's mean (name segment and its mentions in the passage), their product
+and difference -> (negative, neutral, positive). Run by `app.analysis.stance.StanceModel` (ONNX
+Runtime, int8 weights, one pair at a time). An actor's passages become its label through {step}
+(`app.analysis.actors.combiner`: the passages' probabilities with the actor's mentions, lead
+presence, position, share of the article's mentions, quoted share, the genre head's p(opinion)
+and its kind, in a multinomial logistic regression).
+
+Trained in two stages. First on the public sets (VAST, VAST-style synthetic neutrals, NewsMTSC,
+RuSentNE, PerSenT's extra articles, after an NLI warm-up) by `scripts/train_stance.py`: the
+weights `{meta["base"]}`, whose card is in this directory's git history. Then, by
+`scripts/train_stance_domain.py`, on this project's in-domain labels
+(`stance_actor_labels.jsonl.gz`: AllSides news and opinion articles, the author's stance toward
+each of the product's actors per passage and per article), labelled by a language model under
+`STANCE_GUIDELINE.md` (two passes agree at kappa 0.95 on actors, 0.85 on passages); no label of
+this project's own helpers was added. Actors flagged `junk` or `name_wrong` were left out of
+training ({meta["left_out"].get("junk_or_name_wrong", 0)} actors). The dev split's outlets never
+occur in train; every choice (epoch, combiner bias, combiner or rule) was made on dev.
+
+Research use: VAST has no licence stated in its repository; PerSenT, NewsMTSC (MIT), RuSentNE
+(MIT) and the NLI sets as listed in `../shared/README.md`; the AllSides texts are (c) their
+publishers.
+
+## Files
+
+| file | bytes | sha256 |
+| --- | --- | --- |
+{files}
+| `training.json` | | settings, data counts, dev curve and final scores, as written by the run |
+
+The saved weights are fp16 and leave out the word-embedding matrix (frozen), restored from the
+encoder package at load time. The version is the first 12 hex digits of `model.safetensors`'
+sha256; the combiner's digest is added to the version the service records.
+
+## Reproduce
+
+```
+HF_HUB_OFFLINE=1 .venv/bin/python scripts/stance_domain_data.py --out cache/stance_domain.jsonl.gz
+HF_HUB_OFFLINE=1 .venv/bin/python scripts/train_stance_domain.py \\
+    --prepared cache/stance_domain.jsonl.gz --data ../shared/data/train --out cache/stance \\
+    --epochs {args["epochs"]} --freeze-layers {args["freeze_layers"]} --newsmtsc {args["newsmtsc"]}
+```
+
+The first command records the product's reading of the labelled articles (its actors, mentions,
+sentences, the sentence head's and the genre head's outputs) with the models of the commit it runs
+on; the second starts from the bundled stance weights. Seed {args["seed"]}, {args["threads"]}
+threads on `{args["device"]}`; {meta["minutes"]} minutes. The embeddings and the lowest
+{args["freeze_layers"]} layers were frozen (their output computed once) to fit two CPU cores.
+
+## Data
+
+| source / label | pairs |
+| --- | ---: |
+{mix}
+
+Dev: {meta["dev"]["passages"]:,} labelled passages, {meta["dev"]["actors"]:,} labelled actors the
+product lists ({meta["dev"]["actors_not_found"]} labelled actors it no longer finds).
+
+## Dev curve (epoch 0: the weights before this stage; kept: epoch {meta["best_epoch"]})
+
+| epoch | dev passages macro F1 | dev articles, rule (focus/bias) | minutes |
+| --- | --- | --- | --- |
+{curve}
+
+## Results (kept weights, PyTorch fp32 in the training script)
+
+| set | n | accuracy | macro F1 | negative | neutral | positive |
+| --- | --- | --- | --- | --- | --- | --- |
+{chr(10).join(rows)}
+
+The product's own path (int8 ONNX Runtime, the resolver's actors) is measured by
+`lens eval actor-sentiment` in `docs/quality.md`.
+"""
+    (out / "README.md").write_text(text, encoding="utf-8")
 
 
 if __name__ == "__main__":
