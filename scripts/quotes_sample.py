@@ -74,9 +74,10 @@ def main() -> None:
     candidates.sort(key=lambda c: c[0]["id"])
     sample = random.Random(SEED).sample(candidates, N)
     OUT.mkdir(parents=True, exist_ok=True)
-    with open(OUT / "articles.jsonl", "w", encoding="utf-8") as fa, open(
-        OUT / "marked.txt", "w", encoding="utf-8"
-    ) as fm:
+    with (
+        open(OUT / "articles.jsonl", "w", encoding="utf-8") as fa,
+        open(OUT / "marked.txt", "w", encoding="utf-8") as fm,
+    ):
         for n, (row, spans) in enumerate(sample, 1):
             quotes = [{"q": f"Q{k}", "start": s, "end": e} for k, (s, e) in enumerate(spans, 1)]
             record = {
@@ -91,7 +92,10 @@ def main() -> None:
             fm.write(f"## ARTICLE {n} ({row['id']})\n{row['title']}\n\n")
             fm.write(marked(row["text"], spans).rstrip("\n") + "\n\n")
     total = sum(len(spans) for _, spans in sample)
-    print(f"{len(used)} used ids; {len(candidates)} candidates; wrote {N} articles, {total} quotations")
+    print(
+        f"{len(used)} used ids; {len(candidates)} candidates;"
+        f" wrote {N} articles, {total} quotations"
+    )
 
 
 if __name__ == "__main__":
