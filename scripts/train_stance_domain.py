@@ -74,7 +74,7 @@ from scripts.train_stance import (  # noqa: E402
 LABEL = {label: i for i, label in enumerate(SENTIMENT_LABELS)}
 FOCUS_GRID = (0.0, 1.0, 2.0, 4.0)
 NEUTRAL_BIAS_GRID = (0.6, 0.8, 1.0, 1.2, 1.5, 2.0, 2.5, 3.0)
-BIAS_GRID = tuple(np.round(np.arange(-1.5, 1.51, 0.25), 2))
+BIAS_GRID = tuple(np.round(np.arange(-3.0, 1.51, 0.25), 2))
 
 
 class _PairReader:
@@ -240,6 +240,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--batch-size", type=int, default=16)
     parser.add_argument("--freeze-layers", type=int, default=2)
     parser.add_argument("--newsmtsc", type=int, default=2000, help="NewsMTSC train pairs kept")
+    parser.add_argument(
+        "--neutral-cap", type=int, default=0, help="train on at most N neutral passages (0: all)"
+    )
     parser.add_argument("--combiner-c", type=float, default=0.5)
     parser.add_argument("--limit", type=int, default=0, help="articles (smoke runs)")
     parser.add_argument("--threads", type=int, default=2)
@@ -266,6 +269,13 @@ def main(argv: list[str] | None = None) -> int:
     train_lines = [x for x in lines if x["split"] == "train"]
     dev_lines = [x for x in lines if x["split"] == "dev"]
     pairs, labels, skipped = passage_pairs(train_lines, reader, training=True)
+    if args.neutral_cap and labels.count(LABEL["neutral"]) > args.neutral_cap:
+        # a seeded sample of the neutral passages, every polar one (CPU budget)
+        neutral = [k for k, y in enumerate(labels) if y == LABEL["neutral"]]
+        keep = set(random.Random(args.seed).sample(neutral, args.neutral_cap))
+        chosen = [k for k, y in enumerate(labels) if y != LABEL["neutral"] or k in keep]
+        skipped["neutral_passages_not_sampled"] = len(labels) - len(chosen)
+        pairs, labels = [pairs[k] for k in chosen], [labels[k] for k in chosen]
     counts = Counter(f"allsides/{SENTIMENT_LABELS[y]}" for y in labels)
     news = stance_data.newsmtsc(args.data)
     public = random.Random(args.seed).sample(news["train"], min(args.newsmtsc, len(news["train"])))
