@@ -72,13 +72,15 @@ def test_the_same_passages_read_as_opinion_or_news() -> None:
     assert probabilities.sum() == pytest.approx(1.0, abs=1e-6)
 
 
-def test_the_bias_moves_the_label_not_the_probabilities() -> None:
+def test_the_bias_moves_the_label_and_the_probabilities_with_it() -> None:
     combiner = _opinion_combiner()
     row = features(np.array([NEGATIVE], dtype=np.float32), _context(opinion=0.5))
     before = combiner.probabilities(row)
     combiner.bias = np.array([-5.0, 0.0, 0.0])
     assert combiner.label(row) == 1
-    assert np.allclose(combiner.probabilities(row), before)
+    after = combiner.probabilities(row)
+    assert after[0] < before[0]
+    assert int(np.argmax(after)) == combiner.label(row)
 
 
 def test_a_stored_combiner_round_trips_and_a_foreign_one_is_refused(tmp_path: Path) -> None:

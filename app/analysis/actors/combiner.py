@@ -105,8 +105,9 @@ def features(probabilities: FloatArray, context: ActorContext) -> FloatArray:
 
 
 class Combiner:
-    """Standardised features -> logits (3) -> softmax; `bias` is added to the logits before the
-    label's argmax (chosen on the dev split), never to the reported probabilities."""
+    """Standardised features -> logits (3) + `bias` -> softmax. The regression is fitted with
+    balanced classes; `bias` (chosen on the dev split) moves it back toward how often each label
+    occurs, so the label is always the most probable column of the reported probabilities."""
 
     def __init__(
         self,
@@ -149,7 +150,7 @@ class Combiner:
 
     def probabilities(self, row: FloatArray) -> FloatArray:
         """(negative, neutral, positive) for one actor's features."""
-        logits = self.logits(row)[0]
+        logits = self.logits(row)[0] + self.bias
         exp = np.exp(logits - logits.max())
         out: FloatArray = (exp / exp.sum()).astype(np.float32)
         return out
