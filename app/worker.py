@@ -28,7 +28,7 @@ from app.core.db import utcnow
 from app.errors import describe
 from app.repositories import queue
 from app.repositories.queue import Claimed
-from app.services import annotate, search
+from app.services import annotate, deliveries, search
 from app.services.health import MODELS_LOADED
 
 logger = logging.getLogger(__name__)
@@ -73,6 +73,7 @@ class Worker:
                 # A bug must not silently end the loop; the batch's leases expire and it is retried.
                 logger.exception("worker %s: batch failed", self.owner)
                 handled = 0
+            handled += self.deliver_safely()
             self.sync_search_index()
             if handled == 0:
                 stop.wait(self.settings.worker_poll_seconds)
@@ -95,6 +96,28 @@ class Worker:
             return
         if added:
             logger.info("worker %s: %d articles added to the search index", self.owner, added)
+
+    def deliver_safely(self) -> int:
+        """deliver_once(), its errors logged: the deliveries stay leased and are sent again."""
+        try:
+            return self.deliver_once()
+        except (DBAPIError, PoolTimeoutError) as exc:
+            logger.warning("worker %s: database error, retrying: %s", self.owner, exc.args[0])
+        except Exception:
+            logger.exception("worker %s: deliveries failed", self.owner)
+        return 0
+
+    def deliver_once(self) -> int:
+        """Send the subscriptions' due webhooks: claim, POST (outside a transaction), record."""
+        with self.session_factory() as session, session.begin():
+            batch = deliveries.claim(session, self.settings, owner=self.owner, now=self.clock())
+        if not batch:
+            return 0
+        sent = deliveries.send(self.settings, batch, self.clock())
+        with self.session_factory() as session, session.begin():
+            deliveries.record(session, sent, owner=self.owner, now=self.clock())
+        metrics.WEBHOOKS_SENT.inc(len(sent))
+        return len(batch)
 
     def run_once(self, stop: threading.Event | None = None) -> int:
         """Claim, analyse and store one batch; returns how many articles it settled."""
@@ -170,7 +193,12 @@ class Worker:
             with self.session_factory() as session, session.begin():
                 run_id = self._run_id or annotate.ensure_run(session, self.analyzer, now)
                 written = annotate.store(
-                    session, owner=self.owner, run_id=run_id, now=now, results=results
+                    session,
+                    owner=self.owner,
+                    run_id=run_id,
+                    now=now,
+                    results=results,
+                    settings=self.settings,
                 )
                 for article_id, error in errors.items():
                     logger.warning("article %d: analysis failed: %s", article_id, error)

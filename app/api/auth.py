@@ -67,6 +67,10 @@ def _caller(
     sent = credentials.credentials if credentials else None
     if sent is None and "authorization" in request.headers:
         sent = ""  # another scheme (Basic, …): a credential, but never a valid one
+    if sent is None and request.url.path.endswith(FEED_SUFFIX):
+        # Feed readers often cannot send headers: a feed takes the key as `?token=`. (The
+        # access log records paths only, never query strings.)
+        sent = request.query_params.get("token")
     key = api_keys.authenticate(session, sent) if sent else None
     if session.dirty:
         # The key's last use, recorded now in this thread (see commit_in_route): left for the
@@ -100,6 +104,7 @@ def _limit(request: Request, limiter: RateLimiter, identity: str) -> None:
 
 
 CallerDep = Annotated[Caller, Depends(_caller)]
+FEED_SUFFIX = "/feed"
 
 
 def require_read(caller: CallerDep, settings: SettingsDep) -> None:
@@ -126,6 +131,20 @@ def require_write(caller: CallerDep) -> None:
         )
 
 
+def subscription_owner(caller: CallerDep) -> int | None:
+    """Whose subscriptions a request reads and writes: its key's (any scope), or, while no key
+    exists at all, the open API's (None). Once keys exist, a key is needed."""
+    if caller.key is None:
+        if caller.keys_exist():
+            raise UnauthorizedError(
+                "Subscriptions belong to API keys: send `Authorization: Bearer <key>` "
+                "(`?token=<key>` for a feed)."
+            )
+        return None
+    return caller.key.id
+
+
+OwnerDep = Annotated[int | None, Depends(subscription_owner)]
 ReadAccess = Depends(require_read)
 WriteAccess = Depends(require_write)
 

@@ -52,6 +52,9 @@ class Settings(BaseSettings):
     # ranks. The worker keeps it up to date; `lens search-index sync` builds it.
     search_index: Path | None = None
 
+    # The address clients reach the API at (https://lens.example.org): links in webhooks start
+    # with it; unset, they are paths (/v1/articles/12).
+    public_url: str | None = None
     # Subscriptions' webhooks (app/services/webhooks.py). Destinations in private, loopback and
     # link-local ranges are refused unless this is true (a receiver on the same network).
     webhook_allow_private: bool = False
