@@ -91,9 +91,7 @@ def upgrade() -> None:
     op.create_index(
         "ix_deliveries_state_next_attempt_at", "deliveries", ["state", "next_attempt_at"]
     )
-    op.create_index(
-        "ix_deliveries_subscription_id_id", "deliveries", ["subscription_id", "id"]
-    )
+    op.create_index("ix_deliveries_subscription_id_id", "deliveries", ["subscription_id", "id"])
 
 
 def downgrade() -> None:
