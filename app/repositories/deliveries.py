@@ -151,6 +151,19 @@ def resend(session: Session, delivery: Delivery, now: datetime) -> None:
     session.flush()
 
 
+def failed(session: Session, subscription_id: int) -> list[Delivery]:
+    return list(
+        session.scalars(
+            select(Delivery)
+            .where(
+                Delivery.subscription_id == subscription_id,
+                Delivery.state == DeliveryState.failed,
+            )
+            .order_by(Delivery.id)
+        )
+    )
+
+
 def page(
     session: Session, subscription_id: int, *, before_id: int | None, limit: int
 ) -> list[Delivery]:

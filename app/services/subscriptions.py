@@ -6,7 +6,8 @@ sent); a subscription another key made is answered as absent (404), never as for
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import uuid
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from typing import Any
@@ -239,3 +240,59 @@ def _name(name: str) -> str:
     if not name:
         raise RequestInvalidError("A subscription needs a name.")
     return name
+
+
+# The command line manages every key's subscriptions (`lens subscriptions`).
+
+
+def every(session: Session) -> list[tuple[SubscriptionView, int | None]]:
+    """Every subscription, oldest first, with the id of the key that owns it."""
+    return [(view(session, s), s.api_key_id) for s in subscription_rows.every(session)]
+
+
+def find(session: Session, subscription_id: int) -> Subscription:
+    found = subscription_rows.find(session, subscription_id)
+    if found is None:
+        raise NotFoundError(f"There is no subscription {subscription_id}.")
+    return found
+
+
+def send_test(
+    session: Session, settings: Settings, subscription_id: int, now: datetime
+) -> webhooks.Outcome:
+    """POST a signed `subscription.test` event to the webhook now, and say what came back."""
+    subscription = find(session, subscription_id)
+    if subscription.webhook_url is None:
+        raise RequestInvalidError(f"Subscription {subscription_id} has no webhook.")
+    payload = {
+        "type": "subscription.test",
+        "timestamp": now.isoformat().replace("+00:00", "Z"),
+        "data": {"subscription": {"id": subscription.id, "name": subscription.name}},
+    }
+    secret = webhooks.secret_of(settings, subscription.secret_scheme, subscription.secret_salt)
+    with webhooks.new_client(settings) as client:
+        return webhooks.send(
+            client,
+            settings,
+            url=subscription.webhook_url,
+            secret=secret,
+            event_id=f"msg_test_{uuid.uuid4().hex}",
+            body=webhooks.body_of(payload),
+            sent_at=now,
+        )
+
+
+def resend_failed(
+    session: Session, subscription_id: int, delivery_ids: Sequence[int], now: datetime
+) -> int:
+    """Queue again the given deliveries of a subscription, or all its failed ones."""
+    subscription = find(session, subscription_id)
+    if subscription.webhook_url is None:
+        raise RequestInvalidError(f"Subscription {subscription_id} has no webhook.")
+    if delivery_ids:
+        chosen = [_delivery(session, subscription_id, i) for i in delivery_ids]
+    else:
+        chosen = delivery_rows.failed(session, subscription_id)
+    for delivery in chosen:
+        delivery_rows.resend(session, delivery, now)
+    return len(chosen)
