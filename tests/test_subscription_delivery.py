@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import random
+import time
 from collections.abc import Callable, Iterator
 from datetime import timedelta
 from typing import Any
@@ -21,6 +22,7 @@ from standardwebhooks.webhooks import Webhook
 
 from app.core.config import Settings
 from app.core.db import utcnow
+from app.main import create_app
 from app.models import Delivery, DeliveryState
 from app.services import deliveries, webhooks
 from app.worker import Worker
@@ -334,3 +336,35 @@ def test_redirects_are_not_followed(
     assert row.last_error == "redirects are not followed"
     assert len(receiver.received) == 1
     assert json.loads(receiver.received[0].body)["type"] == "article.matched"
+
+
+def test_end_to_end_the_embedded_worker_pushes_a_new_match(
+    database_url: str, session_factory: sessionmaker[Session], receiver: Receiver
+) -> None:
+    """The issue's "done when": a search saved, a matching article ingested, a signed POST."""
+    settings = make_settings(
+        database_url, embedded_worker=True, webhook_allow_private=True, worker_poll_seconds=0.05
+    )
+    app = create_app(settings, load_analyzer=lambda _settings: FakeAnalyzer())
+    with TestClient(app) as client:
+        _ingest(client, "India and China met.")
+        _wait(lambda: client.get("/v1/actors", params={"q": "india"}).json()["items"] != [])
+        secret = client.post(
+            "/v1/subscriptions",
+            json={
+                "name": "India",
+                "filters": {"actor": ["India"]},
+                "webhook": {"url": receiver.url},
+            },
+        ).json()["secret"]
+        article = _ingest(client, "India is a great partner.")
+        _wait(lambda: len(receiver.received) == 1)
+    payload = Webhook(secret).verify(receiver.received[0].body, receiver.received[0].headers)
+    assert payload["data"]["article"]["id"] == article
+
+
+def _wait(condition: Callable[[], bool], seconds: float = 20) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.05)
