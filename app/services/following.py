@@ -82,12 +82,14 @@ class Followers:
             return 0
         watches = {w.subscription_id: w for w in self._watches}
         matched = {w.subscription_id: w.search.matched for w in self._watches}
-        items: dict[tuple[int, frozenset[int]], dict[str, Any]] = {}
+        # each article as a list item, loaded once per set of actors to highlight
+        wanted: dict[frozenset[int], set[int]] = {}
         for subscription_id, article_id in new:
-            key = (article_id, matched[subscription_id])
-            if key not in items:
-                (summary,) = search.summaries(session, [article_id], key[1])
-                items[key] = summary.model_dump(mode="json")
+            wanted.setdefault(matched[subscription_id], set()).add(article_id)
+        items: dict[tuple[int, frozenset[int]], dict[str, Any]] = {}
+        for actors, ids in wanted.items():
+            for summary in search.summaries(session, sorted(ids), actors):
+                items[(summary.id, actors)] = summary.model_dump(mode="json")
         rows = []
         for subscription_id, article_id in new:
             watch = watches[subscription_id]
