@@ -60,8 +60,30 @@ class Worker:
         self._synced = -math.inf
 
     def run(self, stop: threading.Event) -> None:
-        """Work until ``stop`` is set; the batch in hand is finished or released first."""
+        """Work until ``stop`` is set; the batch in hand is finished or released first.
+
+        The subscriptions' webhooks go out from a thread of their own (deliver_loop), so a slow
+        receiver never holds up the analysis, nor a long batch the webhooks.
+        """
         logger.info("worker %s started", self.owner)
+        sender = threading.Thread(
+            target=self.deliver_loop, args=(stop,), name="lens-deliveries", daemon=True
+        )
+        sender.start()
+        try:
+            self._analysis_loop(stop)
+        finally:
+            stop.set()
+            sender.join()
+        logger.info("worker %s stopped", self.owner)
+
+    def deliver_loop(self, stop: threading.Event) -> None:
+        """Send due webhooks until ``stop`` is set; wait a poll interval when none were due."""
+        while not stop.is_set():
+            if self.deliver_safely() < self.settings.webhook_batch_size:
+                stop.wait(self.settings.worker_poll_seconds)
+
+    def _analysis_loop(self, stop: threading.Event) -> None:
         while not stop.is_set():
             try:
                 handled = self.run_once(stop)
@@ -73,11 +95,9 @@ class Worker:
                 # A bug must not silently end the loop; the batch's leases expire and it is retried.
                 logger.exception("worker %s: batch failed", self.owner)
                 handled = 0
-            handled += self.deliver_safely()
             self.sync_search_index()
             if handled == 0:
                 stop.wait(self.settings.worker_poll_seconds)
-        logger.info("worker %s stopped", self.owner)
 
     def sync_search_index(self) -> None:
         """Add newly stored articles to the search index (LENS_SEARCH_INDEX), every few seconds.
