@@ -368,3 +368,29 @@ def _wait(condition: Callable[[], bool], seconds: float = 20) -> None:
     while not condition():
         assert time.monotonic() < deadline, "timed out"
         time.sleep(0.05)
+
+
+def test_a_delivery_whose_workers_keep_dying_ends_failed(
+    client: TestClient,
+    settings: Settings,
+    worker: Worker,
+    receiver: Receiver,
+    drain: Callable[[], int],
+    session_factory: sessionmaker[Session],
+) -> None:
+    _subscribe(client, drain, receiver.url)
+    _ingest(client, "India is a great partner.")
+    drain()
+    for _ in range(webhooks.MAX_ATTEMPTS):
+        with session_factory.begin() as session:
+            assert len(deliveries.claim(session, settings, owner="doomed", now=utcnow())) == 1
+            session.execute(
+                update(Delivery).values(lease_expires_at=utcnow() - timedelta(seconds=1))
+            )
+
+    assert worker.deliver_once() == 0
+    with session_factory() as session:
+        row = session.scalars(select(Delivery)).one()
+    assert row.state is DeliveryState.failed
+    assert row.last_error == "no outcome was recorded within its lease"
+    assert receiver.received == []

@@ -49,20 +49,45 @@ def _claimable(now: datetime) -> ColumnElement[bool]:
 
 
 def claim(
-    session: Session, *, owner: str, now: datetime, lease_until: datetime, limit: int
+    session: Session,
+    *,
+    owner: str,
+    now: datetime,
+    lease_until: datetime,
+    limit: int,
+    max_attempts: int,
 ) -> list[Leased]:
-    """Lease up to ``limit`` due deliveries (the longest due first), counting the attempt."""
+    """Lease up to ``limit`` due deliveries (the longest due first), counting the attempt.
+
+    One whose attempts are used up without an outcome (its workers kept dying mid-send, so the
+    lease kept running out) is marked failed instead of claimed again.
+    """
     # SKIP LOCKED: workers on PostgreSQL claim side by side; SQLite serialises writers, and the
     # UPDATE re-checks the condition, so no delivery is leased twice.
-    candidates = list(
-        session.scalars(
-            select(Delivery.id)
-            .where(_claimable(now))
-            .order_by(Delivery.next_attempt_at, Delivery.id)
-            .limit(limit)
-            .with_for_update(skip_locked=True)
+    due = session.execute(
+        select(Delivery.id, Delivery.attempts)
+        .where(_claimable(now))
+        .order_by(Delivery.next_attempt_at, Delivery.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    ).all()
+    exhausted = [i for i, attempts in due if attempts >= max_attempts]
+    candidates = [i for i, attempts in due if attempts < max_attempts]
+    if exhausted:
+        session.execute(
+            update(Delivery)
+            .where(Delivery.id.in_(exhausted), _claimable(now))
+            .values(
+                state=DeliveryState.failed,
+                next_attempt_at=None,
+                lease_owner=None,
+                lease_expires_at=None,
+                last_error=func.coalesce(
+                    Delivery.last_error, "no outcome was recorded within its lease"
+                ),
+            )
+            .execution_options(**_NO_SYNC)
         )
-    )
     if not candidates:
         return []
     claimed = list(

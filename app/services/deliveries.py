@@ -47,6 +47,7 @@ def claim(session: Session, settings: Settings, *, owner: str, now: datetime) ->
         now=now,
         lease_until=now + timedelta(seconds=lease),
         limit=settings.webhook_batch_size,
+        max_attempts=webhooks.MAX_ATTEMPTS,
     )
 
 

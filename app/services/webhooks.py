@@ -81,14 +81,19 @@ def secret_of(settings: Settings, scheme: str, salt: str) -> str:
 
 def check_url(url: str) -> str:
     """``url`` if it is an absolute http(s) url with a host and no credentials; else a 422."""
-    parts = urlsplit(url)
     problem = None
-    if parts.scheme not in ("http", "https"):
-        problem = "must be an http or https url"
-    elif not parts.hostname:
-        problem = "has no host"
-    elif parts.username is not None or parts.password is not None:
-        problem = "must not carry a user name or password"
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018  (raises for a port that is not one)
+    except ValueError as exc:
+        problem = f"is not a valid url ({exc})"
+    else:
+        if parts.scheme not in ("http", "https"):
+            problem = "must be an http or https url"
+        elif not parts.hostname or any(c.isspace() for c in parts.hostname):
+            problem = "has no valid host"
+        elif parts.username is not None or parts.password is not None:
+            problem = "must not carry a user name or password"
     if problem is not None:
         raise RequestInvalidError(
             f"The webhook url {problem}.",
@@ -183,6 +188,8 @@ def send(
         target, host = _pinned(url, settings.webhook_allow_private)
     except UnsafeDestinationError as exc:
         return outcome(None, str(exc), retry=False)
+    except UnicodeError as exc:  # a name IDNA cannot encode: it will never resolve
+        return outcome(None, f"invalid host name: {exc}", retry=False)
     except OSError as exc:  # the name does not resolve (now): maybe later
         return outcome(None, f"cannot resolve the host: {exc}", retry=True)
     headers = {

@@ -131,6 +131,8 @@ def test_list_pages_with_a_cursor(client: TestClient) -> None:
         ({"filters": {"min_sentiment": 2}}, 422),
         ({"filters": {"sort": "relevance"}}, 422),  # not saved
         ({"webhook": {"url": "ftp://example.org/hook"}}, 422),
+        ({"webhook": {"url": "http://[::1/hook"}}, 422),
+        ({"webhook": {"url": "https://example.org:99999/hook"}}, 422),
         ({"webhook": {"url": "https://user:pw@example.org/hook"}}, 422),
         ({"name": " "}, 422),
     ],
