@@ -73,7 +73,7 @@ _ATOM_RESPONSE: dict[int | str, dict[str, Any]] = {
     status_code=status.HTTP_201_CREATED,
     response_model=SubscriptionCreated,
     description=_CREATE_DESCRIPTION,
-    responses=problem_responses(400, 422, 503),
+    responses=problem_responses(400, 413, 422, 503),
 )
 def create_subscription(
     body: SubscriptionIn,
@@ -126,7 +126,7 @@ def read_subscription(
 @router.patch(
     "/{subscription_id}",
     response_model=SubscriptionView,
-    responses=problem_responses(404, 422, 503),
+    responses=problem_responses(400, 404, 413, 422, 503),
 )
 def update_subscription(
     subscription_id: SubscriptionId,
