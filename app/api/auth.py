@@ -8,6 +8,8 @@ The rules, checked per request against the database so a key made or revoked wit
 - once one was (revoked keys count: revoking a leaked last key must not open the API), writes
   (storing and re-annotating articles) need a `write` key, and reads need
   a `read` or `write` key only when LENS_AUTH_READS is true;
+- a feed (a path ending in /feed) also takes the key as `?token=<key>`, for feed readers that
+  cannot send headers;
 - a key that is sent is always checked: an unknown or revoked one is a 401 even where no key is
   needed, so a client with a wrong key finds out, and the rate limit counts per valid key only
   (anyone else per client IP).
@@ -40,6 +42,10 @@ _bearer = HTTPBearer(
     description="An API key from `lens keys create NAME --scope read|write`. Writes need one "
     "once any key exists; reads only with LENS_AUTH_READS=true.",
 )
+
+
+# Routes whose path ends so (the Atom feeds) also take the key as `?token=`.
+FEED_SUFFIX = "/feed"
 
 
 class Caller:
@@ -104,7 +110,6 @@ def _limit(request: Request, limiter: RateLimiter, identity: str) -> None:
 
 
 CallerDep = Annotated[Caller, Depends(_caller)]
-FEED_SUFFIX = "/feed"
 
 
 def require_read(caller: CallerDep, settings: SettingsDep) -> None:
