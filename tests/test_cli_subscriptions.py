@@ -15,9 +15,9 @@ from typer.testing import CliRunner
 from app.cli.subscriptions import cli as subscriptions_cli
 from app.core.config import get_settings
 from app.core.db import create_db_engine, create_session_factory, migrate
-from app.models import Delivery, DeliveryState
+from app.models import Delivery, DeliveryState, KeyScope
 from app.schemas.ingest import ArticleIn
-from app.services import ingest
+from app.services import api_keys, ingest
 from app.worker import Worker
 from tests.conftest import article_payload, make_settings
 from tests.fakes import FakeAnalyzer
@@ -89,7 +89,20 @@ def test_bad_filters_and_missing_subscriptions(database_file: str) -> None:
     assert lens("create", "x", "-f", "actors=India").exit_code == 2
     assert lens("create", "x", "-f", "actor").exit_code == 2
     assert lens("create", "x", "-f", "actor=Atlantis").exit_code == 2
+    assert lens("create", "x", "--key", "7").exit_code == 2
     assert lens("test", "42").exit_code == 1
     assert lens("resend", "42").exit_code == 1
     feed_only = json.loads(lens("create", "feed", "--json").stdout)
     assert lens("test", str(feed_only["id"])).exit_code == 1
+
+
+def test_a_subscription_made_for_a_key(database_file: str) -> None:
+    engine = create_db_engine(database_file)
+    with create_session_factory(engine).begin() as session:
+        key = api_keys.create(session, "reader", KeyScope.read).key
+    engine.dispose()
+
+    made = json.loads(lens("create", "theirs", "--key", str(key.id), "--json").stdout)
+
+    listed = json.loads(lens("list", "--json").stdout)
+    assert [(s["id"], s["api_key_id"]) for s in listed] == [(made["id"], key.id)]

@@ -70,9 +70,13 @@ def create(
     webhook: Annotated[
         str | None, typer.Option(help="Where to POST each new match; none: a feed only.")
     ] = None,
-    key_id: Annotated[
-        int | None,
-        typer.Option(help="The API key (id, `lens keys list`) that owns it; none: the open API."),
+    key: Annotated[
+        str | None,
+        typer.Option(
+            "--key",
+            help="The API key that owns it, by id or prefix (`lens keys list`); none: the "
+            "open API's.",
+        ),
     ] = None,
     as_json: JsonOpt = False,
     migrate: MigrateOpt = True,
@@ -82,7 +86,7 @@ def create(
     Examples:
 
       lens subscriptions create "India, negative" -f actor=India -f actor_sentiment=negative \\
-          --webhook https://hooks.example.org/lens
+          --webhook https://hooks.example.org/lens --key 2
 
       lens subscriptions create "RT on NATO" -f outlet=RT -f actor=NATO    # a feed only
     """
@@ -91,7 +95,7 @@ def create(
     from app.api.search_params import SearchFilters, saved_filters
     from app.core.db import utcnow
     from app.errors import DomainError
-    from app.services import subscriptions
+    from app.services import api_keys, subscriptions
 
     try:
         filters = SearchFilters.model_validate(_pairs(filter_ or []))
@@ -104,10 +108,11 @@ def create(
     settings = get_settings()
     with database(settings, migrate=migrate) as factory, factory.begin() as session:
         try:
+            owner = api_keys.find(session, key).id if key is not None else None
             created = subscriptions.create(
                 session,
                 settings,
-                owner=key_id,
+                owner=owner,
                 name=name,
                 filters=shown,
                 query=query,
