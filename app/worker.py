@@ -28,7 +28,7 @@ from app.core.db import utcnow
 from app.errors import describe
 from app.repositories import queue
 from app.repositories.queue import Claimed
-from app.services import annotate, search
+from app.services import annotate, deliveries, search
 from app.services.health import MODELS_LOADED
 
 logger = logging.getLogger(__name__)
@@ -60,8 +60,30 @@ class Worker:
         self._synced = -math.inf
 
     def run(self, stop: threading.Event) -> None:
-        """Work until ``stop`` is set; the batch in hand is finished or released first."""
+        """Work until ``stop`` is set; the batch in hand is finished or released first.
+
+        The subscriptions' webhooks go out from a thread of their own (deliver_loop), so a slow
+        receiver never holds up the analysis, nor a long batch the webhooks.
+        """
         logger.info("worker %s started", self.owner)
+        sender = threading.Thread(
+            target=self.deliver_loop, args=(stop,), name="lens-deliveries", daemon=True
+        )
+        sender.start()
+        try:
+            self._analysis_loop(stop)
+        finally:
+            stop.set()
+            sender.join()
+        logger.info("worker %s stopped", self.owner)
+
+    def deliver_loop(self, stop: threading.Event) -> None:
+        """Send due webhooks until ``stop`` is set; wait a poll interval when none were due."""
+        while not stop.is_set():
+            if self.deliver_safely() < self.settings.webhook_batch_size:
+                stop.wait(self.settings.worker_poll_seconds)
+
+    def _analysis_loop(self, stop: threading.Event) -> None:
         while not stop.is_set():
             try:
                 handled = self.run_once(stop)
@@ -76,7 +98,6 @@ class Worker:
             self.sync_search_index()
             if handled == 0:
                 stop.wait(self.settings.worker_poll_seconds)
-        logger.info("worker %s stopped", self.owner)
 
     def sync_search_index(self) -> None:
         """Add newly stored articles to the search index (LENS_SEARCH_INDEX), every few seconds.
@@ -95,6 +116,28 @@ class Worker:
             return
         if added:
             logger.info("worker %s: %d articles added to the search index", self.owner, added)
+
+    def deliver_safely(self) -> int:
+        """deliver_once(), its errors logged: the deliveries stay leased and are sent again."""
+        try:
+            return self.deliver_once()
+        except (DBAPIError, PoolTimeoutError) as exc:
+            logger.warning("worker %s: database error, retrying: %s", self.owner, exc.args[0])
+        except Exception:
+            logger.exception("worker %s: deliveries failed", self.owner)
+        return 0
+
+    def deliver_once(self) -> int:
+        """Send the subscriptions' due webhooks: claim, POST (outside a transaction), record."""
+        with self.session_factory() as session, session.begin():
+            batch = deliveries.claim(session, self.settings, owner=self.owner, now=self.clock())
+        if not batch:
+            return 0
+        sent = deliveries.send(self.settings, batch, self.clock())
+        with self.session_factory() as session, session.begin():
+            deliveries.record(session, sent, owner=self.owner, now=self.clock())
+        metrics.WEBHOOKS_SENT.inc(len(sent))
+        return len(batch)
 
     def run_once(self, stop: threading.Event | None = None) -> int:
         """Claim, analyse and store one batch; returns how many articles it settled."""
@@ -170,7 +213,12 @@ class Worker:
             with self.session_factory() as session, session.begin():
                 run_id = self._run_id or annotate.ensure_run(session, self.analyzer, now)
                 written = annotate.store(
-                    session, owner=self.owner, run_id=run_id, now=now, results=results
+                    session,
+                    owner=self.owner,
+                    run_id=run_id,
+                    now=now,
+                    results=results,
+                    settings=self.settings,
                 )
                 for article_id, error in errors.items():
                     logger.warning("article %d: analysis failed: %s", article_id, error)

@@ -13,6 +13,7 @@ from app.api.routes import (
     health,
     outlets,
     search,
+    subscriptions,
     topics,
 )
 from app.schemas.problem import problem_responses
@@ -29,6 +30,7 @@ def build_router() -> APIRouter:
     include_v1(router, authors.router)
     include_v1(router, topics.router)
     include_v1(router, analyze.router)
+    include_v1(router, subscriptions.router)
     return router
 
 

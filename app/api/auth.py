@@ -8,6 +8,8 @@ The rules, checked per request against the database so a key made or revoked wit
 - once one was (revoked keys count: revoking a leaked last key must not open the API), writes
   (storing and re-annotating articles) need a `write` key, and reads need
   a `read` or `write` key only when LENS_AUTH_READS is true;
+- a feed (a path ending in /feed) also takes the key as `?token=<key>`, for feed readers that
+  cannot send headers;
 - a key that is sent is always checked: an unknown or revoked one is a 401 even where no key is
   needed, so a client with a wrong key finds out, and the rate limit counts per valid key only
   (anyone else per client IP).
@@ -42,6 +44,10 @@ _bearer = HTTPBearer(
 )
 
 
+# Routes whose path ends so (the Atom feeds) also take the key as `?token=`.
+FEED_SUFFIX = "/feed"
+
+
 class Caller:
     """The key a request came with (None: anonymous), and whether any key exists at all."""
 
@@ -67,6 +73,10 @@ def _caller(
     sent = credentials.credentials if credentials else None
     if sent is None and "authorization" in request.headers:
         sent = ""  # another scheme (Basic, …): a credential, but never a valid one
+    if sent is None and request.url.path.endswith(FEED_SUFFIX):
+        # Feed readers often cannot send headers: a feed takes the key as `?token=`. (The
+        # access log records paths only, never query strings.)
+        sent = request.query_params.get("token")
     key = api_keys.authenticate(session, sent) if sent else None
     if session.dirty:
         # The key's last use, recorded now in this thread (see commit_in_route): left for the
@@ -126,6 +136,20 @@ def require_write(caller: CallerDep) -> None:
         )
 
 
+def subscription_owner(caller: CallerDep) -> int | None:
+    """Whose subscriptions a request reads and writes: its key's (any scope), or, while no key
+    exists at all, the open API's (None). Once keys exist, a key is needed."""
+    if caller.key is None:
+        if caller.keys_exist():
+            raise UnauthorizedError(
+                "Subscriptions belong to API keys: send `Authorization: Bearer <key>` "
+                "(`?token=<key>` for a feed)."
+            )
+        return None
+    return caller.key.id
+
+
+OwnerDep = Annotated[int | None, Depends(subscription_owner)]
 ReadAccess = Depends(require_read)
 WriteAccess = Depends(require_write)
 

@@ -29,9 +29,10 @@ def document_setting_limits(app: FastAPI, max_page_size: int, max_query_actors: 
                                 option.update(minimum=1, maximum=max_page_size)
                     elif parameter["name"] == "actor" and schema.get("type") == "array":
                         schema["maxItems"] = max_query_actors
-        reannotate = document["components"]["schemas"].get("ReannotateIn")
-        if reannotate is not None:
-            reannotate["properties"]["actor"]["maxItems"] = max_query_actors
+        for name in ("ReannotateIn", "SearchFilters"):
+            body = document["components"]["schemas"].get(name)
+            if body is not None:
+                body["properties"]["actor"]["maxItems"] = max_query_actors
         return document
 
     app.openapi = openapi  # type: ignore[method-assign]

@@ -1,12 +1,13 @@
-"""The article filters as query parameters, shared by the search and the export routes."""
+"""The article filters as query parameters (search, export, feed), and as a subscription's JSON."""
 
 from __future__ import annotations
 
+import inspect
 from datetime import date
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal, get_type_hints
 
 from fastapi import Query
-from pydantic import StringConstraints
+from pydantic import BaseModel, ConfigDict, StringConstraints, create_model
 
 from app.analysis.types import SentimentLabel
 from app.models.article import ArticleStatus, Genre, Sort
@@ -150,3 +151,43 @@ def article_query(
         q=q,
         sort=sort,
     )
+
+
+# The filters a subscription saves: those of article_query by the same names (`from`, `to`,
+# ...), as a JSON object. Generated from article_query's signature, so the two cannot drift;
+# `status` and `sort` are left out (a subscription is told of analysed articles, as they come).
+_NOT_SAVED = frozenset({"article_status", "sort"})
+
+
+def _filters_model() -> type[BaseModel]:
+    hints = get_type_hints(article_query, include_extras=True)
+    fields: dict[str, Any] = {
+        name: (hints[name], parameter.default)
+        for name, parameter in inspect.signature(article_query).parameters.items()
+        if name not in _NOT_SAVED
+    }
+    model: type[BaseModel] = create_model(
+        "SearchFilters",
+        __config__=ConfigDict(
+            extra="forbid",
+            json_schema_extra={
+                "description": "The filters of GET /v1/articles, by the same names; each one "
+                "given must match.",
+                "examples": [
+                    {"actor": ["India"], "actor_sentiment": "negative", "outlet": ["China Daily"]}
+                ],
+            },
+        ),
+        **fields,
+    )
+    return model
+
+
+SearchFilters = _filters_model()
+
+
+def saved_filters(filters: BaseModel) -> tuple[dict[str, Any], ArticleQuery]:
+    """A validated SearchFilters as stored and shown (only what was given, by the query names)
+    and as the search service reads it."""
+    shown = filters.model_dump(mode="json", by_alias=True, exclude_defaults=True)
+    return shown, article_query(**dict(filters))

@@ -43,6 +43,7 @@ _PLUGINS: tuple[tuple[str, str | None], ...] = (
     ("app.cli.runs", None),
     ("app.cli.keys", "keys"),
     ("app.cli.search_index", "search-index"),
+    ("app.cli.subscriptions", "subscriptions"),
 )
 
 logger = logging.getLogger("app.cli")

@@ -7,7 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -51,6 +51,23 @@ class Settings(BaseSettings):
     # than the database's ranking over large corpora (app/core/search_index.py); None: the database
     # ranks. The worker keeps it up to date; `lens search-index sync` builds it.
     search_index: Path | None = None
+
+    # The address clients reach the API at (https://lens.example.org): links in webhooks start
+    # with it; unset, they are paths (/v1/articles/12).
+    public_url: str | None = None
+    # Subscriptions' webhooks (app/services/webhooks.py). Destinations in private, loopback and
+    # link-local ranges are refused unless this is true (a receiver on the same network).
+    webhook_allow_private: bool = False
+    # The server key the webhook signing secrets are derived from (any long random string): the
+    # database holds only a random salt per subscription, so a dump alone gives no secret.
+    # Unset, the secrets are stored as they are (the README says what that risks).
+    webhook_secret_key: SecretStr | None = None
+    # Per attempt: connect, read and write each, in seconds; and the most of a response read.
+    webhook_timeout_seconds: float = Field(default=5.0, gt=0, le=60)
+    webhook_max_response_bytes: int = Field(default=64 * 1024, ge=1024)
+    # Deliveries a worker claims at a time, and how many it sends at once.
+    webhook_batch_size: int = Field(default=32, ge=1, le=1000)
+    webhook_concurrency: int = Field(default=8, ge=1, le=64)
 
     model_profile: Literal["bundled", "hub"] = "bundled"
     # Languages the analysis reads (ISO 639-1, comma-separated): an article detected or given in

@@ -59,6 +59,11 @@ ANALYSIS_FAILURES = Counter(
     "Failed analysis attempts; the article is retried until LENS_MAX_ATTEMPTS, then failed.",
     registry=REGISTRY,
 )
+WEBHOOKS_SENT = Counter(
+    "lens_webhook_attempts",
+    "Webhook POSTs attempted by this process's workers (each retry counts).",
+    registry=REGISTRY,
+)
 ANALYSIS_SECONDS = Histogram(
     "lens_analysis_seconds_per_article",
     "Model time per article: each batch's analysis time divided by its size.",

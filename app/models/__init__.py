@@ -10,6 +10,7 @@ from app.models.history import ArticleHistory
 from app.models.outlet import Outlet
 from app.models.rollup import ActorOutletStats, ActorPair
 from app.models.source import ArticleSource
+from app.models.subscription import Delivery, DeliveryState, Subscription
 
 __all__ = [
     "Actor",
@@ -27,8 +28,11 @@ __all__ = [
     "ArticleStatus",
     "ArticleTopic",
     "Author",
+    "Delivery",
+    "DeliveryState",
     "Genre",
     "KeyScope",
     "Mention",
     "Outlet",
+    "Subscription",
 ]

@@ -402,3 +402,15 @@ def _matches_text(text: str, article_id: Any, dialect: str) -> Any:
             select(_FTS.c.rowid).where(_FTS.c.articles_fts.op("MATCH")(expression))
         )
     return _SEARCH_VECTOR.op("@@")(_tsquery(text))
+
+
+def matching(session: Session, filters: ArticleFilters, article_ids: Sequence[int]) -> set[int]:
+    """Which of these articles the filters match, as they are stored now (subscriptions)."""
+    if not article_ids:
+        return set()
+    driver = _Driver(Article.id, Article.published, Article.outlet_id, None)
+    dialect = session.get_bind().dialect.name
+    conditions = _conditions(filters, driver, dialect, text_done=False)
+    return set(
+        session.scalars(select(Article.id).where(Article.id.in_(list(article_ids)), *conditions))
+    )

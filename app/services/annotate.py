@@ -13,10 +13,12 @@ from sqlalchemy.orm import Session
 
 from app.analysis import records
 from app.analysis.types import SENTIMENT_LABELS, ActorKind, Analysis, Analyzer, EntityLabel
+from app.core.config import Settings
 from app.repositories import actors as actor_rows
 from app.repositories import analysis_runs, history, queue
 from app.repositories import annotations as annotation_rows
 from app.repositories.actors import ActorSpec
+from app.services import following
 
 _KINDS = frozenset(get_args(ActorKind))
 _ENTITY_LABELS = frozenset(get_args(EntityLabel))
@@ -98,16 +100,26 @@ def check(analysis: Analysis, text: str) -> None:
 
 
 def store(
-    session: Session, *, owner: str, run_id: int, now: datetime, results: Mapping[int, Analysis]
+    session: Session,
+    *,
+    owner: str,
+    run_id: int,
+    now: datetime,
+    results: Mapping[int, Analysis],
+    settings: Settings,
 ) -> set[int]:
     """Write the analyses of the articles ``owner`` still leases and mark them done.
 
     Returns the ids written. Old annotations are replaced in the same transaction, so a reader
-    sees the old set or the new one, never a mix.
+    sees the old set or the new one, never a mix; the subscriptions the articles start to match
+    get their deliveries in it too (app/services/following.py).
     """
     # Read before finish() records the new run: the annotations about to be replaced are kept
     # in the history, so users can see what a model change did.
     previous = history.annotated_runs(session, sorted(results))
+    followers = following.Followers.load(session, settings)
+    # what the annotations about to be replaced matched: those matches are not new
+    matched_before = followers.matches(session, sorted(previous))
     written = queue.finish(
         session, owner=owner, article_ids=sorted(results), run_id=run_id, now=now
     )
@@ -135,6 +147,7 @@ def store(
             if (genre := results[i].genre) is not None
         },
     )
+    followers.record(session, ids, matched_before, now)
     return written
 
 

@@ -217,6 +217,17 @@ def export(
             session.rollback()
 
 
+def summaries(
+    session: Session, article_ids: Sequence[int], matched: frozenset[int] = frozenset()
+) -> list[ArticleSummary]:
+    """These articles as list items (in the order of the ids), ``matched`` the filter's actors."""
+    rows = {
+        row.id: row
+        for row in article_items.load(session, article_ids, light=False, top_topics=TOP_TOPICS)
+    }
+    return [_item(rows[i], matched) for i in article_ids if i in rows]
+
+
 def _item(row: ItemRow, matched: frozenset[int]) -> ArticleSummary:
     published: date | datetime | None = row.published
     if row.published is not None and not row.published_known:

@@ -292,3 +292,19 @@ def test_passages_with_offsets_are_quoted_strongest_first_else_the_evidence_sent
     assert shown["quotes"] == [first]
     assert shown["marked"] == first
     assert_clean(page, console)
+
+
+def test_follow_this_search_makes_a_feed_subscription(
+    page: Page, console: Console, base_url: str
+) -> None:
+    open_page(page, base_url + "/ui?actor=Russia&actor_sentiment=negative&sort=published")
+    page.get_by_role("button", name="Follow this search").click()
+    link = page.locator("#follow-result a")
+    expect(link).to_have_text("this Atom feed")
+    href = link.get_attribute("href") or ""
+    assert re.search(r"/v1/subscriptions/\d+/feed$", href), href
+
+    feed = page.request.get(href)
+    assert feed.status == 200
+    assert feed.headers["content-type"].startswith("application/atom+xml")
+    assert_clean(page, console)

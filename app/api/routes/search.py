@@ -4,17 +4,18 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import JSONResponse, StreamingResponse
 
 from app.api.deps import SessionDep, SessionFactoryDep, SettingsDep
 from app.api.search_params import article_query
+from app.core.db import utcnow
 from app.errors import RequestInvalidError, field_error
 from app.schemas.article import ArticleFields, ArticleSummary
 from app.schemas.page import Page
 from app.schemas.problem import problem_responses
 from app.schemas.text import Storable
-from app.services import search
+from app.services import feeds, search
 from app.services.search import ArticleQuery
 
 router = APIRouter(prefix="/articles", tags=["search"])
@@ -121,6 +122,54 @@ def export_articles(
         media_type=_EXPORT_MEDIA[format],
         headers={"Content-Disposition": f'attachment; filename="articles.{format}"'},
     )
+
+
+@router.get(
+    "/feed",
+    response_class=Response,
+    responses={
+        200: {
+            "description": "An Atom feed, newest first.",
+            "content": {
+                feeds.MEDIA_TYPE: {
+                    "schema": {"type": "string"},
+                    "example": '<?xml version="1.0" encoding="UTF-8"?>\n<feed xmlns='
+                    '"http://www.w3.org/2005/Atom">...<entry><title>China, Russia have to '
+                    "forge closer ties</title>...</entry></feed>",
+                }
+            },
+        },
+        **problem_responses(422, 503),
+    },
+)
+def articles_feed(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    query: QueryDep,
+    limit: Annotated[
+        int | None,
+        Query(description="Entries; default 50, at most `LENS_MAX_PAGE_SIZE`.", examples=[20]),
+    ] = None,
+    token: Annotated[
+        Storable | None,
+        Query(
+            description="An API key, for feed readers that cannot send `Authorization` "
+            "(needed only where reads need a key).",
+        ),
+    ] = None,
+) -> Response:
+    """The newest articles that match the filters of GET /v1/articles, as an Atom feed."""
+    body = feeds.search_feed(
+        session,
+        settings,
+        query,
+        base_url=str(request.base_url),
+        self_url=str(request.url.remove_query_params("token")),
+        limit=limit,
+        now=utcnow(),
+    )
+    return Response(body, media_type=feeds.MEDIA_TYPE)
 
 
 def _fields(raw: str | None) -> frozenset[str] | None:

@@ -3,7 +3,7 @@
 // query: it can be bookmarked and shared.
 
 import { articlePages } from "./articles.js";
-import { api, apiUrl, count, fill, h, links, loading, markReady, pageParams, storedKey } from "./lens.js";
+import { api, apiUrl, count, fill, h, links, loading, markReady, pageParams, problemBox, storedKey } from "./lens.js";
 
 const FIND = "find";
 const findForm = document.getElementById("find-form");
@@ -164,8 +164,40 @@ function exportLink() {
   });
 }
 
+// The filters a subscription saves: the search's own, lists where the API repeats them.
+const LISTS = new Set(["actor", "outlet", "author", "topic", "genre", "genre_source", "language"]);
+const NOT_SAVED = new Set(["sort", "status"]);
+
+/** "Follow this search": a feed subscription of these filters, and its Atom link. */
+function followButton() {
+  const button = document.getElementById("follow-button");
+  const result = document.getElementById("follow-result");
+  button.addEventListener("click", async () => {
+    const saved = {};
+    for (const [key, value] of filters) {
+      if (NOT_SAVED.has(key)) continue;
+      if (LISTS.has(key)) (saved[key] ||= []).push(value);
+      else saved[key] = value;
+    }
+    const title = filters.filter(([key]) => !NOT_SAVED.has(key)).map(([, v]) => v).join(", ");
+    button.disabled = true;
+    try {
+      const created = await api("/v1/subscriptions", {
+        body: { name: title || "Every analysed article", filters: saved },
+      });
+      const feed = apiUrl(created.feed);
+      fill(result, "Following: new matches are listed in ", h("a", { href: feed }, "this Atom feed"), ` (subscription ${created.id}).`);
+    } catch (error) {
+      fill(result, problemBox(error));
+    } finally {
+      button.disabled = false;
+    }
+  });
+}
+
 fillForm();
 exportLink();
+followButton();
 await Promise.all([
   findNames(),
   // without the menu the topic filter is still in the URL and applied
