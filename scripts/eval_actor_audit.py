@@ -46,7 +46,8 @@ _LISTED = 6
 # wrong_identity: the mentions, as the note describes them, that the actor must not hold
 # (``text`` is the article, ``start``/``end`` the mention's offsets).
 Mention = tuple[str, int, int]
-_WRONG: dict[str, Callable[[str, int, int], bool]] = {
+Check = Callable[[str, int, int], bool]
+_WRONG: dict[str, Check] = {
     "Finland": lambda text, s, e: text[s:e] == "Helsinki",
     "United States": lambda text, s, e: bool(
         re.match(r"White House|U\.?S\.? Agency for", text[s : e + 25])
@@ -58,7 +59,7 @@ _WRONG: dict[str, Callable[[str, int, int], bool]] = {
     "Pennsylvania": lambda text, s, e: bool(re.match(r" Ave", text[e : e + 5])),
 }
 _FULL_NAME = re.compile(
-    r"(?:canonical for|should be|full name|\bfor|\() ?(?P<name>[A-Z][\w.'-]*(?: [A-Z][\w.'-]*)*)"
+    r"(?:canonical for|should be|full name) ?(?P<name>[A-Z][\w.'-]*(?: [A-Z][\w.'-]*)*)"
 )
 
 
@@ -71,7 +72,7 @@ class Actor:
     mentions: tuple[Mention, ...]
 
     def names(self) -> set[str]:
-        return {n.casefold() for n in (self.name, *self.aliases)}
+        return {_folded(n) for n in (self.name, *self.aliases)}
 
 
 def main() -> None:
@@ -115,13 +116,15 @@ def _actors(texts: dict[str, str], cache: Path) -> dict[str, list[Actor]]:
     from app.core.config import Settings
 
     cache.mkdir(parents=True, exist_ok=True)
+    # the tagger's output depends on its code (span cleaning) too
+    code = Path(layouts.__file__).with_name("entities.py").read_bytes()
     resolver = ActorResolver()
     model: Any = None
     found: dict[str, list[Actor]] = {}
     for sid, text in texts.items():
         sentences = layouts.body_sentences(text, layouts.read_layout(text))
         spans = [(s.start, s.end) for s in sentences]
-        digest = hashlib.sha256(repr((text, spans)).encode()).hexdigest()[:20]
+        digest = hashlib.sha256(repr((text, spans)).encode() + code).hexdigest()[:20]
         path = cache / f"{digest}.pickle"
         if path.exists():
             entities = pickle.loads(path.read_bytes())
@@ -145,6 +148,16 @@ def _actors(texts: dict[str, str], cache: Path) -> dict[str, list[Actor]]:
     return found
 
 
+def _folded(name: str) -> str:
+    """Case, surrounding spaces and a leading "The" aside."""
+    folded = name.strip().casefold()
+    return folded[4:] if folded.startswith("the ") else folded
+
+
+def _any_mention(text: str, start: int, end: int) -> bool:
+    return True
+
+
 def _score(
     rows: list[dict[str, Any]],
     texts: dict[str, str],
@@ -165,7 +178,7 @@ def _score(
         if verdict == "junk":
             ok = all(a.name.casefold() != name.casefold() for a in listed)
         elif verdict == "wrong_identity":
-            wrong = _WRONG.get(name, lambda text, s, e: True)
+            wrong = _WRONG.get(name, _any_mention)
             ok = not any(
                 a.name == name and any(wrong(text, s, e) for _, s, e in a.mentions) for a in listed
             )
@@ -173,9 +186,9 @@ def _score(
             ok = all(a.name.casefold() != name.casefold() for a in listed)
             full = _FULL_NAME.search(row.get("note") or "")
             if ok and full and full.group("name") != name:
-                ok = any(full.group("name").casefold() in a.names() for a in everyone)
+                ok = any(_folded(full.group("name")) in a.names() for a in everyone)
         else:
-            names = {n.strip().casefold() for n in re.split(r"[()]", name) if n.strip()}
+            names = {_folded(n) for n in re.split(r"[()]", name) if n.strip()}
             pool = everyone if anywhere else listed
             ok = any(names & a.names() for a in pool)
         totals[verdict] += 1

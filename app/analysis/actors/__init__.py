@@ -51,6 +51,7 @@ from app.analysis.actors.people import (
     surname_mentions,
 )
 from app.analysis.actors.text import person_key
+from app.analysis.layout import inline_chrome
 from app.analysis.types import (
     ActorAnalysis,
     ActorKind,
@@ -122,11 +123,16 @@ class ActorResolver:
         """The article's actors, in order of first appearance."""
         catalog = self.catalog
         bounds = {s.index: (s.start, s.end) for s in sentences}
+        chrome = inline_chrome(text)
+        entities = _outside(text, entities, chrome)
+        entities = _without_pieces_of_names(catalog, text, sentences, entities)
         # PER spans first: their full names tell which mislabelled single words are surnames.
         read = [(e, self._read(text, e, bounds, frozenset())) for e in entities if e.label == "PER"]
         name_words = full_name_words([p for _, reading in read for p in reading.people])
         read += [(e, self._read(text, e, bounds, name_words)) for e in entities if e.label != "PER"]
         covered = bytearray(len(text))
+        for start, end in chrome:
+            covered[start:end] = b"\x01" * (end - start)
         for entity, reading in read:
             end = min(entity.end, len(text))
             if reading.covered and entity.start < end:
@@ -135,9 +141,9 @@ class ActorResolver:
         for sentence in sentences:
             span_bounds = (sentence.start, sentence.end)
             claims += scan_sentence(catalog, text, sentence.index, span_bounds, covered)
-        claims += _people_claims([p for _, reading in read for p in reading.people])
+        claims += _people_claims([p for _, reading in read for p in reading.people], catalog)
         claims = self._apply_context(text, claims)
-        claims += _surname_claims(text, sentences, entities, claims)
+        claims += _surname_claims(text, sentences, entities, claims, chrome)
         return _actors(_one_reading_per_name(claims), len(sentences))
 
     def _read(
@@ -168,22 +174,65 @@ class ActorResolver:
         return kept
 
 
-def _people_claims(people: list[PersonClaim]) -> list[Claim]:
+def _people_claims(people: list[PersonClaim], catalog: Catalog) -> list[Claim]:
     return [
         Claim(person.key, person.name, "person", claim.mention, claim.name)
-        for claim, person in zip(people, resolve_people(people), strict=True)
+        for claim, person in zip(people, resolve_people(people, catalog), strict=True)
         if person is not None
     ]
 
 
+def _outside(
+    text: str, entities: Sequence[EntityMention], chrome: Sequence[tuple[int, int]]
+) -> list[EntityMention]:
+    """The entities, cut short where a hover link (`layout.inline_chrome`) begins inside them;
+    those inside a link are dropped."""
+    kept = []
+    for entity in entities:
+        cut = min((s for s, e in chrome if s < entity.end and entity.start < e), default=None)
+        if cut is None:
+            kept.append(entity)
+        elif entity.start < cut and text[entity.start : cut].strip():
+            end = len(text[:cut].rstrip())
+            kept.append(replace(entity, text=text[entity.start : end], end=end))
+    return kept
+
+
+def _without_pieces_of_names(
+    catalog: Catalog, text: str, sentences: Sequence[Sentence], entities: Sequence[EntityMention]
+) -> list[EntityMention]:
+    """The entities, without those that cut into a longer catalog name: "Centers for" and
+    "Control and Prevention" out of "Centers for Disease Control and Prevention", "Party" out of
+    "Republican Party", "D.C." out of "C.D.C."; the sentence scan then finds the whole name."""
+    names = [
+        (claim.mention.start, claim.mention.end)
+        for sentence in sentences
+        for claim in scan_sentence(
+            catalog, text, sentence.index, (sentence.start, sentence.end), bytearray(len(text))
+        )
+        if " " in claim.mention.text or claim.mention.text.count(".") >= 2
+    ]
+    return [
+        e
+        for e in entities
+        if not any(s < e.end and e.start < end and not (e.start <= s and end <= e.end)
+                   for s, end in names)
+    ]  # fmt: skip
+
+
 def _surname_claims(
-    text: str, sentences: Sequence[Sentence], entities: Sequence[EntityMention], claims: list[Claim]
+    text: str,
+    sentences: Sequence[Sentence],
+    entities: Sequence[EntityMention],
+    claims: list[Claim],
+    chrome: Sequence[tuple[int, int]],
 ) -> list[Claim]:
     """Surnames of the article's full-named people that the tagger missed."""
     people = [Person(c.key, c.name) for c in claims if c.kind == "person"]
     taken = [(e.start, e.end) for e in entities] + [
         (c.mention.start, c.mention.end) for c in claims
     ]
+    taken += chrome
     spans = [(s.index, s.start, s.end) for s in sentences]
     return [
         Claim(person.key, person.name, "person", mention, mention.text)
