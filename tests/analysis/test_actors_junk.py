@@ -129,6 +129,10 @@ def test_diseases_and_laws_are_no_actors() -> None:
 def test_addresses_and_summits_are_not_countries_or_states() -> None:
     text = "He moved into 1600 Pennsylvania Ave. after the election."
     assert resolve(text, [("Pennsylvania", "LOC")]) == {}
+    # a year is no house number, and a slash between two countries no link
+    text = "In 2016 Russia interfered, and the Israeli/Palestinian talks stalled."
+    actors = resolve(text, [("Russia", "LOC"), ("Israeli", "MISC"), ("Palestinian", "MISC")])
+    assert {"country:RUS", "country:ISR"} <= set(actors)
     text = "Democrats charged Trump with treason at the Helsinki summit."
     actors = resolve(text, [("Trump", "PER"), ("Helsinki", "LOC")])
     assert "country:FIN" not in actors

@@ -36,7 +36,6 @@ _STREET_AFTER = re.compile(
     r"[ \t]+(?:Ave|Avenue|St|Street|Blvd|Boulevard|Rd|Road|Dr|Drive|Ln|Lane|Pkwy|Parkway|"
     r"Hwy|Highway|Pike|Turnpike|Square|Plaza)\b"
 )
-_NUMBER_BEFORE = re.compile(r"\d[ \t]+$")
 _PARTICLES = frozenset(
     [
         "de",
@@ -75,13 +74,16 @@ def not_an_actor(catalog: Catalog, text: str, start: int, end: int) -> bool:
         return True
     if _PARTY_TAG.fullmatch(span) or _TAG_BEFORE.search(text, max(0, start - 4), start):
         return True
+    if street(text, start, end):
+        return True
+    # "Israeli/Palestinian" and "U.S./China" are the names they look like
+    if catalog.find(span) is not None:
+        return False
     if _LINK.search(span) or _LINK_AFTER.match(text, end, min(len(text), end + 6)):
         return True
     before = text[max(0, start - 2) : start]
     # "@espiers", "Mahaskey/POLITICO", "video.foxnews.com", "D.C." out of "C.D.C."
     if before[-1:] in ("@", "#", "/") or (before[-1:] == "." and before[:1].isalnum()):
-        return True
-    if street(text, start, end):
         return True
     words = span.split()
     return len(words) > 1 and words[-1] in _FUNCTION_END
@@ -89,10 +91,7 @@ def not_an_actor(catalog: Catalog, text: str, start: int, end: int) -> bool:
 
 def street(text: str, start: int, end: int) -> bool:
     """True for a name used in a street address ("1600 Pennsylvania Ave.")."""
-    return bool(
-        _STREET_AFTER.match(text, end, min(len(text), end + 12))
-        or _NUMBER_BEFORE.search(text, max(0, start - 8), start)
-    )
+    return _STREET_AFTER.match(text, end, min(len(text), end + 12)) is not None
 
 
 def name_edges(catalog: Catalog, text: str, start: int, end: int) -> tuple[int, int] | None:
