@@ -21,7 +21,11 @@ For the audit's verdicts, in the order of the audit file:
   the full one ("should be Indiana", "full name Andrew Yang"), an actor of the article has it;
 - ``missing``: found when a listed actor (``--anywhere``: any actor of the article) has the
   name or an alias, case-insensitive ("Centers for Disease Control and Prevention (CDC)" is
-  found as either name).
+  found as either name);
+- ``ok``: still listed, under its name or an alias (``ok_still_listed``): the six are a fixed
+  number, so an actor found anew may push a right one out.
+
+Names are compared without case, a leading "The" or a final dot.
 
 Only `app.analysis` is imported, so the same file runs against an older checkout
 (``PYTHONPATH=that/checkout``) for the "before" figures.
@@ -150,7 +154,7 @@ def _actors(texts: dict[str, str], cache: Path) -> dict[str, list[Actor]]:
 
 def _folded(name: str) -> str:
     """Case, surrounding spaces and a leading "The" aside."""
-    folded = name.strip().casefold()
+    folded = name.strip().rstrip(".").casefold()
     return folded[4:] if folded.startswith("the ") else folded
 
 
@@ -203,8 +207,10 @@ def _score(
     summary["errors_fixed_share"] = round(sum(fixed[v] for v in errors) / error_total, 4)
     summary["missing_found_share"] = round(fixed["missing"] / max(1, totals["missing"]), 4)
     ok_rows = [r for r in rows if r["verdict"] == "ok" and r["source_id"] in actors]
+    # an actor the audit found right, still among the six under its name or an alias ("FDA" is
+    # now listed as "Food and Drug Administration", its alias)
     kept = sum(
-        any(a.name.casefold() == r["actor"].casefold() for a in actors[r["source_id"]][:_LISTED])
+        any(_folded(r["actor"]) in a.names() for a in actors[r["source_id"]][:_LISTED])
         for r in ok_rows
     )
     summary["ok_still_listed"] = {"kept": kept, "of": len(ok_rows)}

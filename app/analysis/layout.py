@@ -4,11 +4,12 @@ A text copied from a newspaper reader or a web page carries, around the article,
 name on a line of its own, the headline, a section label ("OPINION"), pull quotes, bylines
 ("By Jane Doe", "- Dmitri Trenin"), author notes ("The author is director of ..."), the
 outlet's disclaimer ("The views don't necessarily reflect those of ...") and reader chrome
-(photo credits, share prompts, "Newspapers in English"). `read_layout` names each of those
-parts with its character range in the text as received, and reads from them the fields a
-client may not have sent: title, authors with their affiliation, outlet, and the marks of an
-opinion piece. The Analyzer keeps every part out of the analysed body (`body_sentences`), so
-offsets still index the stored text.
+(photo credits, share prompts, video widgets, "Newspapers in English"). `read_layout` names
+each of those parts with its character range in the text as received, and reads from them the
+fields a client may not have sent: title, authors with their affiliation, outlet, and the marks
+of an opinion piece. The Analyzer keeps every part out of the analysed body (`body_sentences`), so
+offsets still index the stored text. Hover links pasted inside a sentence are no part (the
+sentence is the article's): `inline_chrome` gives their ranges, which name no actor.
 
 The rules are general shapes, not tuned to one source: a part is recognised by its form and
 its place (the header before the first prose paragraph, the note paragraphs at the edges), and

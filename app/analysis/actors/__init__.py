@@ -27,6 +27,12 @@ Decisions a reader of the results should know (the tables' ``_doc`` fields say m
   Caucasus or Saakashvili; otherwise the US state. "Korea" and "Korean" alone are not countries.
 - MISC spans that are not nationalities ("Cold War", "European") are dropped; continents,
   regions, states and cities are places.
+- Spans that name no actor (lowercase words, party-state tags, links, photo credits: see
+  ``actors.junk``) are dropped, and so are the entities inside a hover link pasted into a
+  sentence (`layout.inline_chrome`); an entity that cuts into a longer catalog name ("Party" of
+  "Republican Party") gives way to the whole name, which the sentence scan finds.
+- Well-known people (``data/actors/people.json``) are one actor under their full name; "Jr." is
+  part of a name (``actors.people`` has the rules for surnames).
 """
 
 from __future__ import annotations
