@@ -143,3 +143,19 @@ def test_a_well_known_surname_tagged_as_an_organisation_is_the_person() -> None:
     text = "Obama administration tech gurus will get a rare time in the spotlight."
     actors = resolve(text, [("Obama", "ORG")])
     assert actors["person:barack obama"].name == "Barack Obama"
+
+
+def test_the_fullest_name_the_text_gives() -> None:
+    # allsides:Rn9ueGHzDcBSW0Fs: the full name only in the headline, which the tagger never reads
+    text = (
+        "Amber Guyger sentenced to 10 years\n\n"
+        "By then, Guyger had been escorted away. Prosecutors said Guyger was treated differently."
+    )
+    actors = resolve(text[text.index("By") :], [])
+    assert actors == {}
+    actors = resolve(text, [("Guyger", "PER")])
+    assert list(actors) == ["person:amber guyger"]
+    assert actors["person:amber guyger"].name == "Amber Guyger"
+    # two first names: which one is meant is not known
+    text = "Mary Smith and John Smith came. Smith spoke."
+    assert "person:smith" in resolve(text, [("Smith", "PER")])

@@ -37,6 +37,7 @@ Decisions a reader of the results should know (the tables' ``_doc`` fields say m
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
@@ -56,7 +57,7 @@ from app.analysis.actors.people import (
     resolve_people,
     surname_mentions,
 )
-from app.analysis.actors.text import person_key
+from app.analysis.actors.text import fold, person_key
 from app.analysis.layout import inline_chrome
 from app.analysis.types import (
     ActorAnalysis,
@@ -147,7 +148,7 @@ class ActorResolver:
         for sentence in sentences:
             span_bounds = (sentence.start, sentence.end)
             claims += scan_sentence(catalog, text, sentence.index, span_bounds, covered)
-        claims += _people_claims([p for _, reading in read for p in reading.people], catalog)
+        claims += _people_claims(text, [p for _, reading in read for p in reading.people], catalog)
         claims = self._apply_context(text, claims)
         claims += _surname_claims(text, sentences, entities, claims, chrome)
         return _actors(_one_reading_per_name(claims), len(sentences))
@@ -180,12 +181,37 @@ class ActorResolver:
         return kept
 
 
-def _people_claims(people: list[PersonClaim], catalog: Catalog) -> list[Claim]:
-    return [
-        Claim(person.key, person.name, "person", claim.mention, claim.name)
-        for claim, person in zip(people, resolve_people(people, catalog), strict=True)
-        if person is not None
-    ]
+def _people_claims(text: str, people: list[PersonClaim], catalog: Catalog) -> list[Claim]:
+    found = resolve_people(people, catalog)
+    fuller = _fuller_names(text, catalog, [p for p in found if p is not None])
+    claims = []
+    for claim, person in zip(people, found, strict=True):
+        if person is not None:
+            person = fuller.get(person.key, person)
+            claims.append(Claim(person.key, person.name, "person", claim.mention, claim.name))
+    return claims
+
+
+def _fuller_names(text: str, catalog: Catalog, people: Sequence[Person]) -> dict[str, Person]:
+    """People known only by one word whose full name the text gives where the tagger did not
+    see it (the headline, a caption): "Guyger" is "Amber Guyger" when the text writes it so,
+    with one first name only."""
+    fuller: dict[str, Person] = {}
+    for person in {p.key: p for p in people}.values():
+        if " " in person.name or not person.name[:1].isupper():
+            continue
+        pattern = rf"(?<![\w.])([A-Z][a-z]+)[ \t]+{re.escape(person.name)}(?![\w-])"
+        firsts = {
+            first
+            for first in re.findall(pattern, text)
+            if not catalog.is_title([first])
+            and fold(first) not in catalog.function_words
+            and catalog.find(first) is None
+        }
+        if len(firsts) == 1:
+            name = f"{firsts.pop()} {person.name}"
+            fuller[person.key] = Person(person_key(name), name)
+    return fuller
 
 
 def _outside(
@@ -210,11 +236,12 @@ def _without_pieces_of_names(
     """The entities, without those that cut into a longer catalog name: "Centers for" and
     "Control and Prevention" out of "Centers for Disease Control and Prevention", "Party" out of
     "Republican Party", "D.C." out of "C.D.C."; the sentence scan then finds the whole name."""
+    nothing_covered = bytearray(len(text))
     names = [
         (claim.mention.start, claim.mention.end)
         for sentence in sentences
         for claim in scan_sentence(
-            catalog, text, sentence.index, (sentence.start, sentence.end), bytearray(len(text))
+            catalog, text, sentence.index, (sentence.start, sentence.end), nothing_covered
         )
         if " " in claim.mention.text or claim.mention.text.count(".") >= 2
     ]
