@@ -3,9 +3,11 @@ name (sentences from allsides-10k; the tagger's spans as it produced them)."""
 
 from __future__ import annotations
 
+from app.analysis.actors import ActorResolver
 from app.analysis.entities import whole_abbreviations
 from app.analysis.layout import inline_chrome, read_layout
-from tests.analysis.actors_support import resolve, texts
+from app.analysis.types import EntityMention
+from tests.analysis.actors_support import resolve, split_sentences, texts
 
 
 def test_a_lowercase_common_word_is_no_actor() -> None:
@@ -159,3 +161,18 @@ def test_the_fullest_name_the_text_gives() -> None:
     # two first names: which one is meant is not known
     text = "Mary Smith and John Smith came. Smith spoke."
     assert "person:smith" in resolve(text, [("Smith", "PER")])
+
+
+def test_a_name_cut_from_a_longer_one_is_the_longer_one() -> None:
+    # allsides:D1rqUS7VJwpWD5vG: "Beast" listed beside "Daily Beast"
+    text = "Kurtz parted ways with The Daily Beast Thursday. The Daily Beast did not explain."
+    sentences = split_sentences(text)
+    first, second = (i for i in range(len(text)) if text.startswith("Daily Beast", i))
+    entities = [
+        EntityMention("Beast", "ORG", first + 6, first + 11, 0, 0.9),
+        EntityMention("Daily Beast", "ORG", second, second + 11, 1, 0.9),
+    ]
+    actors = ActorResolver().resolve(text, sentences, entities)
+    assert [(a.key, a.name, len(a.mentions)) for a in actors] == [
+        ("org:daily beast", "Daily Beast", 2)
+    ]

@@ -151,7 +151,7 @@ class ActorResolver:
         claims += _people_claims(text, [p for _, reading in read for p in reading.people], catalog)
         claims = self._apply_context(text, claims)
         claims += _surname_claims(text, sentences, entities, claims, chrome)
-        return _actors(_one_reading_per_name(claims), len(sentences))
+        return _actors(_one_reading_per_name(_whole_names(text, claims)), len(sentences))
 
     def _read(
         self,
@@ -271,6 +271,34 @@ def _surname_claims(
         Claim(person.key, person.name, "person", mention, mention.text)
         for person, mention in surname_mentions(text, spans, people, taken)
     ]
+
+
+def _whole_names(text: str, claims: list[Claim]) -> list[Claim]:
+    """A name the catalog does not know, cut from a longer one the article names elsewhere
+    ("Beast" where the text reads "The Daily Beast", with "Daily Beast" an actor), is the longer
+    one."""
+    longer: dict[str, list[Claim]] = {}
+    for claim in claims:
+        if claim.entry is None and claim.kind in ("organization", "place") and " " in claim.name:
+            longer.setdefault(claim.name.rsplit(" ", 1)[1], []).append(claim)
+    if not longer:
+        return claims
+    found = []
+    for claim in claims:
+        start = claim.mention.start
+        whole = next(
+            (
+                other
+                for other in longer.get(claim.name, ())
+                if claim.entry is None
+                and claim.kind == other.kind
+                and text[start - len(other.name) + len(claim.name) : claim.mention.end]
+                == other.name
+            ),
+            None,
+        )
+        found.append(claim if whole is None else replace(claim, key=whole.key, name=whole.name))
+    return found
 
 
 def _one_reading_per_name(claims: list[Claim]) -> list[Claim]:
