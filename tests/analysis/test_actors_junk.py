@@ -176,3 +176,12 @@ def test_a_name_cut_from_a_longer_one_is_the_longer_one() -> None:
     assert [(a.key, a.name, len(a.mentions)) for a in actors] == [
         ("org:daily beast", "Daily Beast", 2)
     ]
+
+
+def test_a_name_the_tagger_cut_before_its_institution_noun_is_whole() -> None:
+    text = "Tyson, the director of New York’s Hayden Planetarium, took to Twitter."
+    actors = resolve(text, [("Tyson", "PER"), ("New York", "LOC"), ("Hayden", "PER")])
+    assert actors["org:hayden planetarium"].name == "Hayden Planetarium"
+    text = "Daniel Deitrich, the pastor for arts and worship at South Bend City Church, wrote it."
+    actors = resolve(text, [("Daniel Deitrich", "PER"), ("South Bend City", "LOC")])
+    assert actors["org:south bend city church"].kind == "organization"

@@ -16,6 +16,7 @@ House") always stands for its actor.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
@@ -48,6 +49,12 @@ Reading = Literal["actor", "place", "part"]
 # "Moscow state", and events held in a capital: "the Helsinki summit" is not Finland
 _CITY_NOUNS = frozenset(
     ["state", "summit", "meeting", "talks", "conference", "forum", "accord", "accords", "process"]
+)
+# The tagger may stop before the noun that makes a name an institution's
+_PLACE_NOUN_AFTER = re.compile(
+    r"[ \t]+(?:Church|Planetarium|Museum|University|College|School|Hospital|Institute|"
+    r"Foundation|Association|Center|Centre|Council|Committee|Commission|Library|Cathedral|"
+    r"Mosque|Synagogue|Temple|Academy|Society)(?![\w-])"
 )
 _MATCH_LABELS: dict[MatchKind, EntityLabel] = {
     "name": "LOC",
@@ -122,16 +129,21 @@ def read_entity(
     if state is not None:
         written = ActorMention(text[start:end], "LOC", start, end, entity.sentence_index)
         return EntityReading([Claim(f"place:{alias_key(state)}", state, "place", written, state)])
+    label = entity.label
     if catalog.find(text[start:end]) is None:
         edges = name_edges(catalog, text, start, end)
         if edges is None:
             return EntityReading(covered=False)
         start, end = edges
+        # "Hayden" of "Hayden Planetarium", "South Bend City" of "South Bend City Church"
+        tail = _PLACE_NOUN_AFTER.match(text, end, min(len(text), end + 16))
+        if tail is not None and label != "MISC":
+            end, label = tail.end(), "ORG"
 
     def mention(s: int, e: int) -> ActorMention:
-        return ActorMention(text[s:e], entity.label, s, e, entity.sentence_index)
+        return ActorMention(text[s:e], label, s, e, entity.sentence_index)
 
-    if entity.label == "PER":
+    if label == "PER":
         return _read_person(catalog, text, entity, start, end)
     hit = catalog.find(text[start:end])
     if hit is not None:
@@ -150,9 +162,9 @@ def read_entity(
     known_surname = fold(words[0].text) in catalog.surnames if len(words) == 1 else False
     if len(words) == 1 and (alias_key(words[0].text) in name_words or known_surname):
         return EntityReading(people=[PersonClaim(words[0].text, mention(start, end))])
-    if entity.label == "ORG":
+    if label == "ORG":
         return EntityReading([fallback_claim("organization", mention(start, end))])
-    if entity.label == "LOC" and not _names_countries(catalog, text, start, end):
+    if label == "LOC" and not _names_countries(catalog, text, start, end):
         return EntityReading([fallback_claim("place", mention(start, end))])
     return EntityReading(covered=False)
 
