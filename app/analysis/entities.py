@@ -108,6 +108,18 @@ def clean_span(
     return start, end
 
 
+_DOTTED = re.compile(r"(?<![\w.])(?:[A-Za-z]\.){2,}")
+
+
+def whole_abbreviations(text: str, start: int, end: int, lo: int, hi: int) -> tuple[int, int]:
+    """``[start, end)`` widened to the dotted abbreviations it cuts into: the tagger may label
+    "C." and "D.C." of "C.D.C." apart; the name is the whole "C.D.C."."""
+    for match in _DOTTED.finditer(text, max(lo, start - 12), min(hi, end + 12)):
+        if match.start() < end and start < match.end():
+            start, end = min(start, match.start()), max(end, match.end())
+    return start, end
+
+
 def merge_pieces(text: str, pieces: list[_Piece]) -> list[_Piece]:
     """Join same-type pieces that touch or are split only by a joiner; resolve overlaps."""
     merged: list[_Piece] = []
@@ -268,6 +280,7 @@ class EntityModel:
                     continue
                 a, b = start + int(item["start"]), start + int(item["end"])
                 a, b = clean_span(texts[t], a, b, start, end)
+                a, b = whole_abbreviations(texts[t], a, b, start, end)
                 if a < b:
                     pieces.setdefault((t, s), []).append(_Piece(a, b, label, float(item["score"])))
 

@@ -4,11 +4,12 @@ A text copied from a newspaper reader or a web page carries, around the article,
 name on a line of its own, the headline, a section label ("OPINION"), pull quotes, bylines
 ("By Jane Doe", "- Dmitri Trenin"), author notes ("The author is director of ..."), the
 outlet's disclaimer ("The views don't necessarily reflect those of ...") and reader chrome
-(photo credits, share prompts, "Newspapers in English"). `read_layout` names each of those
-parts with its character range in the text as received, and reads from them the fields a
-client may not have sent: title, authors with their affiliation, outlet, and the marks of an
-opinion piece. The Analyzer keeps every part out of the analysed body (`body_sentences`), so
-offsets still index the stored text.
+(photo credits, share prompts, video widgets, "Newspapers in English"). `read_layout` names
+each of those parts with its character range in the text as received, and reads from them the
+fields a client may not have sent: title, authors with their affiliation, outlet, and the marks
+of an opinion piece. The Analyzer keeps every part out of the analysed body (`body_sentences`), so
+offsets still index the stored text. Hover links pasted inside a sentence are no part (the
+sentence is the article's): `inline_chrome` gives their ranges, which name no actor.
 
 The rules are general shapes, not tuned to one source: a part is recognised by its form and
 its place (the header before the first prose paragraph, the note paragraphs at the edges), and
@@ -56,6 +57,13 @@ _READER_CHROME = re.compile(
     r"media playback is unsupported|story highlights)\b.{0,60}",
     re.IGNORECASE,
 )
+# Video widgets pasted with the text: "JUST WATCHED <clip title> Replay More Videos ... MUST
+# WATCH <clip title> 01:17" (CNN), "CLOSE <clip caption> (Sept. 21) AP" (USA Today).
+_VIDEO_CHROME = re.compile(r"(?:JUST WATCHED|MUST WATCH|CLOSE)\s+\S.*", re.DOTALL)
+# A hover link pasted inside a sentence (The Hill): the name again, glued to the headlines of
+# related stories, up to "MORE": "Sen. Bernie Sanders Bernie SandersNew campaign ad ... MORE".
+_GLUED_NAME = re.compile(r"\b([A-Z][a-z'’-]{2,})(?=[A-Z0-9][\w'’])")
+_HOVER_END = re.compile(r"[^\n]{0,600}?\sMORE\b")
 _NOTE_PREFIX = re.compile(r"(?:editor[’']?s note|about the author|note)\s*:\s*", re.IGNORECASE)
 _ANONYMOUS_BIO = re.compile(
     r"(?:the|this) (?:author|writer|columnist|contributor)s? (?:is|are|was|has been|serves as)\b",
@@ -197,10 +205,29 @@ def body_sentences(text: str, layout: Layout | None = None) -> list[Sentence]:
     return [Sentence(index=i, start=s.start, end=s.end, text=s.text) for i, s in enumerate(kept)]
 
 
+def inline_chrome(text: str) -> list[Span]:
+    """Hover links pasted inside sentences, as ranges of ``text``: not the article's words,
+    though the sentence around them is (so they are not layout parts, which drop sentences)."""
+    found: list[Span] = []
+    for glued in _GLUED_NAME.finditer(text):
+        if found and glued.start() < found[-1][1]:
+            continue
+        end = _HOVER_END.match(text, glued.end())
+        if end is None:
+            continue
+        # the link repeats the name just written: "Andrew Yang Andrew Yang2020 ..."
+        line_start = text.rfind("\n", 0, glued.start()) + 1
+        words = list(re.finditer(r"\S+", text[line_start : glued.start()]))[-5:]
+        copies = [i for i, w in enumerate(words) if w.group().rstrip(",") == glued.group(1)]
+        if copies and copies[-1] + 1 < len(words):
+            found.append((line_start + words[copies[-1] + 1].start(), end.end()))
+    return found
+
+
 def _chrome_kind(block: str) -> PartKind | None:
     if _OPINION_LABEL.fullmatch(block):
         return "section"
-    if _READER_CHROME.fullmatch(block):
+    if _READER_CHROME.fullmatch(block) or _VIDEO_CHROME.fullmatch(block):
         return "chrome"
     if _BY.fullmatch(block) and len(block.split()) <= 12 and not block.endswith("."):
         return "byline"

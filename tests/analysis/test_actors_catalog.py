@@ -80,6 +80,9 @@ def test_known_aliases() -> None:
     assert known_aliases("person:nobody at all") == ()
 
 
-def test_person_key_ignores_initials_suffixes_case_and_accents() -> None:
-    assert person_key("Joseph R. Biden Jr.") == "person:joseph biden"
+def test_person_key_ignores_initials_case_and_accents_but_keeps_jr() -> None:
+    assert person_key("Joseph R. Biden") == "person:joseph biden"
+    # the son is not his father (issue 27)
+    assert person_key("Donald J. Trump Jr.") == "person:donald trump jr"
+    assert person_key("Donald Trump") != person_key("Donald Trump Jr.")
     assert person_key("Recep Tayyip ERDOĞAN") == "person:recep tayyip erdogan"

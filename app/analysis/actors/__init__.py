@@ -27,10 +27,17 @@ Decisions a reader of the results should know (the tables' ``_doc`` fields say m
   Caucasus or Saakashvili; otherwise the US state. "Korea" and "Korean" alone are not countries.
 - MISC spans that are not nationalities ("Cold War", "European") are dropped; continents,
   regions, states and cities are places.
+- Spans that name no actor (lowercase words, party-state tags, links, photo credits: see
+  ``actors.junk``) are dropped, and so are the entities inside a hover link pasted into a
+  sentence (`layout.inline_chrome`); an entity that cuts into a longer catalog name ("Party" of
+  "Republican Party") gives way to the whole name, which the sentence scan finds.
+- Well-known people (``data/actors/people.json``) are one actor under their full name; "Jr." is
+  part of a name (``actors.people`` has the rules for surnames).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
@@ -50,7 +57,8 @@ from app.analysis.actors.people import (
     resolve_people,
     surname_mentions,
 )
-from app.analysis.actors.text import person_key
+from app.analysis.actors.text import fold, person_key
+from app.analysis.layout import inline_chrome
 from app.analysis.types import (
     ActorAnalysis,
     ActorKind,
@@ -122,11 +130,16 @@ class ActorResolver:
         """The article's actors, in order of first appearance."""
         catalog = self.catalog
         bounds = {s.index: (s.start, s.end) for s in sentences}
+        chrome = inline_chrome(text)
+        entities = _outside(text, entities, chrome)
+        entities = _without_pieces_of_names(catalog, text, sentences, entities)
         # PER spans first: their full names tell which mislabelled single words are surnames.
         read = [(e, self._read(text, e, bounds, frozenset())) for e in entities if e.label == "PER"]
         name_words = full_name_words([p for _, reading in read for p in reading.people])
         read += [(e, self._read(text, e, bounds, name_words)) for e in entities if e.label != "PER"]
         covered = bytearray(len(text))
+        for start, end in chrome:
+            covered[start:end] = b"\x01" * (end - start)
         for entity, reading in read:
             end = min(entity.end, len(text))
             if reading.covered and entity.start < end:
@@ -135,10 +148,10 @@ class ActorResolver:
         for sentence in sentences:
             span_bounds = (sentence.start, sentence.end)
             claims += scan_sentence(catalog, text, sentence.index, span_bounds, covered)
-        claims += _people_claims([p for _, reading in read for p in reading.people])
+        claims += _people_claims(text, [p for _, reading in read for p in reading.people], catalog)
         claims = self._apply_context(text, claims)
-        claims += _surname_claims(text, sentences, entities, claims)
-        return _actors(_one_reading_per_name(claims), len(sentences))
+        claims += _surname_claims(text, sentences, entities, claims, chrome)
+        return _actors(_one_reading_per_name(_whole_names(text, claims)), len(sentences))
 
     def _read(
         self,
@@ -168,27 +181,124 @@ class ActorResolver:
         return kept
 
 
-def _people_claims(people: list[PersonClaim]) -> list[Claim]:
-    return [
-        Claim(person.key, person.name, "person", claim.mention, claim.name)
-        for claim, person in zip(people, resolve_people(people), strict=True)
-        if person is not None
+def _people_claims(text: str, people: list[PersonClaim], catalog: Catalog) -> list[Claim]:
+    found = resolve_people(people, catalog)
+    fuller = _fuller_names(text, catalog, [p for p in found if p is not None])
+    claims = []
+    for claim, person in zip(people, found, strict=True):
+        if person is not None:
+            person = fuller.get(person.key, person)
+            claims.append(Claim(person.key, person.name, "person", claim.mention, claim.name))
+    return claims
+
+
+def _fuller_names(text: str, catalog: Catalog, people: Sequence[Person]) -> dict[str, Person]:
+    """People known only by one word whose full name the text gives where the tagger did not
+    see it (the headline, a caption): "Guyger" is "Amber Guyger" when the text writes it so,
+    with one first name only."""
+    fuller: dict[str, Person] = {}
+    for person in {p.key: p for p in people}.values():
+        if " " in person.name or not person.name[:1].isupper():
+            continue
+        pattern = rf"(?<![\w.])([A-Z][a-z]+)[ \t]+{re.escape(person.name)}(?![\w-])"
+        firsts = {
+            first
+            for first in re.findall(pattern, text)
+            if not catalog.is_title([first])
+            and fold(first) not in catalog.function_words
+            and catalog.find(first) is None
+        }
+        if len(firsts) == 1:
+            name = f"{firsts.pop()} {person.name}"
+            fuller[person.key] = Person(person_key(name), name)
+    return fuller
+
+
+def _outside(
+    text: str, entities: Sequence[EntityMention], chrome: Sequence[tuple[int, int]]
+) -> list[EntityMention]:
+    """The entities, cut short where a hover link (`layout.inline_chrome`) begins inside them;
+    those inside a link are dropped."""
+    kept = []
+    for entity in entities:
+        cut = min((s for s, e in chrome if s < entity.end and entity.start < e), default=None)
+        if cut is None:
+            kept.append(entity)
+        elif entity.start < cut and text[entity.start : cut].strip():
+            end = len(text[:cut].rstrip())
+            kept.append(replace(entity, text=text[entity.start : end], end=end))
+    return kept
+
+
+def _without_pieces_of_names(
+    catalog: Catalog, text: str, sentences: Sequence[Sentence], entities: Sequence[EntityMention]
+) -> list[EntityMention]:
+    """The entities, without those that cut into a longer catalog name: "Centers for" and
+    "Control and Prevention" out of "Centers for Disease Control and Prevention", "Party" out of
+    "Republican Party", "D.C." out of "C.D.C."; the sentence scan then finds the whole name."""
+    nothing_covered = bytearray(len(text))
+    names = [
+        (claim.mention.start, claim.mention.end)
+        for sentence in sentences
+        for claim in scan_sentence(
+            catalog, text, sentence.index, (sentence.start, sentence.end), nothing_covered
+        )
+        if " " in claim.mention.text or claim.mention.text.count(".") >= 2
     ]
+    return [
+        e
+        for e in entities
+        if not any(s < e.end and e.start < end and not (e.start <= s and end <= e.end)
+                   for s, end in names)
+    ]  # fmt: skip
 
 
 def _surname_claims(
-    text: str, sentences: Sequence[Sentence], entities: Sequence[EntityMention], claims: list[Claim]
+    text: str,
+    sentences: Sequence[Sentence],
+    entities: Sequence[EntityMention],
+    claims: list[Claim],
+    chrome: Sequence[tuple[int, int]],
 ) -> list[Claim]:
     """Surnames of the article's full-named people that the tagger missed."""
     people = [Person(c.key, c.name) for c in claims if c.kind == "person"]
     taken = [(e.start, e.end) for e in entities] + [
         (c.mention.start, c.mention.end) for c in claims
     ]
+    taken += chrome
     spans = [(s.index, s.start, s.end) for s in sentences]
     return [
         Claim(person.key, person.name, "person", mention, mention.text)
         for person, mention in surname_mentions(text, spans, people, taken)
     ]
+
+
+def _whole_names(text: str, claims: list[Claim]) -> list[Claim]:
+    """A name the catalog does not know, cut from a longer one the article names elsewhere
+    ("Beast" where the text reads "The Daily Beast", with "Daily Beast" an actor), is the longer
+    one."""
+    longer: dict[str, list[Claim]] = {}
+    for claim in claims:
+        if claim.entry is None and claim.kind in ("organization", "place") and " " in claim.name:
+            longer.setdefault(claim.name.rsplit(" ", 1)[1], []).append(claim)
+    if not longer:
+        return claims
+    found = []
+    for claim in claims:
+        start = claim.mention.start
+        whole = next(
+            (
+                other
+                for other in longer.get(claim.name, ())
+                if claim.entry is None
+                and claim.kind == other.kind
+                and text[start - len(other.name) + len(claim.name) : claim.mention.end]
+                == other.name
+            ),
+            None,
+        )
+        found.append(claim if whole is None else replace(claim, key=whole.key, name=whole.name))
+    return found
 
 
 def _one_reading_per_name(claims: list[Claim]) -> list[Claim]:

@@ -9,18 +9,27 @@ import hashlib
 import json
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
-from app.analysis.actors.text import alias_key, fold, scan_key, tokens
+from app.analysis.actors.text import alias_key, fold, person_key, scan_key, tokens
 from app.analysis.types import ActorKind
 
 MatchKind = Literal["name", "demonym", "capital", "seat"]
 
 DATA_DIR = Path(__file__).parent.parent / "data" / "actors"
-_FILES = ("countries", "demonyms", "capitals", "organizations", "groups", "titles", "words")
+_FILES = (
+    "countries",
+    "demonyms",
+    "capitals",
+    "organizations",
+    "groups",
+    "people",
+    "titles",
+    "words",
+)
 
 
 def distinctive_name(name: str) -> bool:
@@ -80,6 +89,16 @@ class Catalog:
     # demonyms to name it ("Indians" in an article that never names India)
     demonym_context: dict[str, re.Pattern[str]]
     version: str
+    # person_key(full name) -> a well-known person (people.json), and the bare surnames
+    # (folded) that mean one of them by default
+    people: dict[str, CatalogEntry] = field(default_factory=dict)
+    surnames: dict[str, CatalogEntry] = field(default_factory=dict)
+    # alias keys of names that are no actor ("Ebola", "C.E.O."), and of AP state abbreviations
+    # ("ind" -> "Indiana")
+    not_actors: frozenset[str] = frozenset()
+    state_abbreviations: dict[str, str] = field(default_factory=dict)
+    # every catalog name exactly as written: a lowercase span is an actor only if listed here
+    written: frozenset[str] = frozenset()
 
     def find(self, text: str) -> CatalogHit | None:
         """The actor ``text`` names (case-insensitive), or None."""
@@ -138,6 +157,8 @@ class _Builder:
         self.by_alias: dict[str, CatalogHit] = {}
         self.scan: dict[str, CatalogHit] = {}
         self.codes: dict[str, CatalogEntry] = {}
+        self.people: dict[str, CatalogEntry] = {}
+        self.surnames: dict[str, CatalogEntry] = {}
 
     def build(self) -> Catalog:
         countries = self._countries()
@@ -169,7 +190,19 @@ class _Builder:
                 hit = CatalogHit(self._entry(key), "seat" if match == "seats" else "capital")
                 for name in names:
                     self._add(name, hit, strict=True, scan=True)
+        self._people()
         return self._catalog()
+
+    def _people(self) -> None:
+        """Well-known people: looked up by their full names' person keys, never scanned."""
+        for item in self.data["people"]["people"]:
+            entry = CatalogEntry(item["key"], item["name"], "person", tuple(item["aliases"]))
+            for name in (entry.name, *entry.aliases):
+                known = self.people.setdefault(person_key(name), entry)
+                if known.key != entry.key:
+                    raise ValueError(f"{name!r} names both {known.key} and {entry.key}")
+            if item.get("surname"):
+                self.surnames[fold(item["surname"])] = entry
 
     def _countries(self) -> list[tuple[CatalogEntry, tuple[str, ...], tuple[str, ...]]]:
         """Each country with its curated names (which must not clash) and its ISO names."""
@@ -258,6 +291,16 @@ class _Builder:
                 for code, signals in self.data["demonyms"]["needs_context"].items()
             },
             version=_version(),
+            people=self.people,
+            surnames=self.surnames,
+            not_actors=frozenset(alias_key(n) for n in self.data["words"]["not_actors"]),
+            state_abbreviations={
+                alias_key(short): name
+                for short, name in self.data["words"]["us_state_abbreviations"].items()
+            },
+            written=frozenset(
+                name for entry in self.entries.values() for name in (entry.name, *entry.aliases)
+            ),
         )
 
 

@@ -9,17 +9,26 @@ Metonymy: a capital city stands for its country ("Moscow and Beijing share ...")
 alone. Inside a longer name ("Carnegie Moscow Center", "Beijing Normal University": a capitalised
 word right before or after it) it is not the country; right after a locative preposition ("in",
 "at", "near", "outside", "around", "across", "throughout", "inside", "within"), before
-"state", or before a comma and a US state ("Rome, Georgia"; "Moscow, Idaho") it is the city, a
-place. A seat of government ("the Kremlin", "the White House") always stands for its actor.
+"state" or an event ("the Helsinki summit"), or before a comma and a US state ("Rome, Georgia";
+"Moscow, Idaho") it is the city, a place. A seat of government ("the Kremlin", "the White
+House") always stands for its actor.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from app.analysis.actors.catalog import Catalog, CatalogEntry, CatalogHit, MatchKind
-from app.analysis.actors.people import PersonClaim, institution_suffix, split_person_span
+from app.analysis.actors.junk import name_edges, not_an_actor, street
+from app.analysis.actors.people import (
+    PersonClaim,
+    institution_suffix,
+    split_person_span,
+    suffix_end,
+    woman_before,
+)
 from app.analysis.actors.text import (
     Token,
     alias_key,
@@ -37,6 +46,16 @@ from app.analysis.types import ActorKind, ActorMention, EntityLabel, EntityMenti
 Bounds = tuple[int, int]
 Reading = Literal["actor", "place", "part"]
 
+# "Moscow state", and events held in a capital: "the Helsinki summit" is not Finland
+_CITY_NOUNS = frozenset(
+    ["state", "summit", "meeting", "talks", "conference", "forum", "accord", "accords", "process"]
+)
+# The tagger may stop before the noun that makes a name an institution's
+_PLACE_NOUN_AFTER = re.compile(
+    r"[ \t]+(?:Church|Planetarium|Museum|University|College|School|Hospital|Institute|"
+    r"Foundation|Association|Center|Centre|Council|Committee|Commission|Library|Cathedral|"
+    r"Mosque|Synagogue|Temple|Academy|Society)(?![\w-])"
+)
 _MATCH_LABELS: dict[MatchKind, EntityLabel] = {
     "name": "LOC",
     "demonym": "MISC",
@@ -86,7 +105,7 @@ def capital_reading(catalog: Catalog, text: str, start: int, end: int, bounds: B
     after = word_after(text, end, bounds[1])
     if catalog.is_name_word(before) or catalog.is_name_word(after):
         return "part"
-    if catalog.is_locative(before) or (after is not None and fold(after) == "state"):
+    if catalog.is_locative(before) or (after is not None and fold(after) in _CITY_NOUNS):
         return "place"
     if any(name in catalog.us_states for name in region_after(text, end, bounds[1])):
         return "place"
@@ -104,11 +123,27 @@ def read_entity(
     start, end = trim_span(text, entity.start, entity.end)
     if start >= end:
         return EntityReading(covered=False)
+    if not_an_actor(catalog, text, start, end):
+        return EntityReading()
+    state = _state(catalog, text, start, end)
+    if state is not None:
+        written = ActorMention(text[start:end], "LOC", start, end, entity.sentence_index)
+        return EntityReading([Claim(f"place:{alias_key(state)}", state, "place", written, state)])
+    label = entity.label
+    if catalog.find(text[start:end]) is None:
+        edges = name_edges(catalog, text, start, end)
+        if edges is None:
+            return EntityReading(covered=False)
+        start, end = edges
+        # "Hayden" of "Hayden Planetarium", "South Bend City" of "South Bend City Church"
+        tail = _PLACE_NOUN_AFTER.match(text, end, min(len(text), end + 16))
+        if tail is not None and label != "MISC":
+            end, label = tail.end(), "ORG"
 
     def mention(s: int, e: int) -> ActorMention:
-        return ActorMention(text[s:e], entity.label, s, e, entity.sentence_index)
+        return ActorMention(text[s:e], label, s, e, entity.sentence_index)
 
-    if entity.label == "PER":
+    if label == "PER":
         return _read_person(catalog, text, entity, start, end)
     hit = catalog.find(text[start:end])
     if hit is not None:
@@ -124,11 +159,12 @@ def read_entity(
             return EntityReading([catalog_claim(hit, mention(start, end))])
         if len(words) == suffix + 1 and head[:1].isupper():
             return EntityReading(people=[PersonClaim(head, mention(start, end))])
-    if len(words) == 1 and alias_key(words[0].text) in name_words:
+    known_surname = fold(words[0].text) in catalog.surnames if len(words) == 1 else False
+    if len(words) == 1 and (alias_key(words[0].text) in name_words or known_surname):
         return EntityReading(people=[PersonClaim(words[0].text, mention(start, end))])
-    if entity.label == "ORG":
+    if label == "ORG":
         return EntityReading([fallback_claim("organization", mention(start, end))])
-    if entity.label == "LOC" and not _names_countries(catalog, text, start, end):
+    if label == "LOC" and not _names_countries(catalog, text, start, end):
         return EntityReading([fallback_claim("place", mention(start, end))])
     return EntityReading(covered=False)
 
@@ -162,6 +198,8 @@ def _read_person(
         return ActorMention(text[s:e], label, s, e, entity.sentence_index)
 
     span = split_person_span(catalog, text, start, end)
+    if span.core is not None:
+        span = replace(span, core=(span.core[0], suffix_end(text, span.core[1])))
     reading = EntityReading(
         [catalog_claim(hit, mention(s, e, _label(hit))) for hit, s, e in span.prefixes]
     )
@@ -175,8 +213,22 @@ def _read_person(
     ):
         reading.claims.append(catalog_claim(hit, mention(*span.core, _label(hit))))
     else:
-        reading.people.append(PersonClaim(core, mention(*span.core, "PER"), span.bare_title))
+        woman = woman_before(text, span.core[0])
+        person = PersonClaim(core, mention(*span.core, "PER"), span.bare_title, woman)
+        reading.people.append(person)
     return reading
+
+
+def _state(catalog: Catalog, text: str, start: int, end: int) -> str | None:
+    """The US state an AP abbreviation names: dotted ("N.C.") or after a town ("Duluth, Minn.")."""
+    written = text[start:end]
+    state = catalog.state_abbreviations.get(alias_key(written))
+    if state is None:
+        return None
+    dotted = written.count(".") >= 2 or (written.count(".") == 1 and len(written) > 2)
+    abbreviated = dotted or text[end : end + 1] == "."
+    after_town = text[max(0, start - 2) : start] == ", "
+    return state if abbreviated and (after_town or written.count(".") >= 2) else None
 
 
 def _label(hit: CatalogHit) -> EntityLabel:
@@ -223,6 +275,8 @@ def _scanned(
         return (
             catalog_claim(hit, mention) if reading == "actor" else fallback_claim("place", mention)
         )
+    if street(text, start, end):
+        return None
     before = word_before(text, start, bounds[0])
     # "Latin America", "New Mexico", "South China Sea": the name is part of a longer one.
     if catalog.is_name_word(before):

@@ -9,7 +9,14 @@ Rules, in order:
   Minister") is kept as a mention of that actor.
 - A one-word mention ("Lavrov", "Biden's", "Xi") attaches to a full name of the same article
   whose last word, else first word, it is; when several full names share it, to the nearest one
-  mentioned before it, else the first one after it. With no full name it is its own person.
+  mentioned before it, else the one named most. A surname that names a well-known person by
+  default (``people.json``: "Trump", "Obama") is that person, even where the article names a
+  relative ("Ivanka Trump ... President Trump"), unless a woman's honorific ("Ms. Trump") points
+  to another full name of the article. With no full name it is its own person (or the default).
+- "Jr." and "Sr." are part of the name: "Trump Jr." attaches to "Donald Trump Jr.", never to
+  his father, and a bare "Trump" never to the son.
+- Well-known people are one actor across articles under their catalog name ("Donald J. Trump"
+  is Donald Trump).
 - "the Biden administration" (and government, campaign, regime ...) is a mention of Biden.
 - Once a full name is in the article, its surname written elsewhere in the content, capitalised,
   is a mention of that person even where the tagger missed it ("Biden and his team"), unless
@@ -20,14 +27,18 @@ Rules, in order:
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from app.analysis.actors.catalog import Catalog, CatalogHit
-from app.analysis.actors.text import Token, alias_key, fold, person_key, tokens
+from app.analysis.actors.catalog import Catalog, CatalogEntry, CatalogHit
+from app.analysis.actors.text import Token, fold, is_suffix, name_parts, person_key, tokens
 from app.analysis.types import ActorMention
 
 _PREFIX_WORDS = 4
+_WOMAN = re.compile(r"\b(?:Ms|Mrs|Miss|Madam|Lady|Dame)\.?\s+$")
+# "Donald Trump Jr.", "John Smith, Sr.", "Henry Ford II": the suffix belongs to the name
+_SUFFIX_AFTER = re.compile(r",?[ \t]+(?:Jr|Sr)\b\.?|[ \t]+(?:II|III|IV)\b")
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +49,8 @@ class PersonClaim:
     mention: ActorMention
     # a lone title ("President", or "King" as in Steve King): a person only as a known surname
     bare_title: bool = False
+    # after "Ms.", "Mrs." and the like: not a man known by the same surname
+    woman: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,50 +104,103 @@ def institution_suffix(catalog: Catalog, words: Sequence[Token]) -> int:
     return 0
 
 
-def resolve_people(claims: Sequence[PersonClaim]) -> list[Person | None]:
-    """The person each claim refers to, in the order of ``claims``; None for a lone title."""
+def resolve_people(
+    claims: Sequence[PersonClaim], catalog: Catalog | None = None
+) -> list[Person | None]:
+    """The person each claim refers to, in the order of ``claims``; None for a lone title.
+
+    ``catalog`` gives the well-known people (their names and default surnames)."""
+    people = catalog.people if catalog is not None else {}
+    surnames = catalog.surnames if catalog is not None else {}
     names: dict[str, str] = {}
+    counts: Counter[str] = Counter()
     by_last: dict[str, list[tuple[int, str]]] = {}
     by_first: dict[str, list[tuple[int, str]]] = {}
+    by_suffixed: dict[str, list[tuple[int, str]]] = {}
     for claim in sorted(claims, key=lambda c: c.mention.start):
-        words = person_key(claim.name).removeprefix("person:").split()
+        words, suffix = name_parts(claim.name)
         if len(words) < 2:
             continue
-        key = person_key(claim.name)
-        names.setdefault(key, claim.name)
-        by_last.setdefault(words[-1], []).append((claim.mention.start, key))
-        by_first.setdefault(words[0], []).append((claim.mention.start, key))
-    people: list[Person | None] = []
-    for claim in claims:
-        word = alias_key(claim.name)
-        if " " in word:
-            key = person_key(claim.name)
-            people.append(Person(key, names.get(key, claim.name)))
+        key, name = _full_person(claim.name, people)
+        names.setdefault(key, name)
+        counts[key] += 1
+        start = claim.mention.start
+        if suffix is not None:
+            by_suffixed.setdefault(f"{words[-1]} {suffix}", []).append((start, key))
             continue
-        found = by_last.get(word) or by_first.get(word)
-        if found:
-            key = _nearest(found, claim.mention.start)
-            people.append(Person(key, names[key]))
+        by_last.setdefault(words[-1], []).append((start, key))
+        by_first.setdefault(words[0], []).append((start, key))
+    found_people: list[Person | None] = []
+    for claim in claims:
+        words, suffix = name_parts(claim.name)
+        position = claim.mention.start
+        if len(words) >= 2:
+            key, name = _full_person(claim.name, people)
+            found_people.append(Person(key, names.get(key, name)))
+            continue
+        if suffix is not None:
+            found = by_suffixed.get(f"{words[0]} {suffix}", [])
+            key = _pick(found, position, counts) if found else person_key(claim.name)
+            found_people.append(Person(key, names.get(key, claim.name)))
+            continue
+        word = words[0] if words else ""
+        default = surnames.get(word)
+        found = by_last.get(word) or by_first.get(word) or []
+        if claim.woman and default is not None:
+            found = [(start, key) for start, key in found if key != default.key]
+            default = None
+        if default is not None:
+            found_people.append(Person(default.key, default.name))
+        elif found:
+            key = _pick(found, position, counts)
+            found_people.append(Person(key, names[key]))
         elif claim.bare_title:
-            people.append(None)
+            found_people.append(None)
         else:
-            people.append(Person(person_key(claim.name), claim.name))
-    return people
+            found_people.append(Person(person_key(claim.name), claim.name))
+    return found_people
+
+
+def _full_person(name: str, people: dict[str, CatalogEntry]) -> tuple[str, str]:
+    """The key and canonical name of a full name: the catalog's for a well-known person."""
+    key = person_key(name)
+    entry = people.get(key)
+    return (entry.key, entry.name) if entry is not None else (key, name)
 
 
 def full_name_words(claims: Sequence[PersonClaim]) -> frozenset[str]:
     """First and last words of the full names claimed, to recognise mis-labelled surnames."""
     found: set[str] = set()
     for claim in claims:
-        words = person_key(claim.name).removeprefix("person:").split()
+        words, _ = name_parts(claim.name)
         if len(words) >= 2:
             found.update((words[0], words[-1]))
     return frozenset(found)
 
 
-def _nearest(found: list[tuple[int, str]], position: int) -> str:
+def _pick(found: list[tuple[int, str]], position: int, counts: Counter[str]) -> str:
+    """The most recent full name before ``position``, else the one named most (first of equals)."""
     before = [key for start, key in found if start <= position]
-    return before[-1] if before else found[0][1]
+    if before:
+        return before[-1]
+    order = list(dict.fromkeys(key for _, key in found))
+    return max(order, key=lambda key: counts[key])
+
+
+def suffix_end(text: str, end: int) -> int:
+    """Where a person's name ending at ``end`` really ends: after a following "Jr." or "III",
+    and after the dot of its own "Jr"."""
+    match = _SUFFIX_AFTER.match(text, end, min(len(text), end + 6))
+    if match:
+        return match.end()
+    if text[end : end + 1] == "." and re.search(r"\b(?:Jr|Sr)$", text[max(0, end - 3) : end]):
+        return end + 1
+    return end
+
+
+def woman_before(text: str, start: int) -> bool:
+    """True when "Ms.", "Mrs." or the like is written right before ``start``."""
+    return _WOMAN.search(text, max(0, start - 8), start) is not None
 
 
 def _title_at(catalog: Catalog, words: Sequence[Token], first: int) -> int:
@@ -172,7 +238,9 @@ def surname_mentions(
     """
     by_surname: dict[str, list[Person]] = {}
     for person in {p.key: p for p in people}.values():
-        words = person.name.split()
+        words = [w for w in person.name.split() if not is_suffix(w)]
+        if len(person.name.split()) != len(words):
+            continue  # "Trump" alone is never the son
         if len(words) >= 2 and len(words[-1]) > 2 and words[-1][0].isupper():
             by_surname.setdefault(words[-1], []).append(person)
     found: list[tuple[Person, ActorMention]] = []

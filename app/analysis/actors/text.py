@@ -53,13 +53,28 @@ def alias_key(text: str) -> str:
 
 
 def person_key(name: str) -> str:
-    """Stable key of a person across articles: middle initials and Jr/Sr suffixes dropped."""
+    """Stable key of a person across articles: middle initials dropped; "Jr."/"Sr." kept, as
+    Donald Trump Jr. is not his father."""
     parts = alias_key(name).split()
+    suffix: list[str] = []
     while len(parts) > 1 and parts[-1] in _SUFFIXES:
-        parts.pop()
+        suffix.insert(0, parts.pop())
     if len(parts) > 2:
         parts = [parts[0], *(p for p in parts[1:-1] if len(p) > 1), parts[-1]]
-    return "person:" + " ".join(parts)
+    return "person:" + " ".join([*parts, *suffix])
+
+
+def name_parts(name: str) -> tuple[list[str], str | None]:
+    """The folded words of a person's name without its suffix, and the suffix ("jr") if any."""
+    parts = person_key(name).removeprefix("person:").split()
+    if len(parts) > 1 and parts[-1] in _SUFFIXES:
+        return parts[:-1], parts[-1]
+    return parts, None
+
+
+def is_suffix(word: str) -> bool:
+    """True for "Jr.", "Sr", "III" and the like."""
+    return alias_key(word) in _SUFFIXES
 
 
 def trim_span(text: str, start: int, end: int) -> tuple[int, int]:

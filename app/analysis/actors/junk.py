@@ -1,0 +1,119 @@
+"""Entity spans that name no actor, and the edges of spans that are not part of the name.
+
+Checked before a span is looked up (a real sentence for each is in tests/analysis/test_junk.py):
+
+- a span with no capital letter ("vapid", "bridge", "senators", "china shop") is a common word,
+  unless the catalog writes a name exactly so ("al-Qaeda" has a capital; a lowercase one would
+  be listed as written);
+- names the catalog lists as no actor ("Ebola", "Obamacare", "C.E.O.");
+- party-state tags: "(I-Vt.)", "(R-Ky.)", "D-Calif.", or a state tagged alone inside one;
+- links and handles: "t.co", "HealthCare.gov", "@espiers", "video.foxnews.com", and a photo
+  credit's outlet after a slash ("M.Scott Mahaskey/POLITICO"); a domain written as a name
+  ("AL.com") stays the outlet it names;
+- street addresses: "1600 Pennsylvania Ave.", "Georgia Avenue";
+- a span ending in a lowercase function word ("Centers for") is a broken piece of a longer name.
+
+Edges: lowercase words before a name are dropped ("the journal International Economy"), and so
+is one lowercase word after it ("Moderna shares", "Kurtz saga"); a span with more lowercase words
+after its name ("Dallas police union") is a description, not a name.
+"""
+
+from __future__ import annotations
+
+import re
+
+from app.analysis.actors.catalog import Catalog
+from app.analysis.actors.text import alias_key
+
+_PARTY_TAG = re.compile(r"[DRI][ \t]?-[ \t]?[A-Z][A-Za-z.]*")
+_TAG_BEFORE = re.compile(r"[(\[,][ \t]?[DRI][ \t]?-[ \t]?$")
+# A domain written as a name ("AL.com", "Amazon.com") is the outlet or company it names; the
+# tagger's piece of a link ("HealthCare" of "HealthCare.gov", "t.co/...") is not.
+_LINK = re.compile(r"@|#|/|://|www\.", re.IGNORECASE)
+_LINK_AFTER = re.compile(r"\.[a-z]{2,}|/|@")
+# "1600 Pennsylvania Ave.", "Georgia Avenue": a street, not the state
+_STREET_AFTER = re.compile(
+    r"[ \t]+(?:Ave|Avenue|St|Street|Blvd|Boulevard|Rd|Road|Dr|Drive|Ln|Lane|Pkwy|Parkway|"
+    r"Hwy|Highway|Pike|Turnpike|Square|Plaza)\b"
+)
+_PARTICLES = frozenset(
+    [
+        "de",
+        "del",
+        "della",
+        "der",
+        "di",
+        "da",
+        "du",
+        "van",
+        "von",
+        "bin",
+        "ibn",
+        "al",
+        "el",
+        "la",
+        "le",
+        "dos",
+        "das",
+        "ter",
+        "ten",
+    ]
+)
+_FUNCTION_END = frozenset(
+    ["of", "for", "and", "the", "in", "on", "at", "to", "from", "with", "by", "or"]
+)
+_WORD = re.compile(r"\S+")
+
+
+def not_an_actor(catalog: Catalog, text: str, start: int, end: int) -> bool:
+    """True when ``text[start:end]`` (a trimmed entity span) names no actor at all."""
+    span = text[start:end]
+    if not any(ch.isupper() for ch in span):
+        return span not in catalog.written
+    if alias_key(span) in catalog.not_actors:
+        return True
+    if _PARTY_TAG.fullmatch(span) or _TAG_BEFORE.search(text, max(0, start - 4), start):
+        return True
+    if street(text, start, end):
+        return True
+    # "Israeli/Palestinian" and "U.S./China" are the names they look like
+    if catalog.find(span) is not None:
+        return False
+    if _LINK.search(span) or _LINK_AFTER.match(text, end, min(len(text), end + 6)):
+        return True
+    before = text[max(0, start - 2) : start]
+    # "@espiers", "Mahaskey/POLITICO", "video.foxnews.com", "D.C." out of "C.D.C."
+    if before[-1:] in ("@", "#", "/") or (before[-1:] == "." and before[:1].isalnum()):
+        return True
+    words = span.split()
+    return len(words) > 1 and words[-1] in _FUNCTION_END
+
+
+def street(text: str, start: int, end: int) -> bool:
+    """True for a name used in a street address ("1600 Pennsylvania Ave.")."""
+    return _STREET_AFTER.match(text, end, min(len(text), end + 12)) is not None
+
+
+def name_edges(catalog: Catalog, text: str, start: int, end: int) -> tuple[int, int] | None:
+    """``[start, end)`` without the lowercase words around the name; None for a description.
+    "administration", "government" and the like stay: "the Biden administration" is Biden."""
+    words = [(m.start(), m.end()) for m in _WORD.finditer(text, start, end)]
+    first, last = 0, len(words)
+    while first < last and _common(text, *words[first]):
+        first += 1
+    trailing = 0
+    while (
+        last > first
+        and _common(text, *words[last - 1])
+        and text[slice(*words[last - 1])] not in catalog.institution_words
+    ):
+        last -= 1
+        trailing += 1
+    if first >= last or trailing > 1:
+        return None
+    return words[first][0], words[last - 1][1]
+
+
+def _common(text: str, start: int, end: int) -> bool:
+    word = text[start:end]
+    return word.isalpha() and word.islower() and len(word) > 2 and word not in _PARTICLES
