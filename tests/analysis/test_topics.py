@@ -16,7 +16,7 @@ from app.analysis.topics import (
     document_vector,
     load_taxonomy,
 )
-from app.analysis.topics_eval import evaluate_topics
+from app.analysis.topics_eval import editor_report, evaluate_editor_topics, evaluate_topics
 
 SHARED = Path(__file__).resolve().parents[3] / "shared/data"
 OP_ED = SHARED / "samples/china-daily-trenin-op-ed.txt"
@@ -185,6 +185,41 @@ def test_evaluate_topics_scores_the_top_topic_against_the_label_map(tmp_path: Pa
     assert result["macro_f1"] == round((0.6667 + 1.0) / 2, 4)
     with pytest.raises(ValueError, match="missing from the label map: weather"):
         evaluate_topics([{"text": "x", "label": "weather"}], model, KeywordEncoder(), label_map)  # type: ignore[arg-type]
+
+
+def test_editor_topics_score_the_first_topic_against_primary_and_all(tmp_path: Path) -> None:
+    model = user_model(tmp_path)
+    records = [
+        {"text": "A late goal. The goal.", "primary": "football", "all": ["football"]},
+        # first topic courts: not the primary, but among the topics that apply
+        {"text": "The court. The court.", "primary": "elections", "all": ["elections", "courts"]},
+        {"text": "They vote. The vote.", "primary": "elections", "all": ["elections"]},
+        {"text": "The storm.", "primary": "courts", "all": ["courts"]},
+    ]
+    result = evaluate_editor_topics(records, model, KeywordEncoder())  # type: ignore[arg-type]
+    assert result["task"] == "topics"
+    assert (result["n"], result["accuracy"], result["first_in_all"]) == (4, 0.5, 0.75)
+    assert result["per_label"]["elections"] == {
+        "precision": 1.0,
+        "recall": 0.5,
+        "f1": 0.6667,
+        "support": 2,
+    }
+    assert result["per_label"]["courts"]["f1"] == 0.0
+    assert result["macro_f1"] == round((1.0 + 0.6667 + 0.0) / 3, 4)
+    with pytest.raises(ValueError, match="outside the taxonomy: sport"):
+        evaluate_editor_topics(
+            [{"text": "x", "primary": "sport", "all": ["sport"]}],
+            model,
+            KeywordEncoder(),  # type: ignore[arg-type]
+        )
+
+
+def test_the_editor_report_keys_its_labels_by_topic_label() -> None:
+    report = editor_report(["a", "b"], ["a", "a"], [["a"], ["a", "b"]], {"a": "Alpha"})
+    assert report["accuracy"] == 0.5
+    assert report["first_in_all"] == 1.0
+    assert list(report["per_label"]) == ["Alpha"]
 
 
 @pytest.mark.skipif(
