@@ -150,8 +150,19 @@ def main() -> None:
     parser.add_argument("--tag-min-n", type=int, default=3)
     parser.add_argument("--bbc-floor", type=float, default=0.738)
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument(
+        "--card-only", action="store_true", help="rewrite README.md from report.json, fit nothing"
+    )
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
+    if args.card_only:
+        report = json.loads((args.out / "report.json").read_text(encoding="utf-8"))
+        meta = json.loads((args.out / f"{TOP_STEM}.json").read_text(encoding="utf-8"))
+        top_codes = [e.code for e in load_taxonomy()]
+        write_card(
+            args, report, meta["encoder"], load_taxonomy(default_subtopic_path(), parents=top_codes)
+        )
+        return
 
     taxonomy = load_taxonomy()
     codes = [e.code for e in taxonomy]
