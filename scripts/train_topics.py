@@ -4,7 +4,12 @@
         --allsides ../shared/data/articles/allsides-10k.jsonl.gz \
         --bbc ../shared/data/train/topic_bbc_news_all.jsonl.gz \
         --labels ../shared/data/train/topics_iptc_labels.jsonl \
-        --out app/analysis/bundled/topics --cap 25
+            scripts/topic_labels/labels_extra.jsonl \
+        --out app/analysis/bundled/topics --cap 25 --levels top --no-tags --primary-weight 1 \
+        --editor-weight 3 10 30 --balance 0 --top-l2 1e-5 --top-mix 0.75 1
+
+is the bundled top-level head's command (its card has it too); without ``--levels top`` it also
+retrains the subtopics, which needs the vectors of the whole tag sample (`topic_data.py`).
 
 Top level (`topic_top`): trained on an editor's filing (``--labels``: each article's primary
 topic and the topics it is about, split by outlet into train and dev), beside BBC News
