@@ -20,14 +20,19 @@ def fit(
     prototypes: np.ndarray,
     l2: float,
     mode: str = "head",
+    *,
+    balance: float = 1.0,
+    weight: np.ndarray | None = None,
 ) -> dict[str, Any]:
     """Fit one level. ``targets`` is (n, topics), each row summing to 1.
 
     ``mode`` is "scale" (the zero-shot scale alone, as a user taxonomy runs), "bias" (scale and
     per-topic biases) or "head" (scale, biases and weights). Class-balanced weights (by each
     article's main topic) make the biases calibration offsets rather than the training mix's
-    priors. Topics without training data have no parameters; afterwards they get the trained
-    topics' mean offset (see `_neutral_offset`), so they compete on their similarity alone.
+    priors; ``balance`` is the power of that weighting (1: fully balanced, 0: the data's own
+    mix), and ``weight`` an optional weight per article (a source's weight), multiplied in.
+    Topics without training data have no parameters; afterwards they get the trained topics'
+    mean offset (see `_neutral_offset`), so they compete on their similarity alone.
     """
     torch.manual_seed(0)
     k = len(prototypes)
@@ -41,7 +46,9 @@ def fit(
     class_weight = torch.where(
         counts > 0, counts.sum() / (counts.clamp(min=1) * (counts > 0).sum()), 0
     )
-    sample_weight = class_weight[torch.tensor(main)]
+    sample_weight = class_weight.pow(balance)[torch.tensor(main)]
+    if weight is not None:
+        sample_weight = sample_weight * torch.tensor(weight, dtype=torch.float64)
     log_scale = torch.tensor(np.log(20.0), dtype=torch.float64, requires_grad=True)
     bias = torch.zeros(k, dtype=torch.float64, requires_grad=True)
     weights = torch.zeros((k, x.shape[1]), dtype=torch.float64, requires_grad=True)

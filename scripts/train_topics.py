@@ -3,20 +3,27 @@
     nice -n 10 .venv/bin/python scripts/train_topics.py \
         --allsides ../shared/data/articles/allsides-10k.jsonl.gz \
         --bbc ../shared/data/train/topic_bbc_news_all.jsonl.gz \
-        --out app/analysis/bundled/topics --cap 100
+        --labels ../shared/data/train/topics_iptc_labels.jsonl \
+            scripts/topic_labels/labels_extra.jsonl \
+        --out app/analysis/bundled/topics --cap 25 --levels top --no-tags --primary-weight 1 \
+        --editor-weight 3 10 30 --balance 0 --top-l2 1e-5 --top-mix 0.75 1
 
-Data: the AllSides issue tags, mapped to one subtopic and to top-level topics by the reviewed
-``app/analysis/data/allsides_to_topics.json``; BBC News (5 labels -> IPTC by ``bbc_to_iptc.json``)
-for the top level; and every topic's label and description, which make the prototypes of the
-zero-shot half. AllSides is split by outlet (`topic_data.outlet_splits`): whole outlets are train,
-dev or test, so no choice sees an outlet it is scored on.
+is the bundled top-level head's command (its card has it too); without ``--levels top`` it also
+retrains the subtopics, which needs the vectors of the whole tag sample (`topic_data.py`).
 
-Choices, on dev only: for the top level, the variant (L2, mix) with the best mean of AllSides-dev
-accuracy and BBC accuracy, both of a head trained on AllSides-train alone, so BBC is news the
-head never saw: out-of-domain robustness weighs as much as in-domain fit. For subtopics, the best
-mean of AllSides-dev accuracy and macro F1. Each level's threshold maximises the micro F1 of the
-listed topics on dev. The bundled heads are then refitted on AllSides train + dev (+ BBC for the
-top level) and scored once on the test outlets. Document vectors come from `topic_data`'s cache.
+Top level (`topic_top`): trained on an editor's filing (``--labels``: each article's primary
+topic and the topics it is about, split by outlet into train and dev), beside BBC News
+(``bbc_to_iptc.json``), the AllSides tags mapped by ``allsides_to_topics.json`` for the tags the
+labels agree with, and every topic's description (the prototypes of the zero-shot half). The
+variant (primary weight, editor weight, class balance, L2, mix) is chosen on the labelled dev
+split: the best mean of "first topic = primary" and "first topic among those that apply", among
+the variants whose BBC accuracy, fitted without BBC, is at least ``--bbc-floor``. Its threshold
+maximises the micro F1 of the listed topics against dev's topic sets. Nothing of a dev outlet is
+trained on; the bundled head is the chosen fit itself (train sources + BBC), not a refit.
+
+Subtopics: the AllSides tags' subtopics, split by outlet (`topic_data.outlet_splits`): the
+variant (L2, mix) with the best mean of AllSides-dev accuracy and macro F1, refitted on train +
+dev and scored once on the test outlets. Document vectors come from `topic_data`'s cache.
 """
 
 from __future__ import annotations
@@ -42,8 +49,11 @@ from topic_data import (  # noqa: E402
     product_encoder,
     read_jsonl,
 )
-from topic_fit import accuracy, fit, macro_f1, mixed, predict, set_f1  # noqa: E402
+from topic_fit import accuracy, fit, macro_f1, mixed, set_f1  # noqa: E402
+from topic_top import Data, agreeing_tags, tag_agreement, train_top  # noqa: E402
 
+from app.analysis.encoder import Encoder  # noqa: E402
+from app.analysis.topic_taxonomy import TaxonomyEntry  # noqa: E402
 from app.analysis.topics import (  # noqa: E402
     SUB_STEM,
     TOP_STEM,
@@ -114,72 +124,119 @@ def main() -> None:
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--cap", type=int, default=100, help="AllSides articles per tag")
     parser.add_argument("--cache", type=Path, default=Path("/work/cache/topics"))
-    parser.add_argument("--l2", type=float, nargs="+", default=[1e-4, 1e-3, 1e-2])
+    parser.add_argument(
+        "--labels",
+        type=Path,
+        nargs="+",
+        required=True,
+        help="topics_iptc_labels.jsonl and any more labels in its format (train split only)",
+    )
+    parser.add_argument(
+        "--levels",
+        nargs="+",
+        choices=["top", "sub"],
+        default=["top", "sub"],
+        help="the levels to train; a level left out keeps its head and report",
+    )
+    parser.add_argument("--l2", type=float, nargs="+", default=[1e-4, 1e-3], help="subtopics")
     parser.add_argument("--mix", type=float, nargs="+", default=[0.25, 0.5, 0.75, 1.0])
+    parser.add_argument("--top-l2", type=float, nargs="+", default=[1e-6, 1e-5, 1e-4])
+    parser.add_argument("--top-mix", type=float, nargs="+", default=[0.5, 0.75, 1.0])
+    parser.add_argument("--primary-weight", type=float, nargs="+", default=[1.0, 0.8])
+    parser.add_argument("--editor-weight", type=float, nargs="+", default=[1.0, 3.0])
+    parser.add_argument("--balance", type=float, nargs="+", default=[0.0, 0.5, 1.0])
+    parser.add_argument(
+        "--no-tags",
+        dest="tags",
+        action="store_false",
+        help="no AllSides tag articles at the top level (on dev they lowered both figures)",
+    )
+    parser.add_argument("--tag-min-share", type=float, default=0.6)
+    parser.add_argument("--tag-min-n", type=int, default=3)
+    parser.add_argument("--bbc-floor", type=float, default=0.738)
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument(
+        "--card-only", action="store_true", help="rewrite README.md from report.json, fit nothing"
+    )
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
+    if args.card_only:
+        report = json.loads((args.out / "report.json").read_text(encoding="utf-8"))
+        meta = json.loads((args.out / f"{TOP_STEM}.json").read_text(encoding="utf-8"))
+        top_codes = [e.code for e in load_taxonomy()]
+        write_card(
+            args, report, meta["encoder"], load_taxonomy(default_subtopic_path(), parents=top_codes)
+        )
+        return
 
     taxonomy = load_taxonomy()
     codes = [e.code for e in taxonomy]
     subtopics = load_taxonomy(default_subtopic_path(), parents=codes)
-    sub_codes = [e.code for e in subtopics]
     tag_map = json.loads((DATA / "allsides_to_topics.json").read_text(encoding="utf-8"))["tags"]
-    bbc_map = json.loads((DATA / "bbc_to_iptc.json").read_text(encoding="utf-8"))
 
     encoder = product_encoder()
     protos = topic_prototypes(encoder, taxonomy)
-    sub_protos = topic_prototypes(encoder, subtopics)
     rows = read_jsonl(args.allsides)
-    outlets = outlet_splits(rows)
     sample = [
         r
         for r in allsides_sample(rows, args.cap)
         if tag_map.get(r["topic"]) and tag_map[r["topic"]]["topics"]
     ]
-    split = np.array([outlets[str(r.get("outlet") or "")] for r in sample])
-    x_all = doc_vectors(encoder, [r["text"] for r in sample], args.cache)
     bbc = read_jsonl(args.bbc)
     x_bbc = doc_vectors(encoder, [r["text"] for r in bbc], args.cache)
-
-    top = Level(codes, [tag_map[r["topic"]]["topics"] for r in sample], x_all)
-    bbc_level = Level(codes, [bbc_map[r["label"]] for r in bbc], x_bbc)
-    has_sub = np.array([bool(tag_map[r["topic"]]["subtopic"]) for r in sample])
-    sub_rows = np.flatnonzero(has_sub)
-    sub = Level(
-        sub_codes, [[tag_map[sample[i]["topic"]]["subtopic"]] for i in sub_rows], x_all[sub_rows]
-    )
-    sub_split = split[sub_rows]
-    part = {s: np.flatnonzero(split == s) for s in ("train", "dev", "test")}
-    sub_part = {s: np.flatnonzero(sub_split == s) for s in ("train", "dev", "test")}
-    report: dict[str, Any] = {
-        "sizes": {s: {"top": len(part[s]), "sub": len(sub_part[s])} for s in part},
-        "bbc": len(bbc),
+    top_data, top_sizes = _top_data(args, encoder, rows, sample, (bbc, x_bbc), tag_map, protos)
+    grid_of = {
+        "primary_weight": args.primary_weight,
+        "editor_weight": args.editor_weight,
+        "balance": args.balance,
+        "l2": args.top_l2,
     }
-    print(json.dumps(report), flush=True)
+    top_report, final, final_zero, top_mix, top_threshold = train_top(
+        top_data, grid_of, args.top_mix, THRESHOLDS, args.bbc_floor
+    )
+    top_report["tags"] = top_sizes.pop("tag_agreement")
+    args.out.mkdir(parents=True, exist_ok=True)
+    _write_head(
+        args.out, TOP_STEM, codes, final, final_zero, top_mix, top_threshold, encoder.version
+    )
+    if "sub" in args.levels:
+        sub_report, sub_sizes = _train_sub(args, encoder, rows, sample, tag_map, subtopics)
+    else:
+        # The subtopic head and its figures stay as the last run that trained them left them.
+        earlier = json.loads((args.out / "report.json").read_text(encoding="utf-8"))
+        sizes = earlier["sizes"]
+        sub_sizes = sizes.get("sub") or {s: v["sub"] for s, v in sizes.items()}
+        sub_report = earlier["sub"]
+    report: dict[str, Any] = {
+        "sizes": {"top": top_sizes, "sub": sub_sizes},
+        "bbc": len(bbc),
+        "top": top_report,
+        "sub": sub_report,
+    }
+    (args.out / "report.json").write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
+    write_card(args, report, encoder.version, subtopics)
+    summary = {k: v for k, v in report["top"].items() if k not in ("grid", "tags")}
+    print(json.dumps(summary, indent=1))
 
-    # Top level: fit on AllSides-train, score on AllSides-dev and on BBC (never trained on).
-    train, dev = top.take(part["train"]), top.take(part["dev"])
-    fitted = variants(train, protos, args.l2)
-    top_grid: dict[str, dict[str, Any]] = {}
-    for name, model in fitted.items():
-        for a in args.mix if name.startswith("l2=") else [1.0]:
-            zero = fitted["zero-shot"]
-            dev_acc = accuracy(mixed(model, zero, dev.x, protos, a), dev.gold)
-            bbc_acc = accuracy(mixed(model, zero, bbc_level.x, protos, a), bbc_level.gold)
-            key = f"{name} mix={a:g}" if name.startswith("l2=") else name
-            top_grid[key] = {
-                "fit": name,
-                "mix": a if name.startswith("l2=") else 0.0,
-                "dev_accuracy": round(dev_acc, 4),
-                "bbc_accuracy": round(bbc_acc, 4),
-                "score": round((dev_acc + bbc_acc) / 2, 4),
-            }
-            print(key, top_grid[key], flush=True)
-    top_choice = choose({k: v for k, v in top_grid.items() if k.startswith("l2=")})
-    chosen = top_grid[top_choice]
-    dev_probs = mixed(fitted[chosen["fit"]], fitted["zero-shot"], dev.x, protos, chosen["mix"])
-    top_threshold, top_thresholds = best_threshold(dev_probs, dev.gold)
+
+def _train_sub(
+    args: argparse.Namespace,
+    encoder: Encoder,
+    rows: list[dict[str, Any]],
+    sample: list[dict[str, Any]],
+    tag_map: dict[str, Any],
+    subtopics: tuple[TaxonomyEntry, ...],
+) -> tuple[dict[str, Any], dict[str, int]]:
+    """The subtopic head: fitted on AllSides-train outlets, chosen on dev, refitted on train +
+    dev and scored on test; written to ``args.out``."""
+    sub_codes = [e.code for e in subtopics]
+    sub_protos = topic_prototypes(encoder, subtopics)
+    outlets = outlet_splits(rows)
+    sample = [r for r in sample if tag_map[r["topic"]]["subtopic"]]
+    x_sub = doc_vectors(encoder, [r["text"] for r in sample], args.cache)
+    sub = Level(sub_codes, [[tag_map[r["topic"]]["subtopic"]] for r in sample], x_sub)
+    sub_split = np.array([outlets[str(r.get("outlet") or "")] for r in sample])
+    sub_part = {s: np.flatnonzero(sub_split == s) for s in ("train", "dev", "test")}
 
     # Subtopics: fit on AllSides-train, score on AllSides-dev.
     s_train, s_dev = sub.take(sub_part["train"]), sub.take(sub_part["dev"])
@@ -208,13 +265,8 @@ def main() -> None:
     sub_threshold, sub_thresholds = best_threshold(s_probs, s_dev.gold)
     _, per_dev = macro_f1(s_probs, s_dev.main, dev_labels)
 
-    # The bundled heads: refitted on train + dev (+ BBC at the top level), scored on test.
+    # The bundled subtopic head: refitted on train + dev, scored on test.
     l2_of = {f"l2={v:g}": v for v in args.l2}
-    final_train = Level.join(Level.join(train, dev), bbc_level)
-    final = fit(final_train.x, final_train.targets, protos, l2_of[chosen["fit"]])
-    final_zero = fit(final_train.x, final_train.targets, protos, 0.0, "scale")
-    test = top.take(part["test"])
-    test_probs = mixed(final, final_zero, test.x, protos, chosen["mix"])
     s_final_train = Level.join(s_train, s_dev)
     s_final = fit(s_final_train.x, s_final_train.targets, sub_protos, l2_of[s_chosen["fit"]])
     s_final_zero = fit(s_final_train.x, s_final_train.targets, sub_protos, 0.0, "scale")
@@ -222,34 +274,16 @@ def main() -> None:
     s_test_probs = mixed(s_final, s_final_zero, s_test.x, sub_protos, s_chosen["mix"])
     test_labels = sorted(set(s_test.main))
     s_test_f1, per_test = macro_f1(s_test_probs, s_test.main, test_labels)
-    report.update(
-        {
-            "top": {
-                "grid": top_grid,
-                "chosen": top_choice,
-                "threshold": top_threshold,
-                "thresholds_dev_f1": top_thresholds,
-                "test_accuracy": round(accuracy(test_probs, test.gold), 4),
-                "test_accuracy_zero_shot": round(
-                    accuracy(predict(final_zero, test.x, protos), test.gold), 4
-                ),
-            },
-            "sub": {
-                "grid": sub_grid,
-                "chosen": sub_choice,
-                "threshold": sub_threshold,
-                "thresholds_dev_f1": sub_thresholds,
-                "test_accuracy": round(accuracy(s_test_probs, s_test.gold), 4),
-                "test_macro_f1": round(s_test_f1, 4),
-                "dev_per_subtopic": {sub_codes[c]: v for c, v in per_dev.items()},
-                "test_per_subtopic": {sub_codes[c]: v for c, v in per_test.items()},
-            },
-        }
-    )
-    args.out.mkdir(parents=True, exist_ok=True)
-    _write_head(
-        args.out, TOP_STEM, codes, final, final_zero, chosen["mix"], top_threshold, encoder.version
-    )
+    sub_report = {
+        "grid": sub_grid,
+        "chosen": sub_choice,
+        "threshold": sub_threshold,
+        "thresholds_dev_f1": sub_thresholds,
+        "test_accuracy": round(accuracy(s_test_probs, s_test.gold), 4),
+        "test_macro_f1": round(s_test_f1, 4),
+        "dev_per_subtopic": {sub_codes[c]: v for c, v in per_dev.items()},
+        "test_per_subtopic": {sub_codes[c]: v for c, v in per_test.items()},
+    }
     _write_head(
         args.out,
         SUB_STEM,
@@ -260,9 +294,68 @@ def main() -> None:
         sub_threshold,
         encoder.version,
     )
-    (args.out / "report.json").write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
-    write_card(args, report, encoder.version, subtopics)
-    print(json.dumps({k: v for k, v in report.items() if k in ("top", "sub")}, indent=1))
+    return sub_report, {s: len(sub_part[s]) for s in sub_part}
+
+
+def _top_data(
+    args: argparse.Namespace,
+    encoder: Encoder,
+    rows: list[dict[str, Any]],
+    sample: list[dict[str, Any]],
+    bbc: tuple[list[dict[str, Any]], np.ndarray],
+    tag_map: dict[str, Any],
+    protos: np.ndarray,
+) -> tuple[Data, dict[str, Any]]:
+    """The top level's sources: the labelled train and dev articles, the agreeing tags' sample
+    articles (no dev outlet, no labelled article) and BBC."""
+    taxonomy = load_taxonomy()
+    codes = [e.code for e in taxonomy]
+    bbc_map = json.loads((DATA / "bbc_to_iptc.json").read_text(encoding="utf-8"))
+    by_id = {str(r["id"]): r for r in rows}
+    labelled = [r for path in args.labels for r in read_jsonl(path)]
+    part = {s: [r for r in labelled if r["split"] == s] for s in ("train", "dev")}
+    dev_outlets = {r["outlet"] for r in part["dev"]}
+    agreement = tag_agreement(
+        [(str(by_id[r["source_id"]]["topic"]), r["primary"]) for r in part["train"]], tag_map
+    )
+    tags = set(agreeing_tags(agreement, args.tag_min_share, args.tag_min_n))
+    known = {r["source_id"] for r in labelled}
+    keep = [
+        i
+        for i, r in enumerate(sample)
+        if args.tags
+        and r["topic"] in tags
+        and r["outlet"] not in dev_outlets
+        and r["id"] not in known
+    ]
+
+    def editor(split: str) -> tuple[np.ndarray, list[list[str]]]:
+        texts = [str(by_id[r["source_id"]]["text"]) for r in part[split]]
+        return doc_vectors(encoder, texts, args.cache), [r["all"] for r in part[split]]
+
+    data = Data(
+        codes=codes,
+        labels={e.code: e.label for e in taxonomy},
+        protos=protos,
+        editor=editor("train"),
+        dev=editor("dev"),
+        tags=(
+            doc_vectors(encoder, [sample[i]["text"] for i in keep], args.cache)
+            if keep
+            else np.zeros((0, encoder.dim), dtype=np.float32),
+            [tag_map[sample[i]["topic"]]["topics"] for i in keep],
+        ),
+        bbc=(bbc[1], [bbc_map[r["label"]] for r in bbc[0]]),
+    )
+    sizes = {
+        "editor_train": len(part["train"]),
+        "editor_dev": len(part["dev"]),
+        "dev_outlets": len(dev_outlets),
+        "tag_articles": len(keep),
+        "tags_kept": len(tags),
+        "tag_agreement": {"kept": sorted(tags), "per_tag": agreement},
+    }
+    return data, sizes
 
 
 def _write_head(

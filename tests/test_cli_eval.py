@@ -1,4 +1,5 @@
-"""`lens eval topics` input: AG News's CSV layout and the two label-map formats."""
+"""`lens eval topics` input: AG News's CSV layout, the two label-map formats, and an editor's
+filing whose records name their articles."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from pathlib import Path
 import pytest
 import typer
 
-from app.cli.eval import _label_map, read_labelled_csv
+from app.cli.eval import _label_map, read_labelled_csv, with_article_texts
 
 DATA = Path(__file__).resolve().parents[1] / "app/analysis/data"
 
@@ -58,3 +59,25 @@ def test_the_allsides_map_gives_topics_or_subtopics(tmp_path: Path) -> None:
         "politics": ["p"],
     }
     assert _label_map(path, "subtopics") == {"immigration": ["medtop:20000771"]}
+
+
+def test_editor_records_take_their_text_from_the_articles_file(tmp_path: Path) -> None:
+    articles = tmp_path / "articles.jsonl"
+    articles.write_text(
+        json.dumps({"id": "a:1", "text": "One."})
+        + "\n"
+        + json.dumps({"id": "a:2", "text": "Two."}),
+        encoding="utf-8",
+    )
+    labels = tmp_path / "labels.jsonl"
+    records = [
+        {"source_id": "a:2", "primary": "p", "all": ["p"]},
+        {"text": "Given.", "primary": "p", "all": ["p"]},
+    ]
+    joined = with_article_texts(records, articles, labels)
+    assert [r["text"] for r in joined] == ["Two.", "Given."]
+    assert joined[0]["primary"] == "p"
+    with pytest.raises(typer.BadParameter, match="need --articles"):
+        with_article_texts(records, None, labels)
+    with pytest.raises(typer.BadParameter, match="no article 'a:3'"):
+        with_article_texts([{"source_id": "a:3", "primary": "p", "all": []}], articles, labels)

@@ -110,6 +110,9 @@ class Components:
     ) -> dict[str, Any]:
         raise NotImplementedError("topic evaluation runs on the bundled profile")
 
+    def evaluate_editor_topics(self, records: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+        raise NotImplementedError("topic evaluation runs on the bundled profile")
+
 
 def _report(task: str, records: Sequence[Mapping[str, Any]], probs: FloatArray) -> dict[str, Any]:
     from app.analysis.sentiment_eval import _gold, _predict, classification_report
@@ -175,6 +178,12 @@ class BundledComponents(Components):
         result: dict[str, Any] = evaluate_topics(
             records, model, self.encoder, label_map, level=level
         )
+        return result
+
+    def evaluate_editor_topics(self, records: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+        from app.analysis.topics_eval import evaluate_editor_topics
+
+        result: dict[str, Any] = evaluate_editor_topics(records, self.topic_model, self.encoder)
         return result
 
     def sentence_probabilities(

@@ -73,7 +73,8 @@ def _report(result: dict[str, Any], as_json: bool) -> None:
         )
     console = Console(file=sys.stdout)
     console.print(table)
-    console.print(f"{headline}: {result[headline]:.4f}   macro_f1: {result['macro_f1']:.4f}")
+    extra = f"   first_in_all: {result['first_in_all']:.4f}" if "first_in_all" in result else ""
+    console.print(f"{headline}: {result[headline]:.4f}   macro_f1: {result['macro_f1']:.4f}{extra}")
 
 
 @cli.command()
@@ -154,6 +155,34 @@ def _label_map(path: Path, level: str) -> dict[str, list[str]]:
     return {str(label): list(codes) for label, codes in raw.items()}
 
 
+def with_article_texts(
+    records: list[dict[str, Any]], articles: Path | None, path: Path
+) -> list[dict[str, Any]]:
+    """Records without a ``text`` take it from the articles file (``source_id`` = its ``id``)."""
+    if all("text" in r for r in records):
+        return records
+    if articles is None:
+        raise typer.BadParameter(f"{path}: records without a text need --articles")
+    wanted = {str(r.get("source_id")) for r in records if "text" not in r}
+    texts = {
+        str(a["id"]): str(a["text"])
+        for a in read_jsonl(articles)
+        if str(a.get("id")) in wanted and a.get("text")
+    }
+    out: list[dict[str, Any]] = []
+    for number, record in enumerate(records, start=1):
+        if "text" in record:
+            out.append(record)
+            continue
+        text = texts.get(str(record.get("source_id")))
+        if text is None:
+            raise typer.BadParameter(
+                f"{path}: record {number}: no article {record.get('source_id')!r} in {articles}"
+            )
+        out.append({**record, "text": text})
+    return out
+
+
 @cli.command()
 def topics(
     path: FileArg,
@@ -171,14 +200,33 @@ def topics(
         str,
         typer.Option(help="Score the top-level topics or the subtopics."),
     ] = "topics",
+    articles: Annotated[
+        Path | None,
+        typer.Option(
+            exists=True,
+            dir_okay=False,
+            help="Articles (JSON Lines, `id` and `text`) for records that name theirs by "
+            "`source_id` instead of carrying a `text`.",
+        ),
+    ] = None,
+    split: Annotated[
+        str | None, typer.Option(help="Only the records whose `split` is this (e.g. dev).")
+    ] = None,
     as_json: JsonOpt = False,
     limit: LimitOpt = None,
 ) -> None:
     """Accuracy (top topic among the mapped codes) and macro F1 on `{text, label}` records,
     or on a CSV file of label, title, description rows (AG News's layout).
 
+    Records with `primary` and `all` codes (an editor's filing, `topics_iptc_labels.jsonl`) are
+    scored on the first topic: accuracy (it is the primary), first_in_all (it is among `all`)
+    and macro F1 over the primaries.
+
     Example: lens eval topics ../shared/data/train/topic_bbc_news_all.jsonl.gz
     --label-map app/analysis/data/bbc_to_iptc.json
+
+    Example: lens eval topics ../shared/data/train/topics_iptc_labels.jsonl --split dev
+    --articles ../shared/data/articles/allsides-10k.jsonl.gz
 
     Example: lens eval topics ag_news_test.csv --label-map app/analysis/data/agnews_to_iptc.json
     """
@@ -187,10 +235,26 @@ def topics(
     if level not in ("topics", "subtopics"):
         raise typer.BadParameter("--level is topics or subtopics")
     csv_file = path.name.removesuffix(".gz").endswith(".csv")
-    records = read_labelled_csv(path, limit) if csv_file else read_jsonl(path, limit)
-    _require(records, ("text", "label"), path)
-    mapping = _label_map(label_map, level) if label_map is not None else None
+    whole = split is not None  # the split's first N, not the file's
+    records = (
+        read_labelled_csv(path, limit) if csv_file else read_jsonl(path, None if whole else limit)
+    )
+    if split is not None:
+        records = [r for r in records if r.get("split") == split]
+    records = records[:limit] if limit is not None else records
+    editor = bool(records) and all("primary" in r for r in records)
+    if editor:
+        if level != "topics" or label_map is not None:
+            raise typer.BadParameter(f"{path}: primary/all records score the top level alone")
+        _require(records, ("primary", "all"), path)
+        records = with_article_texts(records, articles, path)
+    else:
+        _require(records, ("text", "label"), path)
     components = load_components(get_settings())
+    if editor:
+        _report(components.evaluate_editor_topics(records), as_json)
+        return
+    mapping = _label_map(label_map, level) if label_map is not None else None
     _report(components.evaluate_topics(records, mapping, level=level), as_json)
 
 
