@@ -180,12 +180,15 @@ class LensAnalyzer:
         """The stance model's label of each of ``actor``'s passages given by (start, end), read
         alone (`ActorStance.passage_labels`); None for a span that is not one of its passages,
         or for every span when the analysis has no actor of that name."""
-        found = next((a for a in analysis.actors if a.name == actor), None)
+        wanted = actor.casefold()
+        found = next((a for a in analysis.actors if a.name == actor), None) or next(
+            (a for a in analysis.actors if wanted in {n.casefold() for n in a.aliases}), None
+        )
         if found is None:
             return [None] * len(spans)
         mentions = [(m.sentence_index, m.start, m.end) for m in found.mentions]
         return self.components.stance.passage_labels(
-            text, analysis.sentences, actor, mentions, spans
+            text, analysis.sentences, found.name, mentions, spans
         )
 
     def _genres(

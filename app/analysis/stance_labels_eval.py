@@ -4,7 +4,8 @@ author's stance toward each labelled actor of an article, through the product's 
 Each record is one article: ``text``, ``sample``, ``split`` and ``actors``, each with ``name``,
 ``label`` and ``passages`` (``start``, ``end``, ``label``). The article is analysed as the worker
 would; each labelled actor is looked up among its actors by name (the labels were made on the
-product's own actors, so the names match unless the resolver has changed since), and scored:
+product's own actors, so the names match unless the resolver has changed since; a name it now
+writes more fully is found among the actor's aliases), and scored:
 
 - ``level="article"``: the actor's label against the article-level label;
 - ``level="passage"``: each labelled passage that is one of the actor's passages, as the stance
@@ -63,8 +64,10 @@ def evaluate_actor_labels(
             chunk, analyzer.analyze([r["text"] for r in chunk]), strict=True
         ):
             by_name = {a.name: a for a in analysis.actors}
+            # a name the resolver now writes more fully is kept among the actor's aliases
+            by_alias = {n.casefold(): a for a in analysis.actors for n in a.aliases}
             for actor in record["actors"]:
-                found = by_name.get(actor["name"])
+                found = by_name.get(actor["name"]) or by_alias.get(actor["name"].casefold())
                 if found is None:
                     not_found += 1
                 if level == "article":

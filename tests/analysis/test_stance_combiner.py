@@ -183,6 +183,7 @@ class _Analysis:
 class _Actor:
     def __init__(self, name: str, label: str) -> None:
         self.name = name
+        self.aliases = ("Brussels-Capital",) if name == "Brussels" else ()
         self.sentiment = ActorSentiment(label=label, score=0.0, probabilities={})  # type: ignore[arg-type]
 
 
@@ -216,6 +217,10 @@ def test_labelled_actors_are_scored_on_their_split_per_sample_and_level() -> Non
         _record("dev", "mixed", {"NATO": "neutral", "Ghost": "neutral"}),
         _record("train", "mixed", {"NATO": "positive"}),
     ]
+    alias = evaluate_actor_labels(
+        _Reader(), [_record("dev", "world", {"brussels-capital": "neutral"})]
+    )  # type: ignore[arg-type]
+    assert alias["actors_not_found"] == 0
     articles = evaluate_actor_labels(_Reader(), records)  # type: ignore[arg-type]
     assert articles["n"] == 4  # the train record is not scored
     assert articles["actors_not_found"] == 1  # "Ghost": predicted neutral, counted apart
