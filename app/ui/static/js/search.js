@@ -185,7 +185,9 @@ function followButton() {
       const created = await api("/v1/subscriptions", {
         body: { name: title || "Every analysed article", filters: saved },
       });
-      const feed = apiUrl(created.feed);
+      // a feed reader sends no header: the tab's key, where it has one, goes in the link
+      const key = storedKey();
+      const feed = apiUrl(created.feed, key ? [["token", key]] : []);
       fill(result, "Following: new matches are listed in ", h("a", { href: feed }, "this Atom feed"), ` (subscription ${created.id}).`);
     } catch (error) {
       fill(result, problemBox(error));
