@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import gzip
-import itertools
 import json
 import sys
 from pathlib import Path
@@ -31,32 +30,9 @@ sys.path.insert(0, str(ROOT))
 from app.analysis.actors.combiner import COMBINER_FILE, FEATURES, Combiner  # noqa: E402
 from app.analysis.actors.stance import ActorStance  # noqa: E402
 from app.analysis.stance import StanceModel  # noqa: E402
-from scripts.train_stance_domain import BIAS_GRID, Actors, rule_grid  # noqa: E402
+from scripts.train_stance_domain import Actors, fit, rule_grid, tune_bias  # noqa: E402
 
 C_GRID = (0.05, 0.1, 0.3, 1.0, 3.0)
-
-
-def fit(train: Actors, x_train: np.ndarray, c: float) -> Combiner:
-    from sklearn.linear_model import LogisticRegression
-
-    mean = x_train.mean(axis=0)
-    scale = x_train.std(axis=0)
-    scale[scale < 1e-6] = 1.0
-    model = LogisticRegression(C=c, max_iter=5000, class_weight="balanced")
-    model.fit((x_train - mean) / scale, train.gold)
-    return Combiner(mean, scale, model.coef_, model.intercept_)
-
-
-def tune_bias(combiner: Combiner, dev: Actors, x_dev: np.ndarray) -> dict[str, Any]:
-    logits = combiner.logits(x_dev)
-    best: dict[str, Any] = {"macro_f1": -1.0}
-    for b_neg, b_pos in itertools.product(BIAS_GRID, BIAS_GRID):
-        bias = np.array([b_neg, 0.0, b_pos])
-        predicted = [int(k) for k in np.argmax(logits + bias, axis=1)]
-        result = dev.scores("dev articles (combiner)", predicted)
-        if result["macro_f1"] > best["macro_f1"]:
-            best = {**result, "bias": bias.tolist()}
-    return best
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -64,6 +64,7 @@ from scripts import stance_data  # noqa: E402
 from scripts.train_stance import (  # noqa: E402
     Split,
     _forward,
+    _row,
     cache_lower,
     log,
     predict,
@@ -202,26 +203,37 @@ def rule_grid(actors: Actors, probs: np.ndarray) -> tuple[str, dict[str, Any]]:
     return best
 
 
-def fit_combiner(
-    train: Actors, train_probs: np.ndarray, dev: Actors, dev_probs: np.ndarray, c: float
-) -> tuple[Combiner, dict[str, Any]]:
-    """Logistic regression on the train actors; the label bias chosen on dev."""
+def fit(train: Actors, x_train: np.ndarray, c: float) -> Combiner:
+    """Logistic regression (balanced classes) on the train actors' standardised features."""
     from sklearn.linear_model import LogisticRegression
 
-    x_train, x_dev = train.features(train_probs), dev.features(dev_probs)
     mean = x_train.mean(axis=0)
     scale = x_train.std(axis=0)
     scale[scale < 1e-6] = 1.0
-    model = LogisticRegression(C=c, max_iter=2000, class_weight="balanced")
+    model = LogisticRegression(C=c, max_iter=5000, class_weight="balanced")
     model.fit((x_train - mean) / scale, train.gold)
-    combiner = Combiner(mean, scale, model.coef_, model.intercept_)
+    return Combiner(mean, scale, model.coef_, model.intercept_)
+
+
+def tune_bias(combiner: Combiner, dev: Actors, x_dev: np.ndarray) -> dict[str, Any]:
+    """The label bias with the best dev macro F1, with that score (``bias``)."""
     logits = combiner.logits(x_dev)
     best: dict[str, Any] = {"macro_f1": -1.0}
     for b_neg, b_pos in itertools.product(BIAS_GRID, BIAS_GRID):
         bias = np.array([b_neg, 0.0, b_pos])
-        result = dev.scores("dev articles (combiner)", list(np.argmax(logits + bias, axis=1)))
+        predicted = [int(k) for k in np.argmax(logits + bias, axis=1)]
+        result = dev.scores("dev articles (combiner)", predicted)
         if result["macro_f1"] > best["macro_f1"]:
             best = {**result, "bias": bias.tolist()}
+    return best
+
+
+def fit_combiner(
+    train: Actors, train_probs: np.ndarray, dev: Actors, dev_probs: np.ndarray, c: float
+) -> tuple[Combiner, dict[str, Any]]:
+    """`fit` on the train actors; the label bias chosen on dev (`tune_bias`)."""
+    combiner = fit(train, train.features(train_probs), c)
+    best = tune_bias(combiner, dev, dev.features(dev_probs))
     combiner.bias = np.array(best["bias"])
     return combiner, best
 
@@ -427,15 +439,6 @@ def main(argv: list[str] | None = None) -> int:
     write_card(args.out)
     log(f"saved to {args.out} ({meta['minutes']} min)")
     return 0
-
-
-def _row(name: str, r: dict[str, Any]) -> str:
-    f1 = {k: v["f1"] for k, v in r["per_label"].items()}
-    return (
-        f"| {name} | {r['n']:,} | {r['accuracy']:.3f} | **{r['macro_f1']:.3f}** | "
-        + " | ".join(f"{f1.get(label, 0.0):.3f}" for label in SENTIMENT_LABELS)
-        + " |"
-    )
 
 
 def write_card(out: Path) -> None:
