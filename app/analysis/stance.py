@@ -1,7 +1,7 @@
 """The stance model: the author's stance toward a target in a passage, read together in one pass.
 
 A cross-encoder fine-tuned here from the bundled all-MiniLM-L6-v2 weights
-(``scripts/train_stance.py``; card in ``bundled/stance/README.md``). Its input is
+(``scripts/train/train_stance.py``; card in ``bundled/stance/README.md``). Its input is
 ``[CLS] target [SEP] passage [SEP]``; its output (negative, neutral, positive) comes from a small
 MLP over `pooled_features`: the [CLS] vector, the passage's mean vector, and the target's mean
 vector, taken over the target segment's word pieces together with the pieces of the target's

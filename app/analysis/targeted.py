@@ -3,10 +3,10 @@
 Not part of the bundled profile yet: a first run (top two layers fine-tuned for one epoch on two
 busy cores) scored 0.721 macro F1 on the NewsMTSC hold-out against 0.714 for the frozen-feature
 head, too small a gain for a second encoder pass (see docs/quality.md). The training scripts use
-it (`scripts/train_targeted.py`, `scripts/train_sentiment.py --targeted`) so a longer run can be
-measured and adopted without new code.
+it (`scripts/train/train_targeted.py`, `scripts/train/train_sentiment.py --targeted`) so a
+longer run can be measured and adopted without new code.
 
-The model is all-MiniLM-L6-v2 fine-tuned on NewsMTSC (`scripts/train_targeted.py`). A
+The model is all-MiniLM-L6-v2 fine-tuned on NewsMTSC (`scripts/train/train_targeted.py`). A
 target is represented by the mean of the sentence's token vectors next to the mean of the
 target's own word pieces, then a linear layer gives (negative, neutral, positive). Targets are
 located by span pooling, not by markers in the input, so a sentence with five mentions is encoded
