@@ -20,7 +20,6 @@ per encoder version holds a row per text, keyed by the text's sha256.
 from __future__ import annotations
 
 import argparse
-import gzip
 import hashlib
 import json
 import random
@@ -39,16 +38,11 @@ sys.path.insert(0, str(ROOT))
 from app.analysis.encoder import Encoder  # noqa: E402
 from app.analysis.text import split_sentences  # noqa: E402
 from app.analysis.topics import document_vector  # noqa: E402
+from scripts.train.toolkit import read_jsonl  # noqa: E402
 
 Split = Literal["train", "dev", "test"]
 _CHUNK = 40  # articles per encoder call
 _SAVE_EVERY = 200
-
-
-def read_jsonl(path: Path) -> list[dict[str, Any]]:
-    opener: Any = gzip.open if path.suffix == ".gz" else open
-    with opener(path, "rt", encoding="utf-8") as handle:
-        return [json.loads(line) for line in handle if line.strip()]
 
 
 def outlet_splits(rows: list[dict[str, Any]]) -> dict[str, Split]:

@@ -40,6 +40,7 @@ from app.analysis.encoder import Encoder, FloatArray  # noqa: E402
 from app.analysis.sentiment import SentimentModel, target_features  # noqa: E402
 from app.analysis.sentiment_eval import newsmtsc_holdout  # noqa: E402
 from app.analysis.text import Sentence, split_sentences  # noqa: E402
+from scripts.train.toolkit import log, read_jsonl  # noqa: E402
 from scripts.train.train_sentiment import (  # noqa: E402
     ACTOR_C,
     ACTOR_WEIGHTS,
@@ -47,9 +48,7 @@ from scripts.train.train_sentiment import (  # noqa: E402
     TARGETED_C,
     encode_cached,
     fit_logistic,
-    log,
     mention_pattern,
-    read_jsonl,
     restore_commas,
     semeval_targets,
     targeted_matrix,

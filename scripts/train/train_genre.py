@@ -38,6 +38,7 @@ from app.analysis.layout import body_sentences, read_layout  # noqa: E402
 from app.analysis.model_profiles import bundled_encoder  # noqa: E402
 from app.core.config import Settings  # noqa: E402
 from scripts.data import genre_data  # noqa: E402
+from scripts.train.toolkit import write_json  # noqa: E402
 
 DEV_SHARE = 0.2
 C_GRID = (0.01, 0.03, 0.1, 0.3, 1.0)
@@ -165,7 +166,7 @@ def main() -> None:
     report["files"] = {"head.npz": file_digest(head_path, 64)}
     report["environment"] = {"python": platform.python_version(), "encoder": encoder.version}
     report["seconds"] = round(time.time() - started)
-    (args.out / "metrics.json").write_text(json.dumps(report, indent=2) + "\n")
+    write_json(args.out / "metrics.json", report, indent=2)
     print(json.dumps(report, indent=2))
 
 

