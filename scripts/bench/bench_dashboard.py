@@ -25,7 +25,6 @@ import json
 import os
 import random
 import statistics
-import subprocess
 import sys
 import time
 from collections import defaultdict
@@ -39,7 +38,7 @@ import httpx
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from scripts.bench.bench_query import _free_port, _wait  # noqa: E402
+from scripts.bench.bench_query import _free_port, _wait, start_api  # noqa: E402
 from scripts.bench.load_test import require_loopback  # noqa: E402
 
 # the actor page's rule (actor.js): weeks for up to two years of coverage, months beyond
@@ -278,17 +277,7 @@ def main() -> None:
     else:
         port = _free_port()
         url = f"http://127.0.0.1:{port}"
-        env = os.environ | {
-            "LENS_DATABASE_URL": args.database_url,
-            "LENS_EMBEDDED_WORKER": "false",
-            "LENS_RATE_LIMIT": "0",
-            "LENS_LOG_FORMAT": "text",
-        }
-        server = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "app.main:create_app", "--factory", "--host",
-             "127.0.0.1", "--port", str(port), "--log-level", "warning", "--no-access-log"],
-            cwd=ROOT, env=env,
-        )  # fmt: skip
+        server = start_api(args.database_url, port)
     try:
         with httpx.Client(base_url=url, timeout=60) as client:
             _wait(client)

@@ -342,18 +342,7 @@ def measure(
 ) -> dict[str, Any]:
     plan = _requests(engine, count + warmup, seed)
     port = _free_port()
-    # One client sends every request: the per-caller rate limit would answer most with 429.
-    env = os.environ | {
-        "LENS_DATABASE_URL": url,
-        "LENS_EMBEDDED_WORKER": "false",
-        "LENS_RATE_LIMIT": "0",
-        "LENS_LOG_FORMAT": "text",
-    }
-    server = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "app.main:create_app", "--factory", "--host",
-         "127.0.0.1", "--port", str(port), "--log-level", "warning", "--no-access-log"],
-        cwd=ROOT, env=env,
-    )  # fmt: skip
+    server = start_api(url, port)
     try:
         base = f"http://127.0.0.1:{port}"
         with httpx.Client(base_url=base, timeout=60) as client:
@@ -464,6 +453,22 @@ def _wait(client: httpx.Client) -> None:
             pass
         time.sleep(0.2)
     raise SystemExit("the API did not start")
+
+
+def start_api(database_url: str, port: int) -> subprocess.Popen[bytes]:
+    """The API on loopback over ``database_url``, without the embedded worker or a rate limit
+    (one client sends every request: the per-caller limit would answer most with 429)."""
+    env = os.environ | {
+        "LENS_DATABASE_URL": database_url,
+        "LENS_EMBEDDED_WORKER": "false",
+        "LENS_RATE_LIMIT": "0",
+        "LENS_LOG_FORMAT": "text",
+    }
+    return subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "app.main:create_app", "--factory", "--host",
+         "127.0.0.1", "--port", str(port), "--log-level", "warning", "--no-access-log"],
+        cwd=ROOT, env=env,
+    )  # fmt: skip
 
 
 def _free_port() -> int:

