@@ -17,13 +17,7 @@ from typing import Any
 
 import torch
 
-from app.analysis.encoder import (
-    BATCH_TOKENS,
-    budget_batches,
-    file_digest,
-    fine_tuned_state,
-    fine_tuned_tokenizer,
-)
+from app.analysis.encoder import BATCH_TOKENS, budget_batches, file_digest, load_fine_tuned
 from app.analysis.runtime import onnx_model, route_forward
 from app.analysis.token_pipeline import FastTokenClassification
 from app.analysis.types import EntityLabel, EntityMention
@@ -319,11 +313,7 @@ class EntityModel:
 
 def _load_bundled(path: Path) -> tuple[Any, Any]:
     """The bundled tagger, its word embeddings restored from the encoder package."""
-    from transformers import AutoConfig, AutoModelForTokenClassification
+    from transformers import AutoModelForTokenClassification
 
-    state = fine_tuned_state(path / "model.safetensors", "named-entity")
-    config = AutoConfig.from_pretrained(str(path))
     auto: Any = AutoModelForTokenClassification
-    model = auto.from_config(config)
-    model.load_state_dict(state, strict=True)
-    return model, fine_tuned_tokenizer(path)
+    return load_fine_tuned(path, "named-entity", auto.from_config)

@@ -26,7 +26,7 @@ import numpy as np
 import torch
 
 from app.analysis.actors.combiner import COMBINER_FILE, Combiner
-from app.analysis.encoder import FloatArray, file_digest, fine_tuned_state, fine_tuned_tokenizer
+from app.analysis.encoder import FloatArray, file_digest, load_fine_tuned
 from app.analysis.runtime import OnnxModel, onnx_model
 from app.analysis.types import SENTIMENT_LABELS
 
@@ -177,13 +177,8 @@ def collate(pairs: Sequence[Pair], pad_id: int) -> dict[str, torch.Tensor]:
 
 def load_stance(path: Path) -> tuple[StanceNet, Any]:
     """The saved model (word embeddings restored from the encoder package) and its tokenizer."""
-    from transformers import BertConfig
-
-    state = fine_tuned_state(path / "model.safetensors", "stance")
-    model = StanceNet(BertConfig.from_pretrained(str(path)))
-    model.load_state_dict(state, strict=True)
-    model.eval()
-    return model, fine_tuned_tokenizer(path)
+    model, tokenizer = load_fine_tuned(path, "stance", StanceNet)
+    return model, tokenizer
 
 
 class StanceModel:

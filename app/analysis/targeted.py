@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from app.analysis.encoder import FloatArray, file_digest, fine_tuned_state, fine_tuned_tokenizer
+from app.analysis.encoder import FloatArray, file_digest, load_fine_tuned
 from app.analysis.types import SENTIMENT_LABELS
 
 _NAME = "minilm-l6-newsmtsc-targeted"
@@ -180,13 +180,8 @@ def collate(
 
 def load_targeted(path: Path) -> tuple[TargetedNet, Any]:
     """The saved model, its word embeddings restored from the encoder package, and tokenizer."""
-    from transformers import BertConfig
-
-    state = fine_tuned_state(path / "model.safetensors", "targeted-sentiment")
-    model = TargetedNet(BertConfig.from_pretrained(str(path)))
-    model.load_state_dict(state, strict=True)
-    model.eval()
-    return model, fine_tuned_tokenizer(path)
+    model, tokenizer = load_fine_tuned(path, "targeted-sentiment", TargetedNet)
+    return model, tokenizer
 
 
 class TargetedModel:
