@@ -26,6 +26,7 @@ import random
 import sys
 import time
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -177,6 +178,43 @@ def article_scores(
     return out
 
 
+def epoch_trainer(
+    model: StanceNet,
+    train: Split,
+    args: argparse.Namespace,
+    rng: random.Random,
+    log_every: int = 50,
+) -> Callable[[int], bool]:
+    """One epoch over ``train`` per call: classes weighed by the square root of their rarity in
+    the training mix, AdamW with the head at ``--head-lr``, linear warm-up and decay over
+    ``--epochs``."""
+    freq = np.bincount(train.labels, minlength=3).astype(np.float64)
+    class_weight = torch.tensor(np.sqrt(freq.sum() / (3 * freq)), dtype=torch.float32)
+    loss_fn = torch.nn.CrossEntropyLoss(weight=class_weight.to(args.device))
+    named = [(n, p) for n, p in model.named_parameters() if p.requires_grad]
+    optimizer = toolkit.adamw(named, args.lr, args.weight_decay, head_lr=args.head_lr)
+    total = len(train.batches(args.batch_size, None)) * args.epochs
+    loop = toolkit.Loop(
+        [p for _, p in named],
+        optimizer,
+        toolkit.linear_warmup(optimizer, total, args.warmup),
+        log_every=log_every,
+    )
+
+    def train_epoch(epoch: int) -> bool:
+        model.train()
+        return loop.epoch(
+            f"epoch {epoch}",
+            train.batches(args.batch_size, rng),
+            lambda chunk: loss_fn(
+                _forward(model, train, chunk, args.device),
+                torch.from_numpy(train.labels[chunk]).to(args.device),
+            ),
+        )
+
+    return train_epoch
+
+
 def nli_warmup(
     model: StanceNet, split: Split, args: argparse.Namespace, rng: random.Random
 ) -> dict[str, Any]:
@@ -306,27 +344,7 @@ def main(argv: list[str] | None = None) -> int:
         nli.lower = None
         log(f"NLI warm-up: {warmup_report}")
 
-    # Classes weigh by the square root of their rarity in the training mix.
-    freq = np.bincount(train.labels, minlength=3).astype(np.float64)
-    class_weight = torch.tensor(np.sqrt(freq.sum() / (3 * freq)), dtype=torch.float32)
-    loss_fn = torch.nn.CrossEntropyLoss(weight=class_weight.to(args.device))
-    named = [(n, p) for n, p in model.named_parameters() if p.requires_grad]
-    optimizer = toolkit.adamw(named, args.lr, args.weight_decay, head_lr=args.head_lr)
-    total = len(train.batches(args.batch_size, None)) * args.epochs
-    loop = toolkit.Loop(
-        [p for _, p in named], optimizer, toolkit.linear_warmup(optimizer, total, args.warmup)
-    )
-
-    def train_epoch(epoch: int) -> bool:
-        model.train()
-        return loop.epoch(
-            f"epoch {epoch}",
-            train.batches(args.batch_size, rng),
-            lambda chunk: loss_fn(
-                _forward(model, train, chunk, args.device),
-                torch.from_numpy(train.labels[chunk]).to(args.device),
-            ),
-        )
+    train_epoch = epoch_trainer(model, train, args, rng)
 
     def evaluate(epoch: int, minutes: float) -> tuple[dict[str, Any], float]:
         probs = {name: predict(model, split, args.device) for name, split in dev.items()}
