@@ -126,6 +126,20 @@ def cache_lower(model: StanceNet, split: Split, layers: int, device: str) -> Non
     split.lower = toolkit.lower_states(model.bert, batches, len(split.pairs), layers, device)
 
 
+def freeze_and_cache(model: StanceNet, splits: list[Split], args: argparse.Namespace) -> None:
+    """`toolkit.freeze` the embeddings and the lowest ``--freeze-layers``, move the model to
+    ``--device``, and cache those layers' output of each split (`cache_lower`)."""
+    toolkit.freeze(model.bert, args.freeze_layers)
+    model.to(args.device)
+    if args.freeze_layers:
+        t = time.monotonic()
+        for split in splits:
+            cache_lower(model, split, args.freeze_layers, args.device)
+        log(
+            f"cached the lowest {args.freeze_layers} layers ({(time.monotonic() - t) / 60:.1f} min)"
+        )
+
+
 def predict(model: StanceNet, split: Split, device: str) -> np.ndarray:
     model.eval()
     out = np.zeros((len(split.pairs), len(SENTIMENT_LABELS)), dtype=np.float32)
@@ -324,15 +338,7 @@ def main(argv: list[str] | None = None) -> int:
     config = BertConfig.from_pretrained(str(base))
     model = StanceNet(config)
     toolkit.load_encoder(model.bert, base)
-    toolkit.freeze(model.bert, args.freeze_layers)
-    model.to(args.device)
-    if args.freeze_layers:
-        t = time.monotonic()
-        for split in (train, *dev.values()):
-            cache_lower(model, split, args.freeze_layers, args.device)
-        log(
-            f"cached the lowest {args.freeze_layers} layers ({(time.monotonic() - t) / 60:.1f} min)"
-        )
+    freeze_and_cache(model, [train, *dev.values()], args)
 
     warmup_report: dict[str, Any] = {}
     if args.nli:
