@@ -61,7 +61,6 @@ LABEL = {label: i for i, label in enumerate(SENTIMENT_LABELS)}
 FOCUS_GRID = (0.0, 1.0, 2.0, 4.0)
 NEUTRAL_BIAS_GRID = (0.6, 0.8, 1.0, 1.2, 1.5)
 Record = dict[str, Any]
-_row = toolkit.report_row  # the name train_stance_domain imports it by
 
 
 class Split:

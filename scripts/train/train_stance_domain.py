@@ -37,7 +37,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import torch
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
@@ -61,12 +60,12 @@ from app.analysis.stance import (  # noqa: E402
 )
 from app.analysis.types import SENTIMENT_LABELS, Sentence  # noqa: E402
 from scripts.data import stance_data  # noqa: E402
+from scripts.train import toolkit  # noqa: E402
+from scripts.train.toolkit import log, report_row  # noqa: E402
 from scripts.train.train_stance import (  # noqa: E402
     Split,
-    _forward,
-    _row,
-    cache_lower,
-    log,
+    epoch_trainer,
+    freeze_and_cache,
     predict,
     report,
     save,
@@ -266,9 +265,7 @@ def main(argv: list[str] | None = None) -> int:
         write_card(args.out)
         return 0
 
-    torch.set_num_threads(args.threads)
-    torch.manual_seed(args.seed)
-    rng = random.Random(args.seed)
+    rng = toolkit.seed_everything(args.seed, args.threads)
     started = time.monotonic()
     with gzip.open(args.prepared, "rt", encoding="utf-8") as handle:
         lines = [json.loads(line) for line in handle]
@@ -305,40 +302,11 @@ def main(argv: list[str] | None = None) -> int:
         f"({dev_actors.unmatched} labelled actors the product did not find)")  # fmt: skip
 
     model.train()
-    model.bert.embeddings.word_embeddings.weight.requires_grad_(False)
-    if args.freeze_layers:
-        model.bert.embeddings.requires_grad_(False)
-        for layer in model.bert.encoder.layer[: args.freeze_layers]:
-            layer.requires_grad_(False)
-    model.to(args.device)
-    if args.freeze_layers:
-        t = time.monotonic()
-        for split in (train, dev_passages, dev_actor_split):
-            cache_lower(model, split, args.freeze_layers, args.device)
-        log(
-            f"cached the lowest {args.freeze_layers} layers ({(time.monotonic() - t) / 60:.1f} min)"
-        )
+    freeze_and_cache(model, [train, dev_passages, dev_actor_split], args)
 
-    freq = np.bincount(train.labels, minlength=3).astype(np.float64)
-    class_weight = torch.tensor(np.sqrt(freq.sum() / (3 * freq)), dtype=torch.float32)
-    loss_fn = torch.nn.CrossEntropyLoss(weight=class_weight.to(args.device))
-    named = [(n, p) for n, p in model.named_parameters() if p.requires_grad]
-    no_decay = ("bias", "LayerNorm.weight")
-    groups = [
-        {"params": [p for n, p in named if n.startswith("bert.") and not n.endswith(no_decay)]},
-        {"params": [p for n, p in named if n.startswith("bert.") and n.endswith(no_decay)],
-         "weight_decay": 0.0},
-        {"params": [p for n, p in named if not n.startswith("bert.")], "lr": args.head_lr},
-    ]  # fmt: skip
-    optimizer = torch.optim.AdamW(groups, lr=args.lr, weight_decay=args.weight_decay)
-    steps_per_epoch = len(train.batches(args.batch_size, None))
-    total = steps_per_epoch * args.epochs
-    warm = max(1, int(total * args.warmup))
-    scheduler = torch.optim.lr_scheduler.LambdaLR(
-        optimizer, lambda s: s / warm if s < warm else max(0.0, (total - s) / max(1, total - warm))
-    )
+    train_epoch = epoch_trainer(model, train, args, rng, log_every=100)
 
-    def evaluate(epoch: int, minutes: float) -> dict[str, Any]:
+    def evaluate(epoch: int, minutes: float) -> tuple[dict[str, Any], float]:
         passages = report(
             "dev_passages", dev_passages.labels, predict(model, dev_passages, args.device)
         )
@@ -353,37 +321,16 @@ def main(argv: list[str] | None = None) -> int:
         }
         log(f"epoch {epoch}: dev passages {passages['macro_f1']:.3f}, articles (rule {setting}) "
             f"{articles['macro_f1']:.3f}")  # fmt: skip
-        return entry
+        return entry, entry["score"]
 
-    history = [evaluate(0, 0.0)]
-    best = {"score": history[0]["score"], "epoch": 0}
-    best_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
-    for epoch in range(1, args.epochs + 1):
-        t, running = time.monotonic(), 0.0
-        model.train()
-        for b, chunk in enumerate(train.batches(args.batch_size, rng), 1):
-            logits = _forward(model, train, chunk, args.device)
-            loss = loss_fn(logits, torch.from_numpy(train.labels[chunk]).to(args.device))
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_([p for _, p in named], 1.0)
-            optimizer.step()
-            scheduler.step()
-            optimizer.zero_grad(set_to_none=True)
-            running += loss.item()
-            if b % 100 == 0:
-                per = (time.monotonic() - t) / b
-                log(f"epoch {epoch} step {b}/{steps_per_epoch} loss {running / 100:.4f} "
-                    f"{per:.2f} s/step (epoch ~{per * steps_per_epoch / 60:.0f} min)")  # fmt: skip
-                running = 0.0
-        entry = evaluate(epoch, round((time.monotonic() - t) / 60, 1))
-        history.append(entry)
-        if entry["score"] > best["score"]:
-            best = {"score": entry["score"], "epoch": epoch}
-            best_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
+    def keep(history: list[dict[str, Any]]) -> None:
         args.out.mkdir(parents=True, exist_ok=True)
         (args.out / "history.json").write_text(json.dumps(history, indent=1), encoding="utf-8")
 
-    model.load_state_dict(best_state)
+    history, best_epoch = toolkit.select_epochs(
+        model, args.epochs, train_epoch, evaluate, before=True, on_epoch=keep
+    )
+    best = {"epoch": best_epoch}
     log(f"kept epoch {best['epoch']}; fitting the combiner")
     train_actors = Actors(train_lines, reader)
     train_probs = predict(model, train_actors.split("train_actor_pairs"), args.device)
@@ -417,7 +364,7 @@ def main(argv: list[str] | None = None) -> int:
     meta = {
         "base": file_digest(args.base / "model.safetensors"),
         "version": file_digest(args.out / "model.safetensors"),
-        "args": {k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items()},
+        "args": toolkit.args_record(args),
         "train_pairs": dict(sorted(counts.items())),
         "left_out": dict(skipped),
         "dev": {
@@ -435,7 +382,7 @@ def main(argv: list[str] | None = None) -> int:
         "final": final,
         "minutes": round((time.monotonic() - started) / 60, 1),
     }
-    (args.out / "training.json").write_text(json.dumps(meta, indent=1), encoding="utf-8")
+    toolkit.write_json(args.out / "training.json", meta)
     write_card(args.out)
     log(f"saved to {args.out} ({meta['minutes']} min)")
     return 0
@@ -448,10 +395,7 @@ def write_card(out: Path) -> None:
     names = ["model.safetensors", "config.json"] + (
         [COMBINER_FILE] if (out / COMBINER_FILE).exists() else []
     )
-    files = "\n".join(
-        f"| `{name}` | {(out / name).stat().st_size:,} | `{file_digest(out / name, 64)}` |"
-        for name in names
-    )
+    files = toolkit.file_rows(out, names)
     mix = "\n".join(f"| {k} | {n:,} |" for k, n in meta["train_pairs"].items())
     curve = "\n".join(
         f"| {h['epoch']} | {h['dev_passages']['macro_f1']:.3f} | "
@@ -461,16 +405,18 @@ def write_card(out: Path) -> None:
     )
     combined, rule = meta["dev_articles_combiner"], meta["dev_articles_rule"]
     best = next(h for h in meta["history"] if h["epoch"] == meta["best_epoch"])
-    rows = [_row("dev passages", best["dev_passages"])]
+    rows = [report_row("dev passages", best["dev_passages"])]
     for name, result in (("dev articles, learned combiner", combined),
                          (f"dev articles, rule `{rule['setting']}`", rule)):  # fmt: skip
-        rows.append(_row(name, result))
+        rows.append(report_row(name, result))
         rows += [
-            _row(f"  {name.split(',')[0]} ({key.removeprefix('sample_')})", result[key])
+            report_row(f"  {name.split(',')[0]} ({key.removeprefix('sample_')})", result[key])
             for key in sorted(result)
             if key.startswith("sample_")
         ]
-    rows.append(_row("NewsMTSC hold-out (targeted sentiment)", meta["final"]["newsmtsc_holdout"]))
+    rows.append(
+        report_row("NewsMTSC hold-out (targeted sentiment)", meta["final"]["newsmtsc_holdout"])
+    )
     step = "the learned combiner (`combiner.json`)" if meta["combiner"] else "the rule"
     text = f"""# Stance model (`minilm-l6-stance@{meta["version"]}`)
 
