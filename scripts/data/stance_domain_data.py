@@ -64,6 +64,7 @@ def main(argv: list[str] | None = None) -> int:
     from rich.progress import Progress
 
     from app.analysis.analyzer import load_analyzer
+    from app.analysis.stance_labels_eval import ActorLookup
     from app.core.config import Settings
 
     with gzip.open(args.labels, "rt", encoding="utf-8") as handle:
@@ -83,7 +84,18 @@ def main(argv: list[str] | None = None) -> int:
             recorder.inputs.clear()
             analyses = analyzer.analyze([r["text"] for r in chunk])
             for record, analysis, doc in zip(chunk, analyses, recorder.inputs, strict=True):
-                gold = {a["name"]: a for a in record["actors"]}
+                # each labelled actor looked up as `lens eval actor-sentiment` does
+                lookup = ActorLookup(analysis.actors)
+                found_gold: dict[str, dict[str, Any]] = {}
+                unmatched = []
+                for labelled in record["actors"]:
+                    found = lookup.find(labelled["name"])
+                    if found is None or found.key in found_gold:
+                        unmatched.append(labelled)
+                    else:
+                        found_gold[found.key] = labelled
+                matched["matched"] += len(found_gold)
+                matched["unmatched"] += len(unmatched)
                 actors = []
                 for found, (name, mentions) in zip(analysis.actors, doc.actors, strict=True):
                     entry: dict[str, Any] = {
@@ -92,11 +104,9 @@ def main(argv: list[str] | None = None) -> int:
                         "kind": found.kind,
                         "mentions": [list(m) for m in mentions],
                     }
-                    if name in gold:
-                        entry["gold"] = gold.pop(name)
-                        matched["matched"] += 1
+                    if found.key in found_gold:
+                        entry["gold"] = found_gold[found.key]
                     actors.append(entry)
-                matched["unmatched"] += len(gold)
                 line = {
                     "source_id": record["source_id"],
                     "split": record["split"],
@@ -107,7 +117,7 @@ def main(argv: list[str] | None = None) -> int:
                     "sentences": [[s.start, s.end] for s in doc.sentences],
                     "evaluative": [round(float(v), 5) for v in (doc.evaluative or [])],
                     "actors": actors,
-                    "unmatched": list(gold.values()),
+                    "unmatched": unmatched,
                 }
                 out.write(json.dumps(line, ensure_ascii=False) + "\n")
             bar.advance(task, len(chunk))

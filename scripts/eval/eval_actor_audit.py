@@ -74,6 +74,7 @@ class Actor:
     aliases: tuple[str, ...]
     salience: float
     mentions: tuple[Mention, ...]
+    kind: str = ""
 
     def names(self) -> set[str]:
         return {_folded(n) for n in (self.name, *self.aliases)}
@@ -146,6 +147,7 @@ def _actors(texts: dict[str, str], cache: Path) -> dict[str, list[Actor]]:
                 tuple(a.aliases),
                 a.salience,
                 tuple((m.text, m.start, m.end) for m in a.mentions),
+                str(a.kind),
             )
             for a in ordered
         ]

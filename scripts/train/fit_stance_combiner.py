@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import gzip
+import itertools
 import json
 import sys
 from pathlib import Path
@@ -30,9 +31,31 @@ sys.path.insert(0, str(ROOT))
 from app.analysis.actors.combiner import COMBINER_FILE, FEATURES, Combiner  # noqa: E402
 from app.analysis.actors.stance import ActorStance  # noqa: E402
 from app.analysis.stance import StanceModel  # noqa: E402
-from scripts.train.train_stance_domain import Actors, fit, rule_grid, tune_bias  # noqa: E402
+from scripts.train.train_stance_domain import (  # noqa: E402
+    BIAS_GRID,
+    Actors,
+    fit,
+    rule_grid,
+    tune_bias,
+)
 
 C_GRID = (0.05, 0.1, 0.3, 1.0, 3.0)
+
+
+def bias_trade_off(
+    combiner: Combiner, dev: Actors, x_dev: np.ndarray, also: Actors, x_also: np.ndarray
+) -> list[dict[str, Any]]:
+    """Every label bias of the grid with its dev and second-set macro F1, best dev first."""
+    rows = []
+    dev_logits, also_logits = combiner.logits(x_dev), combiner.logits(x_also)
+    for b_neg, b_pos in itertools.product(BIAS_GRID, BIAS_GRID):
+        bias = np.array([b_neg, 0.0, b_pos])
+        scores = [
+            actors.scores("", [int(k) for k in np.argmax(logits + bias, axis=1)])["macro_f1"]
+            for actors, logits in ((dev, dev_logits), (also, also_logits))
+        ]
+        rows.append({"bias": [float(b_neg), float(b_pos)], "dev": scores[0], "also": scores[1]})
+    return sorted(rows, key=lambda r: -r["dev"])
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -42,6 +65,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--probabilities", type=Path, help="an .npz to keep or reuse")
     parser.add_argument("--cache", type=Path, help="the ONNX export cache (LENS_MODEL_CACHE)")
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument(
+        "--also",
+        type=Path,
+        help="a second dev set as `scripts/stance_domain_data.py` records it (PerSenT dev): "
+        "scored for every label bias beside the in-domain dev split, to show the trade-off",
+    )
+    parser.add_argument(
+        "--bias",
+        help="the label bias to ship, 'neg,pos' (default: the best on the in-domain dev split)",
+    )
     args = parser.parse_args(argv)
 
     with gzip.open(args.prepared, "rt", encoding="utf-8") as handle:
@@ -73,6 +106,23 @@ def main(argv: list[str] | None = None) -> int:
             best = (c, combiner, result)
     assert best is not None
     c, combiner, result = best
+    trade_off = []
+    if args.also:
+        with gzip.open(args.also, "rt", encoding="utf-8") as handle:
+            also = Actors([json.loads(line) for line in handle], reader)
+        x_also = also.features(model.probabilities(also.pairs))
+        trade_off = bias_trade_off(combiner, dev, x_dev, also, x_also)
+        for row in trade_off[:15]:
+            print(f"bias {row['bias']}: dev {row['dev']:.4f}, also {row['also']:.4f}")
+        mean = max(trade_off, key=lambda r: r["dev"] + r["also"])
+        print(f"best mean of the two: bias {mean['bias']}: dev {mean['dev']:.4f}, "
+              f"also {mean['also']:.4f}")  # fmt: skip
+    if args.bias:
+        neg, pos = (float(x) for x in args.bias.split(","))
+        chosen = np.array([neg, 0.0, pos])
+        predicted = [int(k) for k in np.argmax(combiner.logits(x_dev) + chosen, axis=1)]
+        result = {**dev.scores("dev articles (combiner)", predicted), "bias": chosen.tolist()}
+        print(f"shipping bias {chosen.tolist()}: dev articles {result['macro_f1']:.4f}")
     combiner.bias = np.array(result["bias"])
     setting, rule = rule_grid(dev, dev_probs)
     bundle_rule = dev.scores(
@@ -91,6 +141,7 @@ def main(argv: list[str] | None = None) -> int:
         "rule_bundle": bundle_rule,
         "rule_grid_best": {"setting": setting, **rule},
         "model": model.version,
+        "bias_trade_off": trade_off[:40],
     }
     path = args.bundle / COMBINER_FILE
     if result["macro_f1"] > bundle_rule["macro_f1"]:

@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import torch
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
@@ -200,6 +201,20 @@ def rule_grid(actors: Actors, probs: np.ndarray) -> tuple[str, dict[str, Any]]:
         if result["macro_f1"] > best[1]["macro_f1"]:
             best = (f"{focus}/{bias}", result)
     return best
+
+
+def blend(
+    base: dict[str, torch.Tensor], trained: dict[str, torch.Tensor], alpha: float
+) -> dict[str, torch.Tensor]:
+    """``base + alpha (trained - base)``, tensor by tensor (WiSE-FT; `scripts/blend_stance.py`)."""
+    return {
+        k: (v + alpha * (trained[k] - v)) if v.is_floating_point() else trained[k]
+        for k, v in base.items()
+    }
+
+
+def _alphas(table: list[dict[str, Any]]) -> str:
+    return ",".join(f"{r['alpha']:g}" for r in table)
 
 
 def fit(train: Actors, x_train: np.ndarray, c: float) -> Combiner:
@@ -418,6 +433,44 @@ def write_card(out: Path) -> None:
         report_row("NewsMTSC hold-out (targeted sentiment)", meta["final"]["newsmtsc_holdout"])
     )
     step = "the learned combiner (`combiner.json`)" if meta["combiner"] else "the rule"
+    neutral_cap = f" --neutral-cap {args['neutral_cap']}" if args.get("neutral_cap") else ""
+    blend_command = blend_section = ""
+    if "blend" in meta:
+        mixed = meta["blend"]
+        blend_command = (
+            "\nHF_HUB_OFFLINE=1 .venv/bin/python scripts/blend_stance.py \\\n"
+            "    --prepared cache/stance_domain.jsonl.gz --trained cache/stance \\\n"
+            f"    --out cache/stance_blend --alphas {_alphas(mixed['table'])}\n"
+            "HF_HUB_OFFLINE=1 .venv/bin/python scripts/fit_stance_combiner.py \\\n"
+            "    --prepared cache/stance_domain.jsonl.gz --bundle cache/stance_blend"
+        )
+        table = "\n".join(
+            f"| {r['alpha']} | {r['dev_passages']:.3f} | {r['dev_articles_rule']:.3f} | "
+            f"{r['persent_dev_articles']:.3f} | {r['newsmtsc_holdout']:.3f} | {r['score']:.4f} |"
+            for r in mixed["table"]
+        )
+        kept = (
+            "the trained weights kept: no blend measured better on dev"
+            if mixed["alpha"] == 1.0
+            else f"a blend, base + {mixed['alpha']} (trained - base)"
+        )
+        blend_section = f"""
+## Blends with the starting weights (WiSE-FT): {kept}
+
+The weights trained above (`{meta["trained"]}`) were averaged with the weights they started from
+(`{meta["base"]}`) by `scripts/blend_stance.py`: `base + a (trained - base)`, tensor by tensor.
+`a` was chosen on dev sets only ({mixed["chosen_on"]}); the NewsMTSC hold-out is reported and
+chose nothing. PyTorch fp32, the rule on its grid for articles (the combiner is fitted after):
+
+| a | dev passages | dev articles (rule) | PerSenT dev articles (rule) | NewsMTSC hold-out | score |
+| --- | ---: | ---: | ---: | ---: | ---: |
+{table}
+
+The combiner (`combiner.json`, `combiner_report.json`: its C grid, label bias and the bias
+trade-off with PerSenT dev) was then fitted on the written weights' int8 readings by
+`scripts/fit_stance_combiner.py`. The "Results" above are the trained weights' in fp32 (the
+blend at 1 is the same weights, re-saved).
+"""
     text = f"""# Stance model (`minilm-l6-stance@{meta["version"]}`)
 
 A cross-encoder for the author's stance toward an actor in a passage:
@@ -462,7 +515,8 @@ HF_HUB_OFFLINE=1 .venv/bin/python scripts/data/stance_domain_data.py \\
     --out cache/stance_domain.jsonl.gz
 HF_HUB_OFFLINE=1 .venv/bin/python scripts/train/train_stance_domain.py \\
     --prepared cache/stance_domain.jsonl.gz --data ../shared/data/train --out cache/stance \\
-    --epochs {args["epochs"]} --freeze-layers {args["freeze_layers"]} --newsmtsc {args["newsmtsc"]}
+    --epochs {args["epochs"]} --freeze-layers {args["freeze_layers"]} \\
+    --newsmtsc {args["newsmtsc"]}{neutral_cap}{blend_command}
 ```
 
 The first command records the product's reading of the labelled articles (its actors, mentions,
@@ -494,7 +548,7 @@ product lists ({meta["dev"]["actors_not_found"]} labelled actors it no longer fi
 
 The product's own path (int8 ONNX Runtime, the resolver's actors) is measured by
 `lens eval actor-sentiment` in `docs/quality.md`.
-"""
+{blend_section}"""
     (out / "README.md").write_text(text, encoding="utf-8")
 
 
