@@ -68,7 +68,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--also",
         type=Path,
-        help="a second dev set as `scripts/stance_domain_data.py` records it (PerSenT dev): "
+        help="a second dev set as `scripts/data/stance_domain_data.py` records it (PerSenT dev): "
         "scored for every label bias beside the in-domain dev split, to show the trade-off",
     )
     parser.add_argument(

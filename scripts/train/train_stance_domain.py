@@ -206,7 +206,8 @@ def rule_grid(actors: Actors, probs: np.ndarray) -> tuple[str, dict[str, Any]]:
 def blend(
     base: dict[str, torch.Tensor], trained: dict[str, torch.Tensor], alpha: float
 ) -> dict[str, torch.Tensor]:
-    """``base + alpha (trained - base)``, tensor by tensor (WiSE-FT; `scripts/blend_stance.py`)."""
+    """``base + alpha (trained - base)``, tensor by tensor (WiSE-FT; see
+    `scripts/train/blend_stance.py`)."""
     return {
         k: (v + alpha * (trained[k] - v)) if v.is_floating_point() else trained[k]
         for k, v in base.items()
@@ -438,10 +439,10 @@ def write_card(out: Path) -> None:
     if "blend" in meta:
         mixed = meta["blend"]
         blend_command = (
-            "\nHF_HUB_OFFLINE=1 .venv/bin/python scripts/blend_stance.py \\\n"
+            "\nHF_HUB_OFFLINE=1 .venv/bin/python scripts/train/blend_stance.py \\\n"
             "    --prepared cache/stance_domain.jsonl.gz --trained cache/stance \\\n"
             f"    --out cache/stance_blend --alphas {_alphas(mixed['table'])}\n"
-            "HF_HUB_OFFLINE=1 .venv/bin/python scripts/fit_stance_combiner.py \\\n"
+            "HF_HUB_OFFLINE=1 .venv/bin/python scripts/train/fit_stance_combiner.py \\\n"
             "    --prepared cache/stance_domain.jsonl.gz --bundle cache/stance_blend"
         )
         table = "\n".join(
@@ -458,7 +459,8 @@ def write_card(out: Path) -> None:
 ## Blends with the starting weights (WiSE-FT): {kept}
 
 The weights trained above (`{meta["trained"]}`) were averaged with the weights they started from
-(`{meta["base"]}`) by `scripts/blend_stance.py`: `base + a (trained - base)`, tensor by tensor.
+(`{meta["base"]}`) by `scripts/train/blend_stance.py`: `base + a (trained - base)`, tensor by
+tensor.
 `a` was chosen on dev sets only ({mixed["chosen_on"]}); the NewsMTSC hold-out is reported and
 chose nothing. PyTorch fp32, the rule on its grid for articles (the combiner is fitted after):
 
@@ -468,7 +470,7 @@ chose nothing. PyTorch fp32, the rule on its grid for articles (the combiner is 
 
 The combiner (`combiner.json`, `combiner_report.json`: its C grid, label bias and the bias
 trade-off with PerSenT dev) was then fitted on the written weights' int8 readings by
-`scripts/fit_stance_combiner.py`. The "Results" above are the trained weights' in fp32 (the
+`scripts/train/fit_stance_combiner.py`. The "Results" above are the trained weights' in fp32 (the
 blend at 1 is the same weights, re-saved).
 """
     text = f"""# Stance model (`minilm-l6-stance@{meta["version"]}`)

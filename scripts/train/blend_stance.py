@@ -1,6 +1,6 @@
 """Blend a stance model trained on the in-domain labels with the one it started from (WiSE-FT).
 
-    HF_HUB_OFFLINE=1 .venv/bin/python scripts/blend_stance.py \
+    HF_HUB_OFFLINE=1 .venv/bin/python scripts/train/blend_stance.py \
         --prepared cache/stance_domain.jsonl.gz --trained cache/stance_domain \
         --out cache/stance_blend --alphas 0,0.25,0.5,0.6,0.7,0.8,0.9,1
 
@@ -8,12 +8,12 @@ Fine-tuning on one domain forgets some of what the public sets taught (NewsMTSC'
 sentiment, PerSenT's persons). Averaging the two sets of weights, ``base + a (trained - base)``
 (Wortsman et al. 2022, "Robust fine-tuning of zero-shot models"), keeps much of both; ``a`` is
 chosen here **on dev sets only**: the in-domain dev split (passages, and articles through the rule
-on its grid, as `scripts/train_stance_domain.py` scores an epoch) and PerSenT dev (articles, the
-rule on the same grid, as `scripts/train_stance.py` scores them). The NewsMTSC hold-out, whose
-floor the slow tests keep, is reported for each blend and chooses nothing. The weights the two
+on its grid, as `scripts/train/train_stance_domain.py` scores an epoch) and PerSenT dev (articles,
+the rule on the same grid, as `scripts/train/train_stance.py` scores them). The NewsMTSC hold-out,
+whose floor the slow tests keep, is reported for each blend and chooses nothing. The weights the two
 share (the frozen lowest layers) are computed once. The chosen blend is written as a stance bundle
 (``model.safetensors``, ``config.json``, ``training.json`` with the trained run's record and the
-blend table); `scripts/fit_stance_combiner.py` then fits its combiner.
+blend table); `scripts/train/fit_stance_combiner.py` then fits its combiner.
 """
 
 from __future__ import annotations
@@ -28,14 +28,14 @@ from typing import Any
 
 import torch
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from app.analysis.actors.stance import ActorStance  # noqa: E402
 from app.analysis.encoder import file_digest  # noqa: E402
 from app.analysis.stance import bundled_stance_path, encode_pair, load_stance  # noqa: E402
-from scripts import stance_data  # noqa: E402
-from scripts.train_stance import (  # noqa: E402
+from scripts.data import stance_data  # noqa: E402
+from scripts.train.train_stance import (  # noqa: E402
     Split,
     article_pairs,
     article_scores,
@@ -45,7 +45,7 @@ from scripts.train_stance import (  # noqa: E402
     report,
     save,
 )
-from scripts.train_stance_domain import (  # noqa: E402
+from scripts.train.train_stance_domain import (  # noqa: E402
     LABEL,
     Actors,
     _PairReader,
@@ -167,7 +167,7 @@ def main(argv: list[str] | None = None) -> int:
             "blend": {
                 "alpha": chosen["alpha"],
                 "chosen_on": "mean of dev passages, dev articles (rule), PerSenT dev articles",
-                "command": "scripts/blend_stance.py " + " ".join(argv or sys.argv[1:]),
+                "command": "scripts/train/blend_stance.py " + " ".join(argv or sys.argv[1:]),
                 "table": table,
                 "minutes": round((time.monotonic() - started) / 60, 1),
             },

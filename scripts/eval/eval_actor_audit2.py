@@ -1,6 +1,7 @@
 """The second actor audit re-measured: the share of listed actors that are right (issue 27).
 
-    PYTHONPATH=. HF_HUB_OFFLINE=1 .venv/bin/python scripts/eval_actor_audit2.py --out audit2.json
+    PYTHONPATH=. HF_HUB_OFFLINE=1 .venv/bin/python scripts/eval/eval_actor_audit2.py \\
+        --out audit2.json
 
 Re-runs the product's actor path on the 80 articles of data/labels/actor_audit2 (their texts
 are in ``listed.jsonl``; the same path and tagger cache as ``eval_actor_audit._actors``,
@@ -34,11 +35,11 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from eval_actor_audit import _LISTED, Actor, _actors, _folded
+from scripts.eval.eval_actor_audit import _LISTED, Actor, _actors, _folded
 
-HERE = Path(__file__).resolve().parent.parent / "data" / "labels" / "actor_audit2"
+HERE = Path(__file__).resolve().parents[2] / "data" / "labels" / "actor_audit2"
 VERDICTS = ("ok", "junk", "wrong_identity", "partial_name")
 
 

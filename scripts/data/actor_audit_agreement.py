@@ -6,8 +6,8 @@ listed actors (raw and Cohen's kappa), ok-vs-not-ok agreement, the share of ok b
 pass, and the overlap of the ``missing`` actors (names compared case-insensitively,
 Jaccard per article, averaged). Stdlib only.
 
-    python3 scripts/actor_audit_agreement.py            # text report
-    python3 scripts/actor_audit_agreement.py --json out.json
+    python3 scripts/data/actor_audit_agreement.py            # text report
+    python3 scripts/data/actor_audit_agreement.py --json out.json
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Sample 80 allsides-10k articles for the second actor audit (issue 27) and list their actors.
 
-    PYTHONPATH=. HF_HUB_OFFLINE=1 .venv/bin/python scripts/actor_audit_sample.py
+    PYTHONPATH=. HF_HUB_OFFLINE=1 .venv/bin/python scripts/data/actor_audit_sample.py
 
 Leaves out every article already used by a label set (the first actor audit, the stance, topic
 and quotation labels), keeps English-looking texts of 1,500 to 9,000 characters (the first
@@ -28,14 +28,14 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from eval_actor_audit import _LISTED, _actors
-from genre_data import label
+from scripts.data.genre_data import label
+from scripts.eval.eval_actor_audit import _LISTED, _actors
 
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
-OUT = Path(__file__).resolve().parent.parent / "data" / "labels" / "actor_audit2"
-QUOTES = Path(__file__).resolve().parent.parent / "data" / "labels" / "quotes"
+SHARED = Path(__file__).resolve().parents[3] / "shared" / "data"
+OUT = Path(__file__).resolve().parents[2] / "data" / "labels" / "actor_audit2"
+QUOTES = Path(__file__).resolve().parents[2] / "data" / "labels" / "quotes"
 SEED = 2727
 PER_GENRE = 40
 MIN_CHARS, MAX_CHARS = 1500, 9000
