@@ -122,16 +122,18 @@ def _articles(path: Path, n: int, seed: int) -> list[str]:
 
 
 def _naive(texts: list[str], settings: Any) -> dict[str, float]:
-    from transformers import pipeline
-
     from app.analysis.actors import ActorResolver
-    from app.analysis.actors.stance import actor_passages, author_voice, paragraph_of
-    from app.analysis.encoder import Encoder, bundled_encoder_path
+    from app.analysis.actors.stance import actor_passages
+    from app.analysis.actors.stance import author_voice
+    from app.analysis.actors.stance import paragraph_of
+    from app.analysis.encoder import Encoder
+    from app.analysis.encoder import bundled_encoder_path
     from app.analysis.entities import EntityModel
     from app.analysis.sentiment import SentimentModel
     from app.analysis.stance import StanceModel
     from app.analysis.text import split_sentences
     from app.analysis.topics import TopicModel
+    from transformers import pipeline
 
     entity = EntityModel(batch_size=1)
     encoder = Encoder()

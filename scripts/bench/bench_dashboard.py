@@ -28,7 +28,8 @@ import statistics
 import sys
 import time
 from collections import defaultdict
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -38,7 +39,9 @@ import httpx
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from scripts.bench.bench_query import _free_port, _wait, start_api  # noqa: E402
+from scripts.bench.bench_query import _free_port  # noqa: E402
+from scripts.bench.bench_query import _wait  # noqa: E402
+from scripts.bench.bench_query import start_api  # noqa: E402
 from scripts.bench.load_test import require_loopback  # noqa: E402
 
 # the actor page's rule (actor.js): weeks for up to two years of coverage, months beyond

@@ -34,18 +34,23 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import httpx
-from sqlalchemy import Engine, func, select, text
+from sqlalchemy import Engine
+from sqlalchemy import func
+from sqlalchemy import select
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from app.core.db import create_db_engine, migrate  # noqa: E402
+from app.core.db import create_db_engine  # noqa: E402
+from app.core.db import migrate  # noqa: E402
 from app.models import Article  # noqa: E402
 from app.models.keys import normalize_key  # noqa: E402
 from app.repositories import rollups  # noqa: E402
@@ -144,10 +149,9 @@ def main() -> None:
 
 def sync_index(engine: Engine, folder: Path) -> None:
     """Bring the search index in ``folder`` up to date with the database (build it if new)."""
-    from sqlalchemy.orm import sessionmaker
-
     from app.core.search_index import SearchIndex
     from app.services import search as services_search
+    from sqlalchemy.orm import sessionmaker
 
     index = SearchIndex(folder)
     started = time.perf_counter()

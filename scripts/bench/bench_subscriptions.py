@@ -30,21 +30,32 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, func, make_url, select, text
+from sqlalchemy import create_engine
+from sqlalchemy import func
+from sqlalchemy import make_url
+from sqlalchemy import select
+from sqlalchemy import text
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from app.api.search_params import SearchFilters, saved_filters  # noqa: E402
+from app.api.search_params import SearchFilters  # noqa: E402
+from app.api.search_params import saved_filters  # noqa: E402
 from app.core.config import Settings  # noqa: E402
-from app.core.db import create_db_engine, create_session_factory, migrate, utcnow  # noqa: E402
-from app.models import Delivery, DeliveryState  # noqa: E402
+from app.core.db import create_db_engine  # noqa: E402
+from app.core.db import create_session_factory  # noqa: E402
+from app.core.db import migrate  # noqa: E402
+from app.core.db import utcnow  # noqa: E402
+from app.models import Delivery  # noqa: E402
+from app.models import DeliveryState  # noqa: E402
 from app.schemas.ingest import ArticleIn  # noqa: E402
-from app.services import ingest, subscriptions  # noqa: E402
+from app.services import ingest  # noqa: E402
+from app.services import subscriptions  # noqa: E402
 from app.worker import Worker  # noqa: E402
 from tests.fakes import FakeAnalyzer  # noqa: E402
 from tests.webhook_receiver import Receiver  # noqa: E402

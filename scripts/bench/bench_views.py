@@ -18,13 +18,13 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import select
-
-from app.core.db import create_db_engine, create_session_factory
+from app.core.db import create_db_engine
+from app.core.db import create_session_factory
 from app.models import Article
 from app.repositories import dataset
 from app.schemas.article import ArticleDetail
 from app.services import export_files
+from sqlalchemy import select
 
 
 def main() -> None:

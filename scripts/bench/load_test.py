@@ -35,14 +35,17 @@ import tempfile
 import time
 import uuid
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
+from urllib.parse import urlsplit
 
 import httpx
 from rich.progress import Progress
-from sqlalchemy import func, select
+from sqlalchemy import func
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -50,7 +53,8 @@ sys.path.insert(0, str(ROOT))
 
 from app.core.db import create_db_engine  # noqa: E402
 from app.models import Article  # noqa: E402
-from app.services.import_records import parse_published, split_byline  # noqa: E402
+from app.services.import_records import parse_published  # noqa: E402
+from app.services.import_records import split_byline  # noqa: E402
 
 DUMP = ROOT.parent / "shared" / "data" / "articles" / "allsides-10k.jsonl.gz"
 LENS = [str(Path(sys.executable).with_name("lens"))]

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import argparse
 import json
-from collections import Counter, defaultdict
+from collections import Counter
+from collections import defaultdict
 from pathlib import Path
 
 DIR = Path("data/labels/actor_audit2")

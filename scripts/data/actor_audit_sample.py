@@ -31,7 +31,8 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from scripts.data.genre_data import label
-from scripts.eval.eval_actor_audit import _LISTED, _actors
+from scripts.eval.eval_actor_audit import _LISTED
+from scripts.eval.eval_actor_audit import _actors
 
 SHARED = Path(__file__).resolve().parents[3] / "shared" / "data"
 OUT = Path(__file__).resolve().parents[2] / "data" / "labels" / "actor_audit2"

@@ -40,7 +40,6 @@ class _Recorder:
 
     def toward_actors(self, docs: Any) -> list[list[Any]]:
         import numpy as np
-
         from app.analysis.actors.stance import actor_sentiment
         from app.analysis.encoder import FloatArray  # noqa: F401
 
@@ -61,11 +60,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--limit", type=int, default=0)
     args = parser.parse_args(argv)
 
-    from rich.progress import Progress
-
     from app.analysis.analyzer import load_analyzer
     from app.analysis.stance_labels_eval import ActorLookup
     from app.core.config import Settings
+    from rich.progress import Progress
 
     with gzip.open(args.labels, "rt", encoding="utf-8") as handle:
         records = [json.loads(line) for line in handle]

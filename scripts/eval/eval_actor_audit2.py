@@ -37,7 +37,10 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from scripts.eval.eval_actor_audit import _LISTED, Actor, _actors, _folded
+from scripts.eval.eval_actor_audit import _LISTED
+from scripts.eval.eval_actor_audit import Actor
+from scripts.eval.eval_actor_audit import _actors
+from scripts.eval.eval_actor_audit import _folded
 
 HERE = Path(__file__).resolve().parents[2] / "data" / "labels" / "actor_audit2"
 VERDICTS = ("ok", "junk", "wrong_identity", "partial_name")

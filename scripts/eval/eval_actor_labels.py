@@ -36,10 +36,9 @@ def main() -> None:
     parser.add_argument("--out", type=Path, required=True)
     args = parser.parse_args()
 
-    from rich.progress import Progress
-
     from app.analysis.analyzer import load_analyzer
     from app.core.config import Settings
+    from rich.progress import Progress
 
     with gzip.open(args.data, "rt", encoding="utf-8") as handle:
         texts = [json.loads(line)["text"] for line in handle]

@@ -19,7 +19,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from app.services.html_extract import extract, extractor_version  # noqa: E402
+from app.services.html_extract import extract  # noqa: E402
+from app.services.html_extract import extractor_version  # noqa: E402
 
 
 def main() -> None:

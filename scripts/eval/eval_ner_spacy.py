@@ -23,7 +23,8 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from app.analysis.ner_eval import evaluate_ner  # noqa: E402
-from app.analysis.types import EntityLabel, EntityMention  # noqa: E402
+from app.analysis.types import EntityLabel  # noqa: E402
+from app.analysis.types import EntityMention  # noqa: E402
 
 ONTONOTES: dict[str, EntityLabel] = {
     "PERSON": "PER",

@@ -27,7 +27,8 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 from pathlib import Path
 
 import numpy as np
@@ -36,23 +37,25 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from app.analysis.actors.sentiment import actor_features  # noqa: E402
-from app.analysis.encoder import Encoder, FloatArray  # noqa: E402
-from app.analysis.sentiment import SentimentModel, target_features  # noqa: E402
+from app.analysis.encoder import Encoder  # noqa: E402
+from app.analysis.encoder import FloatArray  # noqa: E402
+from app.analysis.sentiment import SentimentModel  # noqa: E402
+from app.analysis.sentiment import target_features  # noqa: E402
 from app.analysis.sentiment_eval import newsmtsc_holdout  # noqa: E402
-from app.analysis.text import Sentence, split_sentences  # noqa: E402
-from scripts.train.toolkit import log, read_jsonl  # noqa: E402
-from scripts.train.train_sentiment import (  # noqa: E402
-    ACTOR_C,
-    ACTOR_WEIGHTS,
-    LABEL,
-    TARGETED_C,
-    encode_cached,
-    fit_logistic,
-    mention_pattern,
-    restore_commas,
-    semeval_targets,
-    targeted_matrix,
-)
+from app.analysis.text import Sentence  # noqa: E402
+from app.analysis.text import split_sentences  # noqa: E402
+from scripts.train.toolkit import log  # noqa: E402
+from scripts.train.toolkit import read_jsonl  # noqa: E402
+from scripts.train.train_sentiment import ACTOR_C  # noqa: E402
+from scripts.train.train_sentiment import ACTOR_WEIGHTS  # noqa: E402
+from scripts.train.train_sentiment import LABEL  # noqa: E402
+from scripts.train.train_sentiment import TARGETED_C  # noqa: E402
+from scripts.train.train_sentiment import encode_cached  # noqa: E402
+from scripts.train.train_sentiment import fit_logistic  # noqa: E402
+from scripts.train.train_sentiment import mention_pattern  # noqa: E402
+from scripts.train.train_sentiment import restore_commas  # noqa: E402
+from scripts.train.train_sentiment import semeval_targets  # noqa: E402
+from scripts.train.train_sentiment import targeted_matrix  # noqa: E402
 
 Predict = Callable[[FloatArray], FloatArray]
 

@@ -21,7 +21,8 @@ import numpy as np
 
 
 def collect(texts: list[str]) -> dict[str, np.ndarray]:
-    from app.analysis.actors.stance import actor_passages, paragraph_of
+    from app.analysis.actors.stance import actor_passages
+    from app.analysis.actors.stance import paragraph_of
     from app.analysis.analyzer import load_analyzer
     from app.core.config import Settings
 
@@ -79,7 +80,8 @@ def collect(texts: list[str]) -> dict[str, np.ndarray]:
 
 
 def report(data: dict[str, np.ndarray], focus: float, bias: float) -> None:
-    from app.analysis.actors.stance import combine, label_of
+    from app.analysis.actors.stance import combine
+    from app.analysis.actors.stance import label_of
 
     probs = np.stack([data["neg"], data["neu"], data["pos"]], axis=1).astype(np.float32)
     actors = data["actor"].astype(int)

@@ -33,27 +33,25 @@ sys.path.insert(0, str(ROOT))
 
 from app.analysis.actors.stance import ActorStance  # noqa: E402
 from app.analysis.encoder import file_digest  # noqa: E402
-from app.analysis.stance import bundled_stance_path, encode_pair, load_stance  # noqa: E402
+from app.analysis.stance import bundled_stance_path  # noqa: E402
+from app.analysis.stance import encode_pair  # noqa: E402
+from app.analysis.stance import load_stance  # noqa: E402
 from scripts.data import stance_data  # noqa: E402
-from scripts.train.train_stance import (  # noqa: E402
-    Split,
-    article_pairs,
-    article_scores,
-    cache_lower,
-    log,
-    predict,
-    report,
-    save,
-)
-from scripts.train.train_stance_domain import (  # noqa: E402
-    LABEL,
-    Actors,
-    _PairReader,
-    blend,
-    pair_split,
-    passage_pairs,
-    rule_grid,
-)
+from scripts.train.train_stance import Split  # noqa: E402
+from scripts.train.train_stance import article_pairs  # noqa: E402
+from scripts.train.train_stance import article_scores  # noqa: E402
+from scripts.train.train_stance import cache_lower  # noqa: E402
+from scripts.train.train_stance import log  # noqa: E402
+from scripts.train.train_stance import predict  # noqa: E402
+from scripts.train.train_stance import report  # noqa: E402
+from scripts.train.train_stance import save  # noqa: E402
+from scripts.train.train_stance_domain import LABEL  # noqa: E402
+from scripts.train.train_stance_domain import Actors  # noqa: E402
+from scripts.train.train_stance_domain import _PairReader  # noqa: E402
+from scripts.train.train_stance_domain import blend  # noqa: E402
+from scripts.train.train_stance_domain import pair_split  # noqa: E402
+from scripts.train.train_stance_domain import passage_pairs  # noqa: E402
+from scripts.train.train_stance_domain import rule_grid  # noqa: E402
 
 
 def shared_layers(base: torch.nn.Module, trained: torch.nn.Module) -> int:

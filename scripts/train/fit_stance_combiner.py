@@ -28,16 +28,16 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from app.analysis.actors.combiner import COMBINER_FILE, FEATURES, Combiner  # noqa: E402
+from app.analysis.actors.combiner import COMBINER_FILE  # noqa: E402
+from app.analysis.actors.combiner import FEATURES  # noqa: E402
+from app.analysis.actors.combiner import Combiner  # noqa: E402
 from app.analysis.actors.stance import ActorStance  # noqa: E402
 from app.analysis.stance import StanceModel  # noqa: E402
-from scripts.train.train_stance_domain import (  # noqa: E402
-    BIAS_GRID,
-    Actors,
-    fit,
-    rule_grid,
-    tune_bias,
-)
+from scripts.train.train_stance_domain import BIAS_GRID  # noqa: E402
+from scripts.train.train_stance_domain import Actors  # noqa: E402
+from scripts.train.train_stance_domain import fit  # noqa: E402
+from scripts.train.train_stance_domain import rule_grid  # noqa: E402
+from scripts.train.train_stance_domain import tune_bias  # noqa: E402
 
 C_GRID = (0.05, 0.1, 0.3, 1.0, 3.0)
 

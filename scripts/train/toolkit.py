@@ -23,14 +23,16 @@ import gzip
 import json
 import random
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable
+from collections.abc import Iterable
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import torch
-
-from app.analysis.encoder import file_digest, save_fine_tuned_state
+from app.analysis.encoder import file_digest
+from app.analysis.encoder import save_fine_tuned_state
 from app.analysis.types import SENTIMENT_LABELS
 
 Record = dict[str, Any]

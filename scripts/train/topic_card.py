@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 import torch
-
 from app.analysis.topic_taxonomy import TaxonomyEntry
 
 ABOUT = """Runs in `app.analysis.topics.TopicModel`, one `TopicLevel` per level. Each level scores

@@ -21,15 +21,18 @@ split) and without it (scored on BBC, news it never saw: the out-of-domain figur
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
+from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import product
 from typing import Any
 
 import numpy as np
-
 from app.analysis.topics_eval import editor_report
-from scripts.train.topic_fit import accuracy, fit, mixed, set_f1
+from scripts.train.topic_fit import accuracy
+from scripts.train.topic_fit import fit
+from scripts.train.topic_fit import mixed
+from scripts.train.topic_fit import set_f1
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,8 @@ from typing import Any
 
 import numpy as np
 from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import accuracy_score, f1_score
+from sklearn.metrics import accuracy_score
+from sklearn.metrics import f1_score
 from sklearn.model_selection import GroupKFold
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -34,7 +35,8 @@ sys.path.insert(0, str(ROOT))
 
 from app.analysis import genre  # noqa: E402
 from app.analysis.encoder import file_digest  # noqa: E402
-from app.analysis.layout import body_sentences, read_layout  # noqa: E402
+from app.analysis.layout import body_sentences  # noqa: E402
+from app.analysis.layout import read_layout  # noqa: E402
 from app.analysis.model_profiles import bundled_encoder  # noqa: E402
 from app.core.config import Settings  # noqa: E402
 from scripts.data import genre_data  # noqa: E402

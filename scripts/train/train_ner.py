@@ -209,7 +209,8 @@ def main(argv: list[str] | None = None) -> int:
         (args.out / "dev_scores.json").write_text(json.dumps(results, indent=2) + "\n")
         return 0
 
-    from transformers import AutoModelForTokenClassification, AutoTokenizer
+    from transformers import AutoModelForTokenClassification
+    from transformers import AutoTokenizer
 
     rng = toolkit.seed_everything(args.seed, args.threads)
     base = bundled_encoder_path()

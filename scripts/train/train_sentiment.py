@@ -45,20 +45,25 @@ import torch
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from app.analysis.actors.sentiment import ACTOR_FEATURES, actor_features  # noqa: E402
-from app.analysis.encoder import Encoded, Encoder, FloatArray, file_digest  # noqa: E402
-from app.analysis.sentiment import (  # noqa: E402
-    HEADS_FILE,
-    Head,
-    SentimentModel,
-    sentence_features,
-    target_features,
-)
-from app.analysis.sentiment_eval import classification_report, newsmtsc_holdout  # noqa: E402
+from app.analysis.actors.sentiment import ACTOR_FEATURES  # noqa: E402
+from app.analysis.actors.sentiment import actor_features  # noqa: E402
+from app.analysis.encoder import Encoded  # noqa: E402
+from app.analysis.encoder import Encoder  # noqa: E402
+from app.analysis.encoder import FloatArray  # noqa: E402
+from app.analysis.encoder import file_digest  # noqa: E402
+from app.analysis.sentiment import HEADS_FILE  # noqa: E402
+from app.analysis.sentiment import Head  # noqa: E402
+from app.analysis.sentiment import SentimentModel  # noqa: E402
+from app.analysis.sentiment import sentence_features  # noqa: E402
+from app.analysis.sentiment import target_features  # noqa: E402
+from app.analysis.sentiment_eval import classification_report  # noqa: E402
+from app.analysis.sentiment_eval import newsmtsc_holdout  # noqa: E402
 from app.analysis.targeted import TargetedModel  # noqa: E402
 from app.analysis.text import split_sentences  # noqa: E402
 from app.analysis.types import SENTIMENT_LABELS  # noqa: E402
-from scripts.train.toolkit import log, read_jsonl, write_json  # noqa: E402
+from scripts.train.toolkit import log  # noqa: E402
+from scripts.train.toolkit import read_jsonl  # noqa: E402
+from scripts.train.toolkit import write_json  # noqa: E402
 
 LABEL = {label: i for i, label in enumerate(SENTIMENT_LABELS)}
 SEMEVAL_NEUTRAL = 0.1

@@ -36,22 +36,19 @@ import torch
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from app.analysis.actors.stance import combine, label_of  # noqa: E402
-from app.analysis.encoder import (  # noqa: E402
-    bundled_encoder_path,
-    file_digest,
-    save_fine_tuned_state,
-)
+from app.analysis.actors.stance import combine  # noqa: E402
+from app.analysis.actors.stance import label_of  # noqa: E402
+from app.analysis.encoder import bundled_encoder_path  # noqa: E402
+from app.analysis.encoder import file_digest  # noqa: E402
+from app.analysis.encoder import save_fine_tuned_state  # noqa: E402
 from app.analysis.sentiment_eval import classification_report  # noqa: E402
-from app.analysis.stance import (  # noqa: E402
-    DEFAULT_MAX_PIECES,
-    Pair,
-    StanceModel,
-    StanceNet,
-    collate,
-    encode_pair,
-    pooled_features,
-)
+from app.analysis.stance import DEFAULT_MAX_PIECES  # noqa: E402
+from app.analysis.stance import Pair  # noqa: E402
+from app.analysis.stance import StanceModel  # noqa: E402
+from app.analysis.stance import StanceNet  # noqa: E402
+from app.analysis.stance import collate  # noqa: E402
+from app.analysis.stance import encode_pair  # noqa: E402
+from app.analysis.stance import pooled_features  # noqa: E402
 from app.analysis.types import SENTIMENT_LABELS  # noqa: E402
 from scripts.data import stance_data  # noqa: E402
 from scripts.train import toolkit  # noqa: E402
@@ -294,7 +291,8 @@ def main(argv: list[str] | None = None) -> int:
         write_card(args.out)
         return 0
 
-    from transformers import AutoTokenizer, BertConfig
+    from transformers import AutoTokenizer
+    from transformers import BertConfig
 
     rng = toolkit.seed_everything(args.seed, args.threads)
     started = time.monotonic()

@@ -42,35 +42,34 @@ import torch
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from app.analysis.actors.combiner import COMBINER_FILE, FEATURES, Combiner, features  # noqa: E402
-from app.analysis.actors.stance import (  # noqa: E402
-    ActorStance,
-    StanceInput,
-    actor_passages,
-    combine,
-    label_of,
-    paragraph_of,
-)
+from app.analysis.actors.combiner import COMBINER_FILE  # noqa: E402
+from app.analysis.actors.combiner import FEATURES  # noqa: E402
+from app.analysis.actors.combiner import Combiner  # noqa: E402
+from app.analysis.actors.combiner import features  # noqa: E402
+from app.analysis.actors.stance import ActorStance  # noqa: E402
+from app.analysis.actors.stance import StanceInput  # noqa: E402
+from app.analysis.actors.stance import actor_passages  # noqa: E402
+from app.analysis.actors.stance import combine  # noqa: E402
+from app.analysis.actors.stance import label_of  # noqa: E402
+from app.analysis.actors.stance import paragraph_of  # noqa: E402
 from app.analysis.encoder import file_digest  # noqa: E402
 from app.analysis.sentiment_eval import classification_report  # noqa: E402
-from app.analysis.stance import (  # noqa: E402
-    Pair,
-    bundled_stance_path,
-    encode_pair,
-    load_stance,
-)
-from app.analysis.types import SENTIMENT_LABELS, Sentence  # noqa: E402
+from app.analysis.stance import Pair  # noqa: E402
+from app.analysis.stance import bundled_stance_path  # noqa: E402
+from app.analysis.stance import encode_pair  # noqa: E402
+from app.analysis.stance import load_stance  # noqa: E402
+from app.analysis.types import SENTIMENT_LABELS  # noqa: E402
+from app.analysis.types import Sentence  # noqa: E402
 from scripts.data import stance_data  # noqa: E402
 from scripts.train import toolkit  # noqa: E402
-from scripts.train.toolkit import log, report_row  # noqa: E402
-from scripts.train.train_stance import (  # noqa: E402
-    Split,
-    epoch_trainer,
-    freeze_and_cache,
-    predict,
-    report,
-    save,
-)
+from scripts.train.toolkit import log  # noqa: E402
+from scripts.train.toolkit import report_row  # noqa: E402
+from scripts.train.train_stance import Split  # noqa: E402
+from scripts.train.train_stance import epoch_trainer  # noqa: E402
+from scripts.train.train_stance import freeze_and_cache  # noqa: E402
+from scripts.train.train_stance import predict  # noqa: E402
+from scripts.train.train_stance import report  # noqa: E402
+from scripts.train.train_stance import save  # noqa: E402
 
 LABEL = {label: i for i, label in enumerate(SENTIMENT_LABELS)}
 FOCUS_GRID = (0.0, 1.0, 2.0, 4.0)

@@ -33,20 +33,17 @@ import torch
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from app.analysis.encoder import bundled_encoder_path, file_digest  # noqa: E402
-from app.analysis.sentiment_eval import (  # noqa: E402
-    classification_report,
-    newsmtsc_holdout,
-    score_probabilities,
-)
-from app.analysis.targeted import (  # noqa: E402
-    DEFAULT_MAX_PIECES,
-    TargetedModel,
-    TargetedNet,
-    Window,
-    collate,
-    sentence_windows,
-)
+from app.analysis.encoder import bundled_encoder_path  # noqa: E402
+from app.analysis.encoder import file_digest  # noqa: E402
+from app.analysis.sentiment_eval import classification_report  # noqa: E402
+from app.analysis.sentiment_eval import newsmtsc_holdout  # noqa: E402
+from app.analysis.sentiment_eval import score_probabilities  # noqa: E402
+from app.analysis.targeted import DEFAULT_MAX_PIECES  # noqa: E402
+from app.analysis.targeted import TargetedModel  # noqa: E402
+from app.analysis.targeted import TargetedNet  # noqa: E402
+from app.analysis.targeted import Window  # noqa: E402
+from app.analysis.targeted import collate  # noqa: E402
+from app.analysis.targeted import sentence_windows  # noqa: E402
 from app.analysis.types import SENTIMENT_LABELS  # noqa: E402
 from scripts.train import toolkit  # noqa: E402
 from scripts.train.toolkit import log  # noqa: E402
@@ -269,7 +266,8 @@ def main(argv: list[str] | None = None) -> int:
         write_card(args.out)
         return 0
 
-    from transformers import AutoTokenizer, BertConfig
+    from transformers import AutoTokenizer
+    from transformers import BertConfig
 
     rng = toolkit.seed_everything(args.seed, args.threads, deterministic=True)
     started = time.monotonic()

@@ -42,23 +42,26 @@ sys.path.insert(0, str(ROOT))
 
 from app.analysis.encoder import Encoder  # noqa: E402
 from app.analysis.topic_taxonomy import TaxonomyEntry  # noqa: E402
-from app.analysis.topics import (  # noqa: E402
-    SUB_STEM,
-    TOP_STEM,
-    default_subtopic_path,
-    load_taxonomy,
-    topic_prototypes,
-)
-from scripts.data.topic_data import (  # noqa: E402
-    allsides_sample,
-    doc_vectors,
-    outlet_splits,
-    product_encoder,
-    read_jsonl,
-)
+from app.analysis.topics import SUB_STEM  # noqa: E402
+from app.analysis.topics import TOP_STEM  # noqa: E402
+from app.analysis.topics import default_subtopic_path  # noqa: E402
+from app.analysis.topics import load_taxonomy  # noqa: E402
+from app.analysis.topics import topic_prototypes  # noqa: E402
+from scripts.data.topic_data import allsides_sample  # noqa: E402
+from scripts.data.topic_data import doc_vectors  # noqa: E402
+from scripts.data.topic_data import outlet_splits  # noqa: E402
+from scripts.data.topic_data import product_encoder  # noqa: E402
+from scripts.data.topic_data import read_jsonl  # noqa: E402
 from scripts.train.topic_card import write_card  # noqa: E402
-from scripts.train.topic_fit import accuracy, fit, macro_f1, mixed, set_f1  # noqa: E402
-from scripts.train.topic_top import Data, agreeing_tags, tag_agreement, train_top  # noqa: E402
+from scripts.train.topic_fit import accuracy  # noqa: E402
+from scripts.train.topic_fit import fit  # noqa: E402
+from scripts.train.topic_fit import macro_f1  # noqa: E402
+from scripts.train.topic_fit import mixed  # noqa: E402
+from scripts.train.topic_fit import set_f1  # noqa: E402
+from scripts.train.topic_top import Data  # noqa: E402
+from scripts.train.topic_top import agreeing_tags  # noqa: E402
+from scripts.train.topic_top import tag_agreement  # noqa: E402
+from scripts.train.topic_top import train_top  # noqa: E402
 
 DATA = ROOT / "app/analysis/data"
 THRESHOLDS = [0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.5]
