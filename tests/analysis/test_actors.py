@@ -8,7 +8,7 @@ import pytest
 
 from app.analysis.actors import ActorResolver, ResolvedActor
 from app.analysis.actors.catalog import distinctive_name
-from app.analysis.types import ActorSentiment
+from app.analysis.types import ActorRef, ActorSentiment
 from tests.analysis.actors_support import Spec, resolve, texts
 
 OP_ED = Path(__file__).resolve().parents[3] / "shared/data/samples/china-daily-trenin-op-ed.txt"
@@ -104,16 +104,37 @@ def test_georgia_is_the_country_only_in_context() -> None:
 # --- metonymy ------------------------------------------------------------------------------------
 
 
-def test_capitals_and_seats_stand_for_their_countries() -> None:
+def test_capitals_stand_for_their_countries_and_seats_are_institutions_of_them() -> None:
     text = (
         "Moscow and Beijing share a view. Washington's policies are hostile. "
         "The Kremlin said so, and the White House replied."
     )
     spec = [("Moscow", "LOC"), ("Beijing", "LOC"), ("Washington", "LOC"), ("Kremlin", "ORG")]
     actors = resolve(text, spec)
-    assert texts(actors["country:RUS"]) == ["Moscow", "Kremlin"]
+    assert texts(actors["country:RUS"]) == ["Moscow"]
     assert texts(actors["country:CHN"]) == ["Beijing"]
-    assert texts(actors["country:USA"]) == ["Washington", "White House"]
+    assert texts(actors["country:USA"]) == ["Washington"]
+    assert texts(actors["org:kremlin"]) == ["Kremlin"]
+    assert texts(actors["org:white house"]) == ["White House"]
+    assert actors["org:white house"].part_of == ActorRef("country:USA", "United States", "country")
+    assert actors["org:kremlin"].part_of == ActorRef("country:RUS", "Russia", "country")
+    assert actors["country:USA"].part_of is None
+
+
+def test_institutions_are_actors_of_their_own_part_of_their_country() -> None:
+    # the audit's error: every "White House" was a mention of the United States
+    text = (
+        "The White House on Monday announced a plan. The Pentagon and the State Department "
+        "objected, and the Senate will vote. Downing Street and the Élysée said nothing."
+    )
+    actors = resolve(text, [("White House", "ORG"), ("Pentagon", "ORG"), ("Senate", "ORG")])
+    parents = {key: a.part_of and a.part_of.key for key, a in actors.items()}
+    assert parents["org:white house"] == "country:USA"
+    assert parents["org:us department of defense"] == "country:USA"
+    assert parents["org:us department of state"] == "country:USA"
+    assert parents["org:downing street"] == "country:GBR"
+    assert parents["org:elysee"] == "country:FRA"
+    assert "country:USA" not in actors
 
 
 def test_a_capital_inside_an_organisation_name_stays_with_it() -> None:

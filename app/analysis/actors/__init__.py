@@ -17,8 +17,10 @@ Decisions a reader of the results should know (the tables' ``_doc`` fields say m
 
 - A capital city is its country's government only when it stands alone and not after "in", "at"
   and the like ("Moscow and Beijing share ..." vs "in Moscow, residents ..."; "Carnegie Moscow
-  Center" is an organisation). Seats of government ("the Kremlin", "the White House") always
-  are; "Brussels" is the EU.
+  Center" is an organisation); "Whitehall" always is; "Brussels" is the EU.
+- Institutions are actors of their own, part of their country (``part_of``): "the White House",
+  "the Kremlin", "Downing Street", "the Élysée", the Pentagon, the State Department, Congress
+  (the Senate and the House are part of it), the US Supreme Court.
 - "the Biden administration" is Biden; "the Russian government" is Russia.
 - "the Pentagon" is the US Department of Defense; a bare "Congress" the US Congress; a bare
   "Supreme Court" or "Senate" stays a generic organisation; Democrats and Republicans are the US
@@ -63,6 +65,7 @@ from app.analysis.types import (
     ActorAnalysis,
     ActorKind,
     ActorMention,
+    ActorRef,
     ActorSentiment,
     EntityMention,
     Sentence,
@@ -87,6 +90,7 @@ class ResolvedActor:
     # ordered by position in the text
     mentions: tuple[ActorMention, ...]
     salience: float
+    part_of: ActorRef | None = None
 
     @property
     def sentence_indexes(self) -> tuple[int, ...]:
@@ -103,6 +107,7 @@ class ResolvedActor:
             mentions=self.mentions,
             salience=self.salience,
             sentiment=sentiment,
+            part_of=self.part_of,
         )
 
 
@@ -151,7 +156,8 @@ class ActorResolver:
         claims += _people_claims(text, [p for _, reading in read for p in reading.people], catalog)
         claims = self._apply_context(text, claims)
         claims += _surname_claims(text, sentences, entities, claims, chrome)
-        return _actors(_one_reading_per_name(_whole_names(text, claims)), len(sentences))
+        claims = _one_reading_per_name(_whole_names(text, claims))
+        return _actors(claims, len(sentences), catalog)
 
     def _read(
         self,
@@ -325,7 +331,7 @@ def _one_reading_per_name(claims: list[Claim]) -> list[Claim]:
     ]  # fmt: skip
 
 
-def _actors(claims: list[Claim], n_sentences: int) -> list[ResolvedActor]:
+def _actors(claims: list[Claim], n_sentences: int, catalog: Catalog) -> list[ResolvedActor]:
     grouped: dict[str, list[Claim]] = {}
     for claim in sorted(claims, key=lambda c: (c.mention.start, c.mention.end)):
         grouped.setdefault(claim.key, []).append(claim)
@@ -347,6 +353,7 @@ def _actors(claims: list[Claim], n_sentences: int) -> list[ResolvedActor]:
             )
             aliases = tuple(written)
         found = mentions[key]
+        parent = None if first.entry is None else catalog.parent(first.entry)
         actors.append(
             ResolvedActor(
                 key=key,
@@ -355,6 +362,7 @@ def _actors(claims: list[Claim], n_sentences: int) -> list[ResolvedActor]:
                 aliases=aliases,
                 mentions=found,
                 salience=_salience(found, top, sentence_count),
+                part_of=None if parent is None else ActorRef(parent.key, parent.name, parent.kind),
             )
         )
     return actors

@@ -52,6 +52,8 @@ class CatalogEntry:
     name: str
     kind: ActorKind
     aliases: tuple[str, ...]
+    # the key of the actor this one is part of ("org:white house" -> "country:USA")
+    part_of: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +105,10 @@ class Catalog:
     def find(self, text: str) -> CatalogHit | None:
         """The actor ``text`` names (case-insensitive), or None."""
         return self.by_alias.get(alias_key(text))
+
+    def parent(self, entry: CatalogEntry) -> CatalogEntry | None:
+        """The actor ``entry`` is part of ("White House" -> "United States"), or None."""
+        return None if entry.part_of is None else self.entries[entry.part_of]
 
     def is_title(self, words: Iterable[str]) -> bool:
         """True when ``words`` spell a title or honorific ("Secretary of State", "Mr")."""
@@ -168,7 +174,9 @@ class _Builder:
         )
         for kind, section in sections:
             for item in self.data[section][section]:
-                entry = CatalogEntry(item["key"], item["name"], kind, tuple(item["aliases"]))
+                entry = CatalogEntry(
+                    item["key"], item["name"], kind, tuple(item["aliases"]), item.get("part_of")
+                )
                 self.entries.setdefault(entry.key, entry)
                 scan_too = frozenset(item.get("scan", ()))
                 for name in (entry.name, *entry.aliases):
@@ -191,6 +199,9 @@ class _Builder:
                 for name in names:
                     self._add(name, hit, strict=True, scan=True)
         self._people()
+        for entry in self.entries.values():
+            if entry.part_of is not None and entry.part_of not in self.entries:
+                raise ValueError(f"{entry.key} is part of unknown actor {entry.part_of}")
         return self._catalog()
 
     def _people(self) -> None:
