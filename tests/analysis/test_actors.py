@@ -373,3 +373,21 @@ def test_indians_are_india_only_where_the_article_is_about_india() -> None:
     # "India" as a name needs no context, and it is a signal for the demonym
     both = resolve("India said Indian exports rose.", [("India", "LOC"), ("Indian", "MISC")])
     assert texts(both["country:IND"]) == ["India", "Indian"]
+
+
+def test_a_bare_senate_or_house_is_the_us_one_only_in_an_article_about_us_politics() -> None:
+    # the audit's missing "US House of Representatives": a GOP tax bill, "the House" nine times
+    us = (
+        "The Senate passed the bill 51-48 hours after the House passed it. The House will have "
+        "to vote again, with no Democrats voting yes."
+    )
+    spec = [("Senate", "ORG"), ("House", "ORG"), ("House", "ORG"), ("Democrats", "MISC")]
+    actors = resolve(us, spec)
+    assert texts(actors["org:us senate"]) == ["Senate"]
+    assert texts(actors["org:us house of representatives"]) == ["House", "House"]
+    assert actors["org:us senate"].part_of == ActorRef(
+        "org:us congress", "US Congress", "organization"
+    )
+    elsewhere = resolve("The Senate in Canberra passed the bill.", [("Senate", "ORG")])
+    assert "org:us senate" not in elsewhere
+    assert elsewhere["org:senate"].kind == "organization"

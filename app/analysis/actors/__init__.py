@@ -23,8 +23,10 @@ Decisions a reader of the results should know (the tables' ``_doc`` fields say m
   (the Senate and the House are part of it), the US Supreme Court.
 - "the Biden administration" is Biden; "the Russian government" is Russia.
 - "the Pentagon" is the US Department of Defense; a bare "Congress" the US Congress; a bare
-  "Supreme Court" or "Senate" stays a generic organisation; Democrats and Republicans are the US
-  parties. "the West" ("Western" alone) is a group, like the Quad, the G7, the G20 and BRICS.
+  "Supreme Court" stays a generic organisation, and so does a bare "Senate", "House" or
+  "Treasury" unless the article is about US politics (it names Congress, a party, "Sen.", ...:
+  the ``bare`` names of ``organizations.json``); Democrats and Republicans are the US parties.
+  "the West" ("Western" alone) is a group, like the Quad, the G7, the G20 and BRICS.
 - "Georgia" is the country only when the article mentions Tbilisi, Abkhazia, Ossetia, the
   Caucasus or Saakashvili; otherwise the US state. "Korea" and "Korean" alone are not countries.
 - MISC spans that are not nationalities ("Cold War", "European") are dropped; continents,
@@ -59,7 +61,7 @@ from app.analysis.actors.people import (
     resolve_people,
     surname_mentions,
 )
-from app.analysis.actors.text import fold, person_key
+from app.analysis.actors.text import alias_key, fold, person_key
 from app.analysis.layout import inline_chrome
 from app.analysis.types import (
     ActorAnalysis,
@@ -170,11 +172,17 @@ class ActorResolver:
         return read_entity(self.catalog, text, entity, span_bounds, name_words)
 
     def _apply_context(self, text: str, claims: list[Claim]) -> list[Claim]:
-        """Names like "Georgia" are the country only when the article says which one it is;
+        """Names like "Georgia" are the country only when the article says which one it is, and
+        bare names like "Senate" their catalog actor only where the article's signals say so;
         demonyms like "Indians" name it only when the article also names one of its places,
         leaders or things (the demonyms data file lists them)."""
         kept = []
         for claim in claims:
+            bare = self.catalog.bare_context.get(alias_key(claim.written))
+            # "Senate" is the US Senate only in an article about US politics
+            if claim.entry is not None and bare and not any(s in text for s in bare):
+                kept.append(fallback_claim("organization", claim.mention))
+                continue
             if claim.match == "demonym":
                 context = self.catalog.demonym_context.get(claim.key)
                 if context is not None and context.search(text) is None:

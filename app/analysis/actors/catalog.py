@@ -101,6 +101,9 @@ class Catalog:
     state_abbreviations: dict[str, str] = field(default_factory=dict)
     # every catalog name exactly as written: a lowercase span is an actor only if listed here
     written: frozenset[str] = frozenset()
+    # alias_key(bare name) -> signals, one of which the article must contain for the name to
+    # mean its catalog actor ("Senate" is the US Senate in an article about US politics)
+    bare_context: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def find(self, text: str) -> CatalogHit | None:
         """The actor ``text`` names (case-insensitive), or None."""
@@ -165,6 +168,7 @@ class _Builder:
         self.codes: dict[str, CatalogEntry] = {}
         self.people: dict[str, CatalogEntry] = {}
         self.surnames: dict[str, CatalogEntry] = {}
+        self.bare_context: dict[str, tuple[str, ...]] = {}
 
     def build(self) -> Catalog:
         countries = self._countries()
@@ -174,8 +178,13 @@ class _Builder:
         )
         for kind, section in sections:
             for item in self.data[section][section]:
+                bare = item.get("bare", {})
                 entry = CatalogEntry(
-                    item["key"], item["name"], kind, tuple(item["aliases"]), item.get("part_of")
+                    item["key"],
+                    item["name"],
+                    kind,
+                    (*item["aliases"], *bare.get("names", ())),
+                    item.get("part_of"),
                 )
                 self.entries.setdefault(entry.key, entry)
                 scan_too = frozenset(item.get("scan", ()))
@@ -184,6 +193,8 @@ class _Builder:
                     self._add(name, CatalogHit(entry, "name"), strict=True, scan=scan)
                 for adjective in item.get("adjectives", ()):
                     self._add(adjective, CatalogHit(entry, "demonym"), strict=True, scan=False)
+                for name in bare.get("names", ()):
+                    self.bare_context[alias_key(name)] = tuple(bare["needs"])
         for entry, curated, _ in countries:
             self._add_entry(entry, curated, strict=True, scan=True)
         for entry, _, iso in countries:
@@ -312,6 +323,7 @@ class _Builder:
             written=frozenset(
                 name for entry in self.entries.values() for name in (entry.name, *entry.aliases)
             ),
+            bare_context=self.bare_context,
         )
 
 

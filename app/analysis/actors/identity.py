@@ -10,15 +10,15 @@ annotated again (app/services/actor_identities.py).
 Only what the catalog knows is renamed: a key the catalog has is that actor; a person's stored
 key or full name that people.json lists, or a bare surname it gives a default to, is that
 person; an organisation, group or place whose name is a catalog name is that actor, unless the
-name needs the article's context ("Georgia") or stands for a country only as a capital
-("Moscow"). Anything else keeps its key: the key is the identity, and what one article's
+name needs the article's context ("Georgia", a bare "Senate") or stands for a country only as a
+capital ("Moscow"). Anything else keeps its key: the key is the identity, and what one article's
 context decided ("Guyger" is Amber Guyger there) is not known for every article.
 """
 
 from __future__ import annotations
 
 from app.analysis.actors.catalog import Catalog, CatalogEntry, get_catalog
-from app.analysis.actors.text import fold, person_key
+from app.analysis.actors.text import alias_key, fold, person_key
 from app.analysis.types import ActorRef
 
 
@@ -40,6 +40,9 @@ def _entry(catalog: Catalog, key: str, name: str, kind: str) -> CatalogEntry | N
         return entry
     hit = catalog.find(name)
     if hit is None or hit.match != "name" or hit.entry.key in catalog.needs_context:
+        return None
+    if alias_key(name) in catalog.bare_context:
+        # a bare "Senate" is the US one in some articles only
         return None
     return hit.entry if hit.entry.kind != "person" else None
 
