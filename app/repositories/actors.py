@@ -32,13 +32,22 @@ def ensure(session: Session, specs: list[ActorSpec]) -> dict[str, int]:
         return {}
     by_key = {spec.key: spec for spec in specs}
     keys = sorted(by_key)
-    # Sorted keys: concurrent workers take the unique-key locks in the same order (no deadlock).
-    session.execute(
-        insert_ignoring_conflicts(session, Actor).values(
-            [{"key": k, "name": by_key[k].name, "kind": by_key[k].kind} for k in keys]
-        )
+    # A key merged into another actor (a worker still on the old tables) is that actor.
+    merged = dict(
+        session.execute(
+            select(ActorMerge.key, ActorMerge.actor_id).where(ActorMerge.key.in_(keys))
+        ).all()
     )
-    ids = dict(session.execute(select(Actor.key, Actor.id).where(Actor.key.in_(keys))).all())
+    new = [k for k in keys if k not in merged]
+    # Sorted keys: concurrent workers take the unique-key locks in the same order (no deadlock).
+    if new:
+        session.execute(
+            insert_ignoring_conflicts(session, Actor).values(
+                [{"key": k, "name": by_key[k].name, "kind": by_key[k].kind} for k in new]
+            )
+        )
+    ids = dict(session.execute(select(Actor.key, Actor.id).where(Actor.key.in_(new))).all())
+    ids.update(merged)
     aliases = sorted(
         {
             (ids[key], alias)

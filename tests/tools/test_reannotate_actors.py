@@ -16,6 +16,8 @@ from app.cli.runs import cli
 from app.core.config import Settings
 from app.main import create_app
 from app.models import Actor, ActorAlias, ActorMerge, ActorOutletStats, ArticleActor
+from app.repositories import actors as actor_rows
+from app.repositories.actors import ActorSpec
 from app.schemas.ingest import ArticleIn
 from app.services import actor_identities, ingest
 from app.worker import Worker
@@ -132,6 +134,13 @@ def test_reannotate_renames_and_merges_stored_actors_keeping_their_ids(
 
         # annotated again with the current tables: the same ids, nothing new
         _drain(settings, session_factory, actors_current(settings))
+        assert _ids(session_factory) == after
+        # a worker still on the old tables writes the old key: the actor it became
+        with session_factory() as session, session.begin():
+            again = actor_rows.ensure(
+                session, [ActorSpec(key="person:obama", name="Obama", kind="person", aliases=())]
+            )
+        assert again == {"person:obama": barack}
         assert _ids(session_factory) == after
         article = client.get("/v1/articles", params={"actor": "org:cdc", "fields": "actors"}).json()
         named = {a["key"]: a["id"] for item in article["items"] for a in item["actors"]}
