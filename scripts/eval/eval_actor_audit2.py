@@ -5,9 +5,11 @@
 
 Re-runs the product's actor path on the 80 articles of data/labels/actor_audit2 (their texts
 are in ``listed.jsonl``; the same path and tagger cache as ``eval_actor_audit._actors``,
-imported) and looks up a verdict for each of the six actors listed now, from ``audit.jsonl``:
-by source_id and name (case, a leading "The" and a final dot aside), and by kind where an
-article has two listed actors of one name.
+imported) and looks up a verdict for each of the six actors listed now, from ``audit.jsonl``
+and then ``audit_round2.jsonl`` where it exists (``--audit`` takes several files; a later file's
+verdict for the same source_id, actor and kind replaces an earlier one): by source_id and name
+(case, a leading "The" and a final dot aside), and by kind where an article has two listed
+actors of one name.
 
 Reported:
 
@@ -48,13 +50,26 @@ VERDICTS = ("ok", "junk", "wrong_identity", "partial_name")
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--audit", type=Path, default=HERE / "audit.jsonl")
+    round2 = HERE / "audit_round2.jsonl"
+    parser.add_argument(
+        "--audit",
+        type=Path,
+        nargs="+",
+        default=[HERE / "audit.jsonl", *([round2] if round2.exists() else [])],
+        help="verdict files, in order: a later file's verdict for a pair replaces an earlier one",
+    )
     parser.add_argument("--listed", type=Path, default=HERE / "listed.jsonl")
     parser.add_argument("--cache", type=Path, default=Path("../cache/actors"))
     parser.add_argument("--out", type=Path, help="the report, and every article's six actors")
     args = parser.parse_args()
 
-    rows = [json.loads(line) for line in args.audit.open(encoding="utf-8")]
+    # one verdict per (source_id, actor, kind): a later file's replaces an earlier one's
+    by_key: dict[tuple[str, str, str | None], dict[str, Any]] = {}
+    for path in args.audit:
+        for line in path.open(encoding="utf-8"):
+            row = json.loads(line)
+            by_key[(row["source_id"], row["actor"], row.get("kind"))] = row
+    rows = list(by_key.values())
     # the articles' texts, and the actors as the labeller saw them
     seen: dict[str, list[dict[str, Any]]] = {}
     texts: dict[str, str] = {}
