@@ -141,3 +141,25 @@ def test_the_surname_sweep_skips_common_words_and_shared_surnames() -> None:
     assert texts(actors["person:george bush"]) == ["George Bush"]  # "bush" is a word here
     assert texts(actors["person:anne smith"]) == ["Anne Smith"]
     assert texts(actors["person:tom smith"]) == ["Tom Smith"]
+
+
+def test_an_acronym_or_a_long_surname_beside_the_full_name_is_one_actor() -> None:
+    # allsides:fwiti4P2DVi2ar6X and allsides:KJ8bQ0A7vOgnWRpr (issue 27, second audit)
+    text = (
+        "Commentators are insisting that the National Rifle Association has a stranglehold "
+        "on the party. Congress does whatever they are told to do by the NRA."
+    )
+    actors = resolve(text, [("National Rifle Association", "ORG"), ("NRA", "ORG")])
+    nra = actors["org:national rifle association"]
+    assert texts(nra) == ["National Rifle Association", "NRA"]
+    assert nra.aliases == ("NRA",)
+    text = (
+        "On September 30, 2011, Anwar al-Awlaki, a U.S. citizen, was killed. Al-Awlaki had "
+        "played an operational role in al Qaeda's affiliate in Yemen."
+    )
+    actors = resolve(text, [("Anwar al-Awlaki", "PER"), ("Al-Awlaki", "PER")])
+    assert texts(actors["person:anwar al awlaki"]) == ["Anwar al-Awlaki", "Al-Awlaki"]
+    assert "person:al awlaki" not in actors
+    text = "Bill de Blasio won the primary. Mr. de Blasio promised to end stop-and-frisk."
+    actors = resolve(text, [("Bill de Blasio", "PER"), ("de Blasio", "PER")])
+    assert texts(actors["person:bill de blasio"]) == ["Bill de Blasio", "de Blasio"]

@@ -159,6 +159,7 @@ class ActorResolver:
         claims = self._apply_context(text, claims)
         claims += _surname_claims(text, sentences, entities, claims, chrome)
         claims = _one_reading_per_name(_whole_names(text, claims))
+        claims = _short_forms(claims)
         return _actors(claims, len(sentences), catalog)
 
     def _read(
@@ -312,6 +313,55 @@ def _whole_names(text: str, claims: list[Claim]) -> list[Claim]:
             None,
         )
         found.append(claim if whole is None else replace(claim, key=whole.key, name=whole.name))
+    return found
+
+
+_INITIALS_SKIP = frozenset(["of", "for", "and", "the", "on", "in", "to", "&"])
+
+
+def _initials(name: str) -> str:
+    """ "National Rifle Association" -> "NRA"; "" for a name of fewer than two words."""
+    words = [w for w in re.split(r"[\s-]+", name) if w and w.casefold() not in _INITIALS_SKIP]
+    if len(words) < 2 or not all(w[:1].isupper() for w in words):
+        return ""
+    return "".join(w[0] for w in words)
+
+
+def _name_words(name: str) -> tuple[str, ...]:
+    return tuple(w.casefold() for w in re.split(r"[\s-]+", name) if w)
+
+
+def _short_forms(claims: list[Claim]) -> list[Claim]:
+    """An actor the article also names in full is one actor: an acronym the catalog does not
+    know ("NRA", "CBO") is the one organisation of the article whose initials it is ("National
+    Rifle Association"), and a person known by a surname of several words ("de Blasio",
+    "Al-Awlaki") the one full name of the article that ends so ("Bill de Blasio", "Anwar
+    al-Awlaki"). The short form stays an alias."""
+    by_initials: dict[str, set[tuple[str, str]]] = {}
+    by_tail: dict[tuple[str, ...], set[tuple[str, str]]] = {}
+    for claim in claims:
+        if claim.kind == "organization" and claim.name == claim.written:
+            initials = _initials(claim.name)
+            if len(initials) >= 2:
+                by_initials.setdefault(initials, set()).add((claim.key, claim.name))
+        elif claim.kind == "person":
+            words = _name_words(claim.name)
+            for size in range(1, len(words)):
+                by_tail.setdefault(words[-size:], set()).add((claim.key, claim.name))
+    found = []
+    for claim in claims:
+        owners: set[tuple[str, str]] = set()
+        if claim.entry is None and claim.kind == "organization":
+            acronym = claim.name.replace(".", "")
+            if acronym.isalpha() and acronym.isupper() and 2 <= len(acronym) <= 6:
+                owners = by_initials.get(acronym, set())
+        elif claim.kind == "person":
+            owners = by_tail.get(_name_words(claim.name), set())
+        owners = {o for o in owners if o[0] != claim.key}
+        if len(owners) == 1:
+            key, name = owners.pop()
+            claim = replace(claim, key=key, name=name, entry=None, match=None)
+        found.append(claim)
     return found
 
 
