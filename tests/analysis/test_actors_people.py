@@ -163,3 +163,19 @@ def test_an_acronym_or_a_long_surname_beside_the_full_name_is_one_actor() -> Non
     text = "Bill de Blasio won the primary. Mr. de Blasio promised to end stop-and-frisk."
     actors = resolve(text, [("Bill de Blasio", "PER"), ("de Blasio", "PER")])
     assert texts(actors["person:bill de blasio"]) == ["Bill de Blasio", "de Blasio"]
+
+
+def test_plural_and_abbreviated_titles_are_not_part_of_the_name() -> None:
+    # allsides:8c3o4zJDhnt1cZKV and allsides:FN2aZlqXCmxjsEGn (issue 27, second audit)
+    text = "Sens. Tim Kaine, D-Va., and Al Franken, D-Minn., are among the biggest names."
+    actors = resolve(text, [("Sens. Tim Kaine", "PER"), ("Al Franken", "PER")])
+    assert texts(actors["person:tim kaine"]) == ["Tim Kaine"]
+    text = "Compare the difficult conditions Presidents Reagan and Obama inherited."
+    actors = resolve(text, [("Presidents Reagan", "PER"), ("Obama", "PER")])
+    assert "person:presidents reagan" not in actors
+    reagan = [a.name for a in actors.values() if "Reagan" in a.name]
+    assert reagan in (["Reagan"], ["Ronald Reagan"])
+    # allsides:uybL6M2hEbUlVYsh: the tagger read "Rep. Alexandria" as an organisation
+    text = "The chief of staff for Rep. Alexandria Ocasio-Cortez, D-N.Y., resigned on Friday."
+    actors = resolve(text, [("Rep. Alexandria", "ORG")])
+    assert [(a.name, a.kind) for a in actors.values()] == [("Alexandria", "person")]

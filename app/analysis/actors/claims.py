@@ -140,6 +140,10 @@ def read_entity(
         if tail is not None and label != "MISC":
             end, label = tail.end(), "ORG"
 
+        # "Rep. Alexandria" tagged ORG: an abbreviated title is written before people only
+        if label != "PER" and _titled(catalog, text, start, end):
+            label = "PER"
+
     def mention(s: int, e: int) -> ActorMention:
         return ActorMention(text[s:e], label, s, e, entity.sentence_index)
 
@@ -217,6 +221,17 @@ def _read_person(
         person = PersonClaim(core, mention(*span.core, "PER"), span.bare_title, woman)
         reading.people.append(person)
     return reading
+
+
+def _titled(catalog: Catalog, text: str, start: int, end: int) -> bool:
+    """True for a span that begins with an abbreviated title and a dot ("Rep. Alexandria",
+    "Sens. Tim Kaine") and has a name after it."""
+    words = tokens(text, start, end)
+    return (
+        len(words) > 1
+        and text[words[0].end : words[0].end + 1] == "."
+        and catalog.is_title([words[0].text])
+    )
 
 
 def _state(catalog: Catalog, text: str, start: int, end: int) -> str | None:
