@@ -7,7 +7,7 @@ from app.analysis.actors import ActorResolver
 from app.analysis.entities import whole_abbreviations
 from app.analysis.layout import inline_chrome, read_layout
 from app.analysis.types import EntityMention
-from tests.analysis.actors_support import resolve, split_sentences, texts
+from tests.analysis.actors_support import find_entities, resolve, split_sentences, texts
 
 
 def test_a_lowercase_common_word_is_no_actor() -> None:
@@ -185,3 +185,32 @@ def test_a_name_the_tagger_cut_before_its_institution_noun_is_whole() -> None:
     text = "Daniel Deitrich, the pastor for arts and worship at South Bend City Church, wrote it."
     actors = resolve(text, [("Daniel Deitrich", "PER"), ("South Bend City", "LOC")])
     assert actors["org:south bend city church"].kind == "organization"
+
+
+def test_photo_credits_and_datelines_are_no_actors() -> None:
+    # allsides:SGv0AMrH18NvJEPW, allsides:DrYRcdw3vSj9HVv4, allsides:ijcNtdyoKFNyaFQW (issue 27)
+    text = "Lawmakers have varying takes on the issue. | AP Photos Immigration faces critics."
+    assert resolve(text, [("AP", "ORG")]) == {}
+    text = "Thinkers are frustrated with GOP leaders. | Getty Images/AP Photos GOP smackdown."
+    assert "org:getty" not in resolve(text, [("Getty", "ORG")])
+    text = "The views are solely those of the author.\n\n(CNN) -- There are times when polls lie."
+    assert resolve(text, [("CNN", "LOC")]) == {}
+
+
+def test_a_lone_word_cut_from_an_organisations_name_is_no_actor() -> None:
+    # allsides:0cXE8pnxw9f9zNgS and allsides:tHJTujfQfeV1ckQH (issue 27, second audit)
+    text = "Congress fought over funding for the Small Business Administration's loans."
+    assert "org:business" not in resolve(text, [("Business", "ORG")])
+    text = "Reid took away the ability to filibuster at the Supreme Court level."
+    assert "org:supreme" not in resolve(text, [("Supreme", "ORG")])
+    # a piece of a longer name of the same article is that name
+    # (allsides:BI4r6RVYiyEcfUdL: the tagger's "Service" of the second "Secret Service")
+    text = (
+        "Officers of the Capitol Police and Secret Service acted. The FBI is investigating, "
+        "with support from the Capitol Police and Secret Service."
+    )
+    entities = find_entities(text, split_sentences(text), [("Secret Service", "ORG")])
+    second = text.rindex("Service")
+    entities[-1] = EntityMention("Service", "ORG", second, second + 7, 1, 0.9)
+    actors = {a.key: a for a in ActorResolver().resolve(text, split_sentences(text), entities)}
+    assert texts(actors["org:secret service"]) == ["Secret Service", "Service"]

@@ -31,9 +31,11 @@ Decisions a reader of the results should know (the tables' ``_doc`` fields say m
   Caucasus or Saakashvili; otherwise the US state. "Korea" and "Korean" alone are not countries.
 - MISC spans that are not nationalities ("Cold War", "European") are dropped; continents,
   regions, states and cities are places.
-- Spans that name no actor (lowercase words, party-state tags, links, photo credits: see
-  ``actors.junk``) are dropped, and so are the entities inside a hover link pasted into a
-  sentence (`layout.inline_chrome`); an entity that cuts into a longer catalog name ("Party" of
+- Spans that name no actor (lowercase words, party-state tags, links, photo credits, datelines:
+  see ``actors.junk``) are dropped, and so is a lone word cut from a longer organisation's name
+  ("Supreme" of "Supreme Court") that no longer name of the article takes, and so are the
+  entities inside a hover link pasted into a sentence
+  (`layout.inline_chrome`); an entity that cuts into a longer catalog name ("Party" of
   "Republican Party") gives way to the whole name, which the sentence scan finds.
 - Well-known people (``data/actors/people.json``) are one actor under their full name; "Jr." is
   part of a name (``actors.people`` has the rules for surnames).
@@ -159,6 +161,7 @@ class ActorResolver:
         claims = self._apply_context(text, claims)
         claims += _surname_claims(text, sentences, entities, claims, chrome)
         claims = _one_reading_per_name(_whole_names(text, claims))
+        claims = [c for c in claims if not _name_piece(catalog, c)]
         claims = _short_forms(claims)
         return _actors(claims, len(sentences), catalog)
 
@@ -363,6 +366,18 @@ def _short_forms(claims: list[Claim]) -> list[Claim]:
             claim = replace(claim, key=key, name=name, entry=None, match=None)
         found.append(claim)
     return found
+
+
+def _name_piece(catalog: Catalog, claim: Claim) -> bool:
+    """A single word the tagger cut from a longer organisation's name and no longer name of the
+    article took ("Business" of "Small Business Administration", "Supreme" of "Supreme Court":
+    ``name_pieces`` in ``words.json``) is no actor; the catalog's names are."""
+    return (
+        claim.entry is None
+        and claim.kind in ("organization", "place")
+        and " " not in claim.name
+        and alias_key(claim.name) in catalog.name_pieces
+    )
 
 
 def _one_reading_per_name(claims: list[Claim]) -> list[Claim]:

@@ -98,6 +98,8 @@ class Catalog:
     # alias keys of names that are no actor ("Ebola", "C.E.O."), and of AP state abbreviations
     # ("ind" -> "Indiana")
     not_actors: frozenset[str] = frozenset()
+    # alias keys of words cut from longer organisation names ("Business", "Supreme")
+    name_pieces: frozenset[str] = frozenset()
     state_abbreviations: dict[str, str] = field(default_factory=dict)
     # every catalog name exactly as written: a lowercase span is an actor only if listed here
     written: frozenset[str] = frozenset()
@@ -316,6 +318,7 @@ class _Builder:
             people=self.people,
             surnames=self.surnames,
             not_actors=frozenset(alias_key(n) for n in self.data["words"]["not_actors"]),
+            name_pieces=frozenset(alias_key(n) for n in self.data["words"]["name_pieces"]),
             state_abbreviations={
                 alias_key(short): name
                 for short, name in self.data["words"]["us_state_abbreviations"].items()

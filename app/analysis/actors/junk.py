@@ -11,6 +11,9 @@ Checked before a span is looked up (a real sentence for each is in tests/analysi
   credit's outlet after a slash ("M.Scott Mahaskey/POLITICO"); a domain written as a name
   ("AL.com") stays the outlet it names;
 - street addresses: "1600 Pennsylvania Ave.", "Georgia Avenue";
+- datelines ("(CNN) --") and photo credits ("AP Photos", "Getty Images/AP Photos") of outlets
+  the catalog does not know (the catalog's "(AP)" stays the Associated Press, the article's
+  source);
 - a span ending in a lowercase function word ("Centers for") is a broken piece of a longer name.
 
 Edges: lowercase words before a name are dropped ("the journal International Economy"), and so
@@ -63,6 +66,10 @@ _FUNCTION_END = frozenset(
     ["of", "for", "and", "the", "in", "on", "at", "to", "from", "with", "by", "or"]
 )
 _WORD = re.compile(r"\S+")
+# photo credits: "AP Photos", "Getty Images/AP Photos"
+_CREDIT_AFTER = re.compile(r"[ \t]+(?:Photos?|Images|Pictures)\b")
+# a dateline: "(CNN) --", "WASHINGTON (AP) --" at the start of a paragraph
+_DATELINE_BEFORE = re.compile(r"(?:^|\n)[ \t]*(?:[A-Z][A-Z.,' \t-]*)?\($")
 
 
 def not_an_actor(catalog: Catalog, text: str, start: int, end: int) -> bool:
@@ -79,6 +86,8 @@ def not_an_actor(catalog: Catalog, text: str, start: int, end: int) -> bool:
     # "Israeli/Palestinian" and "U.S./China" are the names they look like
     if catalog.find(span) is not None:
         return False
+    if _CREDIT_AFTER.match(text, end, min(len(text), end + 10)) or dateline(text, start, end):
+        return True
     if _LINK.search(span) or _LINK_AFTER.match(text, end, min(len(text), end + 6)):
         return True
     before = text[max(0, start - 2) : start]
@@ -92,6 +101,13 @@ def not_an_actor(catalog: Catalog, text: str, start: int, end: int) -> bool:
 def street(text: str, start: int, end: int) -> bool:
     """True for a name used in a street address ("1600 Pennsylvania Ave.")."""
     return _STREET_AFTER.match(text, end, min(len(text), end + 12)) is not None
+
+
+def dateline(text: str, start: int, end: int) -> bool:
+    """True for the outlet of a dateline ("(CNN) --", "WASHINGTON (AP) --")."""
+    if text[end : end + 1] != ")":
+        return False
+    return _DATELINE_BEFORE.search(text, max(0, start - 40), start) is not None
 
 
 def name_edges(catalog: Catalog, text: str, start: int, end: int) -> tuple[int, int] | None:
