@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from tests.analysis.actors_support import resolve, texts
+from app.analysis.actors import ActorResolver
+from app.analysis.types import EntityMention
+from tests.analysis.actors_support import resolve, split_sentences, texts
 
 
 def test_titles_and_possessives_are_stripped_and_surnames_attach() -> None:
@@ -179,3 +181,24 @@ def test_plural_and_abbreviated_titles_are_not_part_of_the_name() -> None:
     text = "The chief of staff for Rep. Alexandria Ocasio-Cortez, D-N.Y., resigned on Friday."
     actors = resolve(text, [("Rep. Alexandria", "ORG")])
     assert [(a.name, a.kind) for a in actors.values()] == [("Alexandria", "person")]
+
+
+def test_a_name_split_in_two_adjacent_spans_is_one_person() -> None:
+    # allsides:5UcrRe5uXnmVO0xy and allsides:uybL6M2hEbUlVYsh (issue 27, second audit): the
+    # tagger's "Julian" (PER) "Zelizer" (ORG) and "Rep. Alexandria" (ORG) "Ocasio-Cortez" (PER)
+    text = "Story highlights Julian Zelizer: Budget battles reoccur regularly, he says."
+    start = text.index("Julian")
+    entities = [
+        EntityMention("Julian", "PER", start, start + 6, 0, 0.9),
+        EntityMention("Zelizer", "ORG", start + 7, start + 14, 0, 0.9),
+    ]
+    actors = ActorResolver().resolve(text, split_sentences(text), entities)
+    assert [(a.key, a.name) for a in actors] == [("person:julian zelizer", "Julian Zelizer")]
+    text = "The chief of staff for Rep. Alexandria Ocasio-Cortez, D-N.Y., resigned on Friday."
+    actors_by_key = resolve(text, [("Rep. Alexandria", "ORG"), ("Ocasio-Cortez", "PER")])
+    assert list(actors_by_key) == ["person:alexandria ocasio cortez"]
+    # a single word before an institution noun stays as it was
+    text = "Critics of the Obama Administration spoke."
+    assert "person:obama administration" not in resolve(
+        text, [("Obama", "PER"), ("Administration", "ORG")]
+    )

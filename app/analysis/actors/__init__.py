@@ -142,6 +142,7 @@ class ActorResolver:
         chrome = inline_chrome(text)
         entities = _outside(text, entities, chrome)
         entities = _without_pieces_of_names(catalog, text, sentences, entities)
+        entities = _joined_names(catalog, text, entities)
         # PER spans first: their full names tell which mislabelled single words are surnames.
         read = [(e, self._read(text, e, bounds, frozenset())) for e in entities if e.label == "PER"]
         name_words = full_name_words([p for _, reading in read for p in reading.people])
@@ -269,6 +270,50 @@ def _without_pieces_of_names(
         if not any(s < e.end and e.start < end and not (e.start <= s and end <= e.end)
                    for s, end in names)
     ]  # fmt: skip
+
+
+def _joined_names(
+    catalog: Catalog, text: str, entities: Sequence[EntityMention]
+) -> list[EntityMention]:
+    """A person's name the tagger split in two adjacent spans is one: "Julian" (PER) and
+    "Zelizer" (ORG), "Rep. Alexandria" (ORG) and "Ocasio-Cortez" (PER). The first is a single
+    name word tagged PER, or begins with an abbreviated title ("Rep."); the second one
+    capitalised word, tagged PER or ORG, one space after it. Neither is a catalog name, and
+    the second is no institution noun ("Obama Administration" stays as it was)."""
+    joined: list[EntityMention] = []
+    for entity in sorted(entities, key=lambda e: e.start):
+        previous = joined[-1] if joined else None
+        if previous is not None and _split_name(catalog, text, previous, entity):
+            joined[-1] = replace(
+                previous,
+                text=text[previous.start : entity.end],
+                label="PER",
+                end=entity.end,
+            )
+            continue
+        joined.append(entity)
+    return joined
+
+
+def _split_name(catalog: Catalog, text: str, first: EntityMention, second: EntityMention) -> bool:
+    # (a sentence splitter may have cut after the title's dot: the spans decide)
+    if text[first.end : second.start] != " ":
+        return False
+    head, tail = text[first.start : first.end], text[second.start : second.end]
+    if second.label not in ("PER", "ORG") or not re.fullmatch(r"[A-Z][\w'’-]+", tail):
+        return False
+    if "PER" not in (first.label, second.label):
+        return False
+    if catalog.find(head) is not None or catalog.find(tail) is not None:
+        return False
+    folded = fold(tail)
+    if folded in catalog.institution_words or alias_key(tail) in catalog.name_pieces:
+        return False
+    titled = re.match(r"[A-Z][a-z]+\.[ \t]", head) is not None and catalog.is_title(
+        [head.split(".", 1)[0]]
+    )
+    single = first.label == "PER" and re.fullmatch(r"[A-Z][a-z]+", head) is not None
+    return titled or (single and fold(head) not in catalog.surnames)
 
 
 def _surname_claims(
