@@ -214,3 +214,10 @@ def test_a_lone_word_cut_from_an_organisations_name_is_no_actor() -> None:
     entities[-1] = EntityMention("Service", "ORG", second, second + 7, 1, 0.9)
     actors = {a.key: a for a in ActorResolver().resolve(text, split_sentences(text), entities)}
     assert texts(actors["org:secret service"]) == ["Secret Service", "Service"]
+
+
+def test_the_party_letter_of_a_party_state_tag_is_no_person() -> None:
+    # allsides:uybL6M2hEbUlVYsh (issue 27, second audit): the tagger's "D" (PER) of "D-N.Y."
+    text = "The chief of staff for Rep. Alexandria Ocasio-Cortez, D-N.Y., resigned on Friday."
+    actors = resolve(text, [("Ocasio-Cortez", "PER"), ("D", "PER"), ("N.Y.", "ORG")])
+    assert "person:d" not in actors

@@ -6,7 +6,8 @@ Checked before a span is looked up (a real sentence for each is in tests/analysi
   unless the catalog writes a name exactly so ("al-Qaeda" has a capital; a lowercase one would
   be listed as written);
 - names the catalog lists as no actor ("Ebola", "Obamacare", "C.E.O.");
-- party-state tags: "(I-Vt.)", "(R-Ky.)", "D-Calif.", or a state tagged alone inside one;
+- party-state tags: "(I-Vt.)", "(R-Ky.)", "D-Calif.", or a state or a party letter tagged alone
+  inside one ("D" of "D-N.Y.");
 - links and handles: "t.co", "HealthCare.gov", "@espiers", "video.foxnews.com", and a photo
   credit's outlet after a slash ("M.Scott Mahaskey/POLITICO"); a domain written as a name
   ("AL.com") stays the outlet it names;
@@ -30,6 +31,8 @@ from app.analysis.actors.text import alias_key
 
 _PARTY_TAG = re.compile(r"[DRI][ \t]?-[ \t]?[A-Z][A-Za-z.]*")
 _TAG_BEFORE = re.compile(r"[(\[,][ \t]?[DRI][ \t]?-[ \t]?$")
+# the party letter of a tag cut from its state: "D" of "D-N.Y."
+_TAG_AFTER = re.compile(r"[ \t]?-[ \t]?[A-Z][A-Za-z]*\.")
 # A domain written as a name ("AL.com", "Amazon.com") is the outlet or company it names; the
 # tagger's piece of a link ("HealthCare" of "HealthCare.gov", "t.co/...") is not.
 _LINK = re.compile(r"@|#|/|://|www\.", re.IGNORECASE)
@@ -80,6 +83,8 @@ def not_an_actor(catalog: Catalog, text: str, start: int, end: int) -> bool:
     if alias_key(span) in catalog.not_actors:
         return True
     if _PARTY_TAG.fullmatch(span) or _TAG_BEFORE.search(text, max(0, start - 4), start):
+        return True
+    if span in ("D", "R", "I") and _TAG_AFTER.match(text, end, min(len(text), end + 8)):
         return True
     if street(text, start, end):
         return True
