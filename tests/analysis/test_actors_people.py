@@ -202,3 +202,14 @@ def test_a_name_split_in_two_adjacent_spans_is_one_person() -> None:
     assert "person:obama administration" not in resolve(
         text, [("Obama", "PER"), ("Administration", "ORG")]
     )
+
+
+def test_an_organisation_named_by_its_last_word_is_the_full_name_of_the_article() -> None:
+    # allsides:LsouunmxdYXbX1QO (issue 27, second audit): "the Times" listed apart
+    text = (
+        "Legalization, advocated last week by The New York Times in its most noted editorial, "
+        "will come. On Sunday, the Times ran a full-page ad for a company called Leafly."
+    )
+    actors = resolve(text, [("New York Times", "ORG"), ("Times", "ORG"), ("Leafly", "ORG")])
+    assert texts(actors["org:new york times"]) == ["New York Times", "Times"]
+    assert "org:times" not in actors

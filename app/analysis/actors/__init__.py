@@ -384,14 +384,20 @@ def _short_forms(claims: list[Claim]) -> list[Claim]:
     know ("NRA", "CBO") is the one organisation of the article whose initials it is ("National
     Rifle Association"), and a person known by a surname of several words ("de Blasio",
     "Al-Awlaki") the one full name of the article that ends so ("Bill de Blasio", "Anwar
-    al-Awlaki"). The short form stays an alias."""
+    al-Awlaki"), and an organisation named by the last word of its name ("the Times") the one
+    longer organisation of the article that ends so ("The New York Times"). The short form
+    stays an alias."""
     by_initials: dict[str, set[tuple[str, str]]] = {}
     by_tail: dict[tuple[str, ...], set[tuple[str, str]]] = {}
+    by_last_word: dict[str, set[tuple[str, str]]] = {}
     for claim in claims:
         if claim.kind == "organization" and claim.name == claim.written:
             initials = _initials(claim.name)
             if len(initials) >= 2:
                 by_initials.setdefault(initials, set()).add((claim.key, claim.name))
+        if claim.kind == "organization" and " " in claim.name:
+            last = claim.name.rsplit(" ", 1)[1]
+            by_last_word.setdefault(last.casefold(), set()).add((claim.key, claim.name))
         elif claim.kind == "person":
             words = _name_words(claim.name)
             for size in range(1, len(words)):
@@ -403,6 +409,8 @@ def _short_forms(claims: list[Claim]) -> list[Claim]:
             acronym = claim.name.replace(".", "")
             if acronym.isalpha() and acronym.isupper() and 2 <= len(acronym) <= 6:
                 owners = by_initials.get(acronym, set())
+            elif " " not in claim.name and claim.name[:1].isupper():
+                owners = by_last_word.get(claim.name.casefold(), set())
         elif claim.kind == "person":
             owners = by_tail.get(_name_words(claim.name), set())
         owners = {o for o in owners if o[0] != claim.key}
