@@ -221,3 +221,13 @@ def test_the_party_letter_of_a_party_state_tag_is_no_person() -> None:
     text = "The chief of staff for Rep. Alexandria Ocasio-Cortez, D-N.Y., resigned on Friday."
     actors = resolve(text, [("Ocasio-Cortez", "PER"), ("D", "PER"), ("N.Y.", "ORG")])
     assert "person:d" not in actors
+
+
+def test_a_place_cut_before_its_jail_or_its_water_is_the_whole_name() -> None:
+    # allsides:edxMMOMQuves0rQA and allsides:OxXySEGkY2IM5ZUH (issue 27, second audit)
+    text = "Cook County Jail, the largest in the country, is already one of the hot spots."
+    actors = resolve(text, [("Cook County", "LOC")])
+    assert [(a.name, a.kind) for a in actors.values()] == [("Cook County Jail", "organization")]
+    text = "The project in Nantucket Sound was given the green light in 2010."
+    actors = resolve(text, [("Nantucket", "LOC")])
+    assert [(a.name, a.kind) for a in actors.values()] == [("Nantucket Sound", "place")]

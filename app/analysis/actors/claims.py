@@ -54,8 +54,10 @@ _CITY_NOUNS = frozenset(
 _PLACE_NOUN_AFTER = re.compile(
     r"[ \t]+(?:Church|Planetarium|Museum|University|College|School|Hospital|Institute|"
     r"Foundation|Association|Center|Centre|Council|Committee|Commission|Library|Cathedral|"
-    r"Mosque|Synagogue|Temple|Academy|Society)(?![\w-])"
+    r"Mosque|Synagogue|Temple|Academy|Society|Jail|Prison|Penitentiary|Courthouse)(?![\w-])"
 )
+# and before the noun that makes a place a body of water: "Nantucket" of "Nantucket Sound"
+_WATER_AFTER = re.compile(r"[ \t]+(?:Sound|Bay|River|Lake|Harbor|Harbour|Strait)(?![\w-])")
 _MATCH_LABELS: dict[MatchKind, EntityLabel] = {
     "name": "LOC",
     "demonym": "MISC",
@@ -135,10 +137,14 @@ def read_entity(
         if edges is None:
             return EntityReading(covered=False)
         start, end = edges
-        # "Hayden" of "Hayden Planetarium", "South Bend City" of "South Bend City Church"
+        # "Hayden" of "Hayden Planetarium", "South Bend City" of "South Bend City Church",
+        # "Cook County" of "Cook County Jail"
         tail = _PLACE_NOUN_AFTER.match(text, end, min(len(text), end + 16))
         if tail is not None and label != "MISC":
             end, label = tail.end(), "ORG"
+        water = _WATER_AFTER.match(text, end, min(len(text), end + 10))
+        if water is not None and label == "LOC":
+            end = water.end()
 
         # "Rep. Alexandria" tagged ORG: an abbreviated title is written before people only
         if label != "PER" and _titled(catalog, text, start, end):
