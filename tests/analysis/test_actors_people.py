@@ -197,6 +197,22 @@ def test_a_name_split_in_two_adjacent_spans_is_one_person() -> None:
     text = "The chief of staff for Rep. Alexandria Ocasio-Cortez, D-N.Y., resigned on Friday."
     actors_by_key = resolve(text, [("Rep. Alexandria", "ORG"), ("Ocasio-Cortez", "PER")])
     assert list(actors_by_key) == ["person:alexandria ocasio cortez"]
+    # allsides:36wAIehBEFV2WMjD: "Osama" "Bin Laden" and "Bin" "Laden"
+    text = (
+        "He authorized the operation that killed Osama Bin Laden. The SEAL team that knocked "
+        "out Bin Laden took huge casualties."
+    )
+    first, second = text.index("Osama"), text.rindex("Bin")
+    entities = [
+        EntityMention("Osama", "PER", first, first + 5, 0, 0.9),
+        EntityMention("Bin Laden", "PER", first + 6, first + 15, 0, 0.9),
+        EntityMention("Bin", "PER", second, second + 3, 1, 0.9),
+        EntityMention("Laden", "PER", second + 4, second + 9, 1, 0.9),
+    ]
+    actors = ActorResolver().resolve(text, split_sentences(text), entities)
+    assert [(a.name, [m.text for m in a.mentions]) for a in actors] == [
+        ("Osama Bin Laden", ["Osama Bin Laden", "Bin Laden"])
+    ]
     # a single word before an institution noun stays as it was
     text = "Critics of the Obama Administration spoke."
     assert "person:obama administration" not in resolve(

@@ -300,7 +300,9 @@ def _split_name(catalog: Catalog, text: str, first: EntityMention, second: Entit
     if text[first.end : second.start] != " ":
         return False
     head, tail = text[first.start : first.end], text[second.start : second.end]
-    if second.label not in ("PER", "ORG") or not re.fullmatch(r"[A-Z][\w'’-]+", tail):
+    # a PER span after a first name may have several words ("Osama" "Bin Laden")
+    words = r"[A-Z][\w'’-]+(?: [A-Z][\w'’-]+){0,2}" if second.label == "PER" else r"[A-Z][\w'’-]+"
+    if second.label not in ("PER", "ORG") or not re.fullmatch(words, tail):
         return False
     if "PER" not in (first.label, second.label):
         return False
