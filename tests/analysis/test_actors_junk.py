@@ -231,3 +231,18 @@ def test_a_place_cut_before_its_jail_or_its_water_is_the_whole_name() -> None:
     text = "The project in Nantucket Sound was given the green light in 2010."
     actors = resolve(text, [("Nantucket", "LOC")])
     assert [(a.name, a.kind) for a in actors.values()] == [("Nantucket Sound", "place")]
+
+
+def test_the_acronym_of_a_law_or_a_programme_written_in_full_is_no_actor() -> None:
+    # allsides:0cXE8pnxw9f9zNgS and allsides:6UOTDfL1Z95oVyEp (issue 27, second audit)
+    text = (
+        "Congress fought over the Small Business Administration's Paycheck Protection Program "
+        "(PPP) that is underway on Capitol Hill. The PPP ran out of money."
+    )
+    assert "org:ppp" not in resolve(text, [("PPP", "ORG")])
+    text = "Understanding Obamacare: the guide to the Affordable Care Act. The ACA survived."
+    assert "org:aca" not in resolve(text, [("ACA", "ORG")])
+    # an organisation's acronym is still one
+    text = "The National Rifle Association spent more. The NRA won."
+    spec = [("National Rifle Association", "ORG"), ("NRA", "ORG")]
+    assert list(resolve(text, spec)) == ["org:national rifle association"]

@@ -15,6 +15,8 @@ Checked before a span is looked up (a real sentence for each is in tests/analysi
 - datelines ("(CNN) --") and photo credits ("AP Photos", "Getty Images/AP Photos") of outlets
   the catalog does not know (the catalog's "(AP)" stays the Associated Press, the article's
   source);
+- the acronym of a law or a programme the article writes in full ("PPP" of "Paycheck
+  Protection Program", "ACA" of "Affordable Care Act");
 - a span ending in a lowercase function word ("Centers for") is a broken piece of a longer name.
 
 Edges: lowercase words before a name are dropped ("the journal International Economy"), and so
@@ -93,6 +95,8 @@ def not_an_actor(catalog: Catalog, text: str, start: int, end: int) -> bool:
         return False
     if _CREDIT_AFTER.match(text, end, min(len(text), end + 10)) or dateline(text, start, end):
         return True
+    if law_acronym(text, span):
+        return True
     if _LINK.search(span) or _LINK_AFTER.match(text, end, min(len(text), end + 6)):
         return True
     before = text[max(0, start - 2) : start]
@@ -106,6 +110,22 @@ def not_an_actor(catalog: Catalog, text: str, start: int, end: int) -> bool:
 def street(text: str, start: int, end: int) -> bool:
     """True for a name used in a street address ("1600 Pennsylvania Ave.")."""
     return _STREET_AFTER.match(text, end, min(len(text), end + 12)) is not None
+
+
+_LAW_WORDS = ("Act", "Program", "Programme", "Bill")
+
+
+def law_acronym(text: str, span: str) -> bool:
+    """True for the acronym of a law or a programme the article writes in full ("PPP" beside
+    "Paycheck Protection Program", "ACA" beside "Affordable Care Act")."""
+    if not (span.isalpha() and span.isupper() and 2 <= len(span) <= 6):
+        return False
+    lasts = [w for w in _LAW_WORDS if w[0] == span[-1]]
+    if not lasts:
+        return False
+    joint = r"[ \t]+(?:(?:of|for|and|the|on|to)[ \t]+)*"
+    words = [rf"{letter}[\w'’-]*" for letter in span[:-1]] + [rf"(?:{'|'.join(lasts)})"]
+    return re.search(r"(?<![\w-])" + joint.join(words) + r"(?![\w-])", text) is not None
 
 
 def dateline(text: str, start: int, end: int) -> bool:
