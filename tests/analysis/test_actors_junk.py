@@ -246,3 +246,11 @@ def test_the_acronym_of_a_law_or_a_programme_written_in_full_is_no_actor() -> No
     text = "The National Rifle Association spent more. The NRA won."
     spec = [("National Rifle Association", "ORG"), ("NRA", "ORG")]
     assert list(resolve(text, spec)) == ["org:national rifle association"]
+
+
+def test_a_groups_word_cut_from_a_longer_name_is_not_the_group() -> None:
+    # allsides:nr2wQVYwDjXDcUg7 (issue 27, second audit): the tagger's "West" of "West Wing"
+    text = "Agencies want detailed direction from the West Wing in the day-to-day issues."
+    assert "group:west" not in resolve(text, [("West", "MISC")])
+    text = "Russia defies the West and its sanctions."
+    assert "group:west" in resolve(text, [("Russia", "LOC"), ("West", "MISC")])

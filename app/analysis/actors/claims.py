@@ -156,6 +156,8 @@ def read_entity(
     if label == "PER":
         return _read_person(catalog, text, entity, start, end)
     hit = catalog.find(text[start:end])
+    if hit is not None and _cut_group(catalog, hit, text, start, end, bounds):
+        return EntityReading()
     if hit is not None:
         if hit.match == "capital" and capital_reading(catalog, text, start, end, bounds) != "actor":
             return EntityReading([fallback_claim("place", mention(start, end))])
@@ -227,6 +229,17 @@ def _read_person(
         person = PersonClaim(core, mention(*span.core, "PER"), span.bare_title, woman)
         reading.people.append(person)
     return reading
+
+
+def _cut_group(
+    catalog: Catalog, hit: CatalogHit, text: str, start: int, end: int, bounds: Bounds
+) -> bool:
+    """True for a group's one-word name the tagger cut from a longer name: "West" of "the West
+    Wing" is not the West."""
+    if hit.entry.kind != "group" or " " in text[start:end]:
+        return False
+    after = word_after(text, end, bounds[1])
+    return catalog.is_name_word(after) and not catalog.is_title([after or ""])
 
 
 def _titled(catalog: Catalog, text: str, start: int, end: int) -> bool:
