@@ -254,3 +254,12 @@ def test_a_groups_word_cut_from_a_longer_name_is_not_the_group() -> None:
     assert "group:west" not in resolve(text, [("West", "MISC")])
     text = "Russia defies the West and its sanctions."
     assert "group:west" in resolve(text, [("Russia", "LOC"), ("West", "MISC")])
+
+
+def test_a_known_place_before_an_institution_noun_is_the_institution() -> None:
+    # allsides:WOpHbk8ZExQIBhYa (issue 27, second audit): "Washington" (LOC) "University" (ORG)
+    text = "He is a professor of law at Washington University in St. Louis."
+    actors = resolve(text, [("Washington", "LOC"), ("University", "ORG"), ("St. Louis", "LOC")])
+    university = actors["org:washington university"]
+    assert (texts(university), university.aliases) == (["Washington University"], ())
+    assert "place:washington" not in actors

@@ -473,14 +473,18 @@ def _actors(claims: list[Claim], n_sentences: int, catalog: Catalog) -> list[Res
     actors = []
     for key, group in grouped.items():
         first = group[0]
+        found = mentions[key]
         if first.entry is not None:
             aliases = first.entry.aliases
         else:
+            kept = {(m.start, m.end) for m in found}
             written = dict.fromkeys(
-                c.written for c in group if c.written.casefold() != first.name.casefold()
+                c.written
+                for c in group
+                if c.written.casefold() != first.name.casefold()
+                and (c.mention.start, c.mention.end) in kept
             )
             aliases = tuple(written)
-        found = mentions[key]
         parent = None if first.entry is None else catalog.parent(first.entry)
         actors.append(
             ResolvedActor(
@@ -497,10 +501,17 @@ def _actors(claims: list[Claim], n_sentences: int, catalog: Catalog) -> list[Res
 
 
 def _unique_mentions(group: list[Claim]) -> tuple[ActorMention, ...]:
+    """Each span once; a span inside a longer one of the same actor ("University" of the
+    "Washington University" it was widened to) is that one."""
     seen: dict[tuple[int, int], ActorMention] = {}
     for claim in group:
         seen.setdefault((claim.mention.start, claim.mention.end), claim.mention)
-    return tuple(seen.values())
+    spans = list(seen)
+    return tuple(
+        mention
+        for (start, end), mention in seen.items()
+        if not any(s <= start and end <= e and (s, e) != (start, end) for s, e in spans)
+    )
 
 
 def _salience(mentions: tuple[ActorMention, ...], top: int, n_sentences: int) -> float:

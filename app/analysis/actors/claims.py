@@ -149,6 +149,14 @@ def read_entity(
         # "Rep. Alexandria" tagged ORG: an abbreviated title is written before people only
         if label != "PER" and _titled(catalog, text, start, end):
             label = "PER"
+    elif label == "LOC":
+        # a place the catalog knows, before an institution noun: "Washington University"
+        tail = _PLACE_NOUN_AFTER.match(text, end, min(len(text), end + 16))
+        known = catalog.find(text[start:end])
+        if tail is not None and known is not None and known.match != "demonym":
+            end, label = tail.end(), "ORG"
+            written = ActorMention(text[start:end], label, start, end, entity.sentence_index)
+            return EntityReading([fallback_claim("organization", written)])
 
     def mention(s: int, e: int) -> ActorMention:
         return ActorMention(text[s:e], label, s, e, entity.sentence_index)
