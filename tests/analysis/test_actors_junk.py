@@ -263,3 +263,11 @@ def test_a_known_place_before_an_institution_noun_is_the_institution() -> None:
     university = actors["org:washington university"]
     assert (texts(university), university.aliases) == (["Washington University"], ())
     assert "place:washington" not in actors
+
+
+def test_the_parties_of_a_court_case_name_are_no_actors() -> None:
+    # allsides:x6grQPL4mKYwMqCR (issue 27, second audit): "Plessy" held the case's mentions
+    text = "Segregation was codified in Plessy v. Ferguson in 1896. Homer Plessy had sat down."
+    actors = resolve(text, [("Plessy", "PER"), ("Ferguson", "PER"), ("Homer Plessy", "PER")])
+    assert texts(actors["person:homer plessy"]) == ["Homer Plessy"]
+    assert "person:ferguson" not in actors

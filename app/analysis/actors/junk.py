@@ -12,6 +12,7 @@ Checked before a span is looked up (a real sentence for each is in tests/analysi
   credit's outlet after a slash ("M.Scott Mahaskey/POLITICO"); a domain written as a name
   ("AL.com") stays the outlet it names;
 - street addresses: "1600 Pennsylvania Ave.", "Georgia Avenue";
+- the parties of a court case's name: "Plessy v. Ferguson", "Brown v. Board of Education";
 - datelines ("(CNN) --") and photo credits ("AP Photos", "Getty Images/AP Photos") of outlets
   the catalog does not know (the catalog's "(AP)" stays the Associated Press, the article's
   source);
@@ -88,7 +89,7 @@ def not_an_actor(catalog: Catalog, text: str, start: int, end: int) -> bool:
         return True
     if span in ("D", "R", "I") and _TAG_AFTER.match(text, end, min(len(text), end + 8)):
         return True
-    if street(text, start, end):
+    if street(text, start, end) or court_case(text, start, end):
         return True
     # "Israeli/Palestinian" and "U.S./China" are the names they look like
     if catalog.find(span) is not None:
@@ -126,6 +127,19 @@ def law_acronym(text: str, span: str) -> bool:
     joint = r"[ \t]+(?:(?:of|for|and|the|on|to)[ \t]+)*"
     words = [rf"{letter}[\w'’-]*" for letter in span[:-1]] + [rf"(?:{'|'.join(lasts)})"]
     return re.search(r"(?<![\w-])" + joint.join(words) + r"(?![\w-])", text) is not None
+
+
+# "Plessy v. Ferguson", "Brown v. Board of Education": a court case, not its parties
+_CASE_AFTER = re.compile(r"[ \t]+v\.?[ \t]+[A-Z]")
+_CASE_BEFORE = re.compile(r"[A-Z][\w.'’-]*[ \t]+v\.?[ \t]+$")
+
+
+def court_case(text: str, start: int, end: int) -> bool:
+    """True for a party's name in a court case's name ("Plessy" of "Plessy v. Ferguson")."""
+    return (
+        _CASE_AFTER.match(text, end, min(len(text), end + 6)) is not None
+        or _CASE_BEFORE.search(text, max(0, start - 40), start) is not None
+    )
 
 
 def dateline(text: str, start: int, end: int) -> bool:
