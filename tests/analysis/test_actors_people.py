@@ -229,3 +229,15 @@ def test_an_organisation_named_by_its_last_word_is_the_full_name_of_the_article(
     actors = resolve(text, [("New York Times", "ORG"), ("Times", "ORG"), ("Leafly", "ORG")])
     assert texts(actors["org:new york times"]) == ["New York Times", "Times"]
     assert "org:times" not in actors
+
+
+def test_a_one_word_person_is_the_organisation_of_that_name_read_more_often() -> None:
+    # allsides:KJjsyD06yq8GbYF5 (issue 27, second audit): "Gallup's Lydia Saad" read as a person
+    text = (
+        "New polling data from Gallup shows a majority. Gallup's Lydia Saad wrote on Wednesday. "
+        "It is a top priority according to Gallup."
+    )
+    spec = [("Gallup", "ORG/PER/ORG"), ("Lydia Saad", "PER")]
+    actors = resolve(text, spec)
+    assert texts(actors["org:gallup"]) == ["Gallup", "Gallup", "Gallup"]
+    assert "person:gallup" not in actors

@@ -438,17 +438,24 @@ def _name_piece(catalog: Catalog, claim: Claim) -> bool:
 def _one_reading_per_name(claims: list[Claim]) -> list[Claim]:
     """A name the catalog does not know is one actor in an article: where the tagger read
     "Anchorage" as a place in one sentence and an organisation in another, the reading with
-    more mentions takes them all (on a tie, the one read first)."""
+    more mentions takes them all (on a tie, the one read first). A one-word person the article
+    gives no full name is one more reading ("Gallup" read as a person once, the polling firm
+    three times), and loses a tie."""
     votes: dict[str, dict[str, list[Claim]]] = {}
     for claim in sorted(claims, key=lambda c: (c.mention.start, c.mention.end)):
         kind, _, name = claim.key.partition(":")
-        if claim.entry is None and kind in ("org", "place"):
+        # a one-word person with no full name is one more reading ("Gallup's Lydia Saad")
+        person = kind == "person" and " " not in claim.name
+        if claim.entry is None and (kind in ("org", "place") or person):
             votes.setdefault(name, {}).setdefault(claim.key, []).append(claim)
     chosen: dict[str, Claim] = {}
     for readings in votes.values():
-        if len(readings) > 1:
-            # dicts keep first-seen order and max() keeps the first of equals
-            winner = max(readings.values(), key=len)[0]
+        if len(readings) > 1 and any(not key.startswith("person:") for key in readings):
+            # dicts keep first-seen order and max() keeps the first of equals; on a tie a
+            # person with no full name gives way
+            winner = max(
+                readings.values(), key=lambda group: (len(group), group[0].kind != "person")
+            )[0]
             chosen.update(dict.fromkeys(readings, winner))
     if not chosen:
         return claims
