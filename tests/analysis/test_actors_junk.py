@@ -271,3 +271,15 @@ def test_the_parties_of_a_court_case_name_are_no_actors() -> None:
     actors = resolve(text, [("Plessy", "PER"), ("Ferguson", "PER"), ("Homer Plessy", "PER")])
     assert texts(actors["person:homer plessy"]) == ["Homer Plessy"]
     assert "person:ferguson" not in actors
+
+
+def test_a_capital_in_a_trip_or_a_range_is_the_city() -> None:
+    # allsides:lzaTlJwqNVBlepCJ and allsides:PRG4Gnta0GeE9rm1 (issue 27, second audit)
+    text = "On June 13, we masked ourselves and took the train back to Paris."
+    assert [a.key for a in resolve(text, [("Paris", "LOC")]).values()] == ["place:paris"]
+    text = "Covid-19 made the impact visible everywhere from Sofia to Seoul."
+    actors = resolve(text, [("Sofia", "LOC"), ("Seoul", "LOC")])
+    assert list(actors) == ["place:sofia", "place:seoul"]
+    # a message sent to a capital is still its government
+    text = "The sanctions were a message to Moscow."
+    assert list(resolve(text, [("Moscow", "LOC")])) == ["country:RUS"]

@@ -8,10 +8,10 @@ country names, demonyms and metonyms the model missed ("Russian-Chinese", "Russi
 Metonymy: a capital city stands for its country ("Moscow and Beijing share ...") when it stands
 alone. Inside a longer name ("Carnegie Moscow Center", "Beijing Normal University": a capitalised
 word right before or after it) it is not the country; right after a locative preposition ("in",
-"at", "near", "outside", "around", "across", "throughout", "inside", "within"), before
-"state" or an event ("the Helsinki summit"), or before a comma and a US state ("Rome, Georgia";
-"Moscow, Idaho") it is the city, a place. A seat of government ("the Kremlin", "the White
-House") always stands for its actor.
+"at", "near", "outside", "around", "across", "throughout", "inside", "within"), in a trip or a
+range ("back to Paris", "from Sofia to Seoul"), before "state" or an event ("the Helsinki
+summit"), or before a comma and a US state ("Rome, Georgia"; "Moscow, Idaho") it is the city, a
+place. A seat of government ("the Kremlin", "the White House") always stands for its actor.
 """
 
 from __future__ import annotations
@@ -58,6 +58,10 @@ _PLACE_NOUN_AFTER = re.compile(
 )
 # and before the noun that makes a place a body of water: "Nantucket" of "Nantucket Sound"
 _WATER_AFTER = re.compile(r"[ \t]+(?:Sound|Bay|River|Lake|Harbor|Harbour|Strait)(?![\w-])")
+_TRIP_BEFORE = re.compile(
+    r"(?:\bback[ \t]+to|\bfrom[ \t]+[A-Z][\w.'’-]*(?:[ \t]+[A-Z][\w.'’-]*)?[ \t]+to)[ \t]+$"
+)
+_RANGE_AFTER = re.compile(r"[ \t]+to[ \t]+[A-Z]")
 _MATCH_LABELS: dict[MatchKind, EntityLabel] = {
     "name": "LOC",
     "demonym": "MISC",
@@ -108,6 +112,11 @@ def capital_reading(catalog: Catalog, text: str, start: int, end: int, bounds: B
     if catalog.is_name_word(before) or catalog.is_name_word(after):
         return "part"
     if catalog.is_locative(before) or (after is not None and fold(after) in _CITY_NOUNS):
+        return "place"
+    # travel and ranges: "took the train back to Paris", "from Sofia to Seoul"
+    if _TRIP_BEFORE.search(text, max(bounds[0], start - 40), start) or (
+        before == "from" and _RANGE_AFTER.match(text, end, min(bounds[1], end + 40))
+    ):
         return "place"
     if any(name in catalog.us_states for name in region_after(text, end, bounds[1])):
         return "place"
