@@ -241,3 +241,13 @@ def test_a_one_word_person_is_the_organisation_of_that_name_read_more_often() ->
     actors = resolve(text, spec)
     assert texts(actors["org:gallup"]) == ["Gallup", "Gallup", "Gallup"]
     assert "person:gallup" not in actors
+
+
+def test_a_one_word_person_the_article_writes_in_lower_case_is_a_common_word() -> None:
+    # allsides:LsouunmxdYXbX1QO (issue 27, second audit): "Pot" at a sentence's start
+    text = (
+        "In the words of the editorial, pot's casual use by adults poses little risk. "
+        "Pot is a big business now."
+    )
+    assert "person:pot" not in resolve(text, [("Pot", "PER")])
+    assert "person:lavrov" in resolve("Lavrov said no.", [("Lavrov", "PER")])

@@ -205,10 +205,20 @@ def _people_claims(text: str, people: list[PersonClaim], catalog: Catalog) -> li
     fuller = _fuller_names(text, catalog, [p for p in found if p is not None])
     claims = []
     for claim, person in zip(people, found, strict=True):
+        if person is not None and _common_word(text, person.name):
+            continue
         if person is not None:
             person = fuller.get(person.key, person)
             claims.append(Claim(person.key, person.name, "person", claim.mention, claim.name))
     return claims
+
+
+def _common_word(text: str, name: str) -> bool:
+    """A one-word "person" the article also writes in lower case is a common word capitalised
+    at the start of a sentence ("Pot" beside "pot's casual use")."""
+    if " " in name or not name.isalpha() or not name[:1].isupper():
+        return False
+    return re.search(rf"(?<![\w-]){re.escape(name.lower())}(?![\w-])", text) is not None
 
 
 def _fuller_names(text: str, catalog: Catalog, people: Sequence[Person]) -> dict[str, Person]:
