@@ -5,11 +5,11 @@
 
 Re-runs the product's actor path on the 80 articles of data/labels/actor_audit2 (their texts
 are in ``listed.jsonl``; the same path and tagger cache as ``eval_actor_audit._actors``,
-imported) and looks up a verdict for each of the six actors listed now, from ``audit.jsonl``
-and then ``audit_round2.jsonl`` where it exists (``--audit`` takes several files; a later file's
-verdict for the same source_id, actor and kind replaces an earlier one): by source_id and name
-(case, a leading "The" and a final dot aside), and by kind where an article has two listed
-actors of one name.
+imported) and looks up a verdict for each of the six actors listed now, from ``audit.jsonl``,
+then ``audit_round2.jsonl`` and ``audit_round3.jsonl`` where they exist (``--audit`` takes several
+files; a later file's verdict for the same source_id, actor and kind replaces an earlier one): by
+source_id and name (case, a leading "The" and a final dot aside), and by kind where an article
+has two listed actors of one name.
 
 Reported:
 
@@ -50,12 +50,12 @@ VERDICTS = ("ok", "junk", "wrong_identity", "partial_name")
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    round2 = HERE / "audit_round2.jsonl"
+    rounds = [HERE / "audit_round2.jsonl", HERE / "audit_round3.jsonl"]
     parser.add_argument(
         "--audit",
         type=Path,
         nargs="+",
-        default=[HERE / "audit.jsonl", *([round2] if round2.exists() else [])],
+        default=[HERE / "audit.jsonl", *(path for path in rounds if path.exists())],
         help="verdict files, in order: a later file's verdict for a pair replaces an earlier one",
     )
     parser.add_argument("--listed", type=Path, default=HERE / "listed.jsonl")
