@@ -230,6 +230,7 @@ def _quotation(
         if speaking is not None
         else (None if speaker.how == "pronoun" else speaker.name),
         how=speaker.how,
+        text=text[a:b],
         targets=tuple(
             QuoteTarget(key=actors[t].key, name=actors[t].name, label="neutral", score=0.0)
             for t in targets

@@ -150,6 +150,8 @@ class Quotation:
     speaker_key: str | None
     speaker_name: str | None
     how: SpeakerHow
+    # the words: the text's [start, end)
+    text: str
     targets: tuple[QuoteTarget, ...] = ()
 
 

@@ -8,6 +8,7 @@ from app.models.article import Article, ArticleStatus, Genre
 from app.models.author import ArticleAuthor, Author
 from app.models.history import ArticleHistory
 from app.models.outlet import Outlet
+from app.models.quotation import ActorRelation, Quotation, QuotationTarget
 from app.models.rollup import ActorOutletStats, ActorPair
 from app.models.source import ArticleSource
 from app.models.subscription import Delivery, DeliveryState, Subscription
@@ -17,6 +18,7 @@ __all__ = [
     "ActorAlias",
     "ActorOutletStats",
     "ActorPair",
+    "ActorRelation",
     "AnalysisRun",
     "ApiKey",
     "Article",
@@ -34,5 +36,7 @@ __all__ = [
     "KeyScope",
     "Mention",
     "Outlet",
+    "Quotation",
+    "QuotationTarget",
     "Subscription",
 ]

@@ -1,0 +1,189 @@
+"""Quotations, their targets and the speaker -> target relations: written with an article's
+annotations (app/services/annotate.py), read by the quotation and relation queries."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, exists, func, insert, select
+from sqlalchemy.orm import Session
+
+from app.models import ActorRelation, Article, Outlet, Quotation, QuotationTarget
+
+# children first: a target row references its quotation
+TABLES = (QuotationTarget, ActorRelation, Quotation)
+
+
+def delete_for(session: Session, article_ids: Sequence[int]) -> None:
+    """Remove the quotations and relations of these articles (before writing new ones)."""
+    for model in TABLES:
+        session.execute(
+            delete(model)
+            .where(model.__table__.c.article_id.in_(article_ids))
+            .execution_options(synchronize_session=False)
+        )
+
+
+def add(
+    session: Session,
+    quotations: list[dict[str, Any]],
+    relations: list[dict[str, Any]],
+) -> None:
+    """Insert quotations (each with its ``targets``: ``actor_id``, label, score) and relation
+    rows; the article's ``published`` and ``outlet_id`` are copied onto both."""
+    ids = sorted({row["article_id"] for row in quotations} | {r["article_id"] for r in relations})
+    if not ids:
+        return
+    copies = {
+        article_id: {"published": published, "outlet_id": outlet_id}
+        for article_id, published, outlet_id in session.execute(
+            select(Article.id, Article.published, Article.outlet_id).where(Article.id.in_(ids))
+        )
+    }
+    targets: list[dict[str, Any]] = []
+    for row in quotations:
+        fields = {k: v for k, v in row.items() if k != "targets"} | copies[row["article_id"]]
+        quotation_id = session.execute(
+            insert(Quotation).values(**fields).returning(Quotation.id)
+        ).scalar_one()
+        targets += [
+            {"quotation_id": quotation_id, "article_id": row["article_id"], **t}
+            for t in row["targets"]
+        ]
+    if targets:
+        session.execute(insert(QuotationTarget), targets)
+    if relations:
+        session.execute(insert(ActorRelation), [r | copies[r["article_id"]] for r in relations])
+
+
+@dataclass(frozen=True, slots=True)
+class QuoteFilters:
+    """The filters of the quotation list; ids already resolved, dates as [lower, upper)."""
+
+    speakers: frozenset[int] | None = None
+    about: frozenset[int] | None = None
+    stance: str | None = None
+    outlets: frozenset[int] | None = None
+    lower: datetime | None = None
+    upper: datetime | None = None
+    words: str | None = None
+
+
+def search(
+    session: Session, filters: QuoteFilters, before_id: int | None, limit: int
+) -> list[tuple[Quotation, str | None, str | None]]:
+    """Quotations matching ``filters``, newest (highest id) first, below ``before_id``; each with
+    its article's title and outlet name."""
+    statement = (
+        select(Quotation, Article.title, Outlet.name)
+        .join(Article, Article.id == Quotation.article_id)
+        .outerjoin(Outlet, Outlet.id == Quotation.outlet_id)
+        .where(*_conditions(filters))
+        .order_by(Quotation.id.desc())
+        .limit(limit)
+    )
+    if before_id is not None:
+        statement = statement.where(Quotation.id < before_id)
+    return [(q, title, outlet) for q, title, outlet in session.execute(statement)]
+
+
+def _conditions(filters: QuoteFilters) -> list[Any]:
+    out: list[Any] = []
+    if filters.speakers is not None:
+        out.append(Quotation.speaker_id.in_(sorted(filters.speakers)))
+    if filters.about is not None or filters.stance is not None:
+        target = select(QuotationTarget.quotation_id).where(
+            QuotationTarget.quotation_id == Quotation.id
+        )
+        if filters.about is not None:
+            target = target.where(QuotationTarget.actor_id.in_(sorted(filters.about)))
+        if filters.stance is not None:
+            target = target.where(QuotationTarget.label == filters.stance)
+        out.append(exists(target))
+    if filters.outlets is not None:
+        out.append(Quotation.outlet_id.in_(sorted(filters.outlets)))
+    if filters.lower is not None:
+        out.append(Quotation.published >= filters.lower)
+    if filters.upper is not None:
+        out.append(Quotation.published < filters.upper)
+    if filters.words:
+        escaped = filters.words.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        out.append(Quotation.text.ilike(f"%{escaped}%", escape="\\"))
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class RelationRow:
+    other_id: int
+    articles: int
+    negative: int
+    neutral: int
+    positive: int
+
+
+def relations(
+    session: Session,
+    actor_id: int,
+    direction: str,
+    *,
+    stance: str | None,
+    outlets: frozenset[int] | None,
+    lower: datetime | None,
+    upper: datetime | None,
+    limit: int,
+) -> list[RelationRow]:
+    """The actors ``actor_id`` spoke about (``direction`` "from") or that spoke about it ("to"),
+    with article and per-stance counts, the most quoted first (by ``stance`` when given)."""
+    own, other = (
+        (ActorRelation.speaker_id, ActorRelation.target_id)
+        if direction == "from"
+        else (ActorRelation.target_id, ActorRelation.speaker_id)
+    )
+    sums = {
+        label: func.sum(getattr(ActorRelation, label))
+        for label in ("negative", "neutral", "positive")
+    }
+    statement = select(other, func.count(ActorRelation.article_id), *sums.values()).where(
+        own == actor_id
+    )
+    if outlets is not None:
+        statement = statement.where(ActorRelation.outlet_id.in_(sorted(outlets)))
+    if lower is not None:
+        statement = statement.where(ActorRelation.published >= lower)
+    if upper is not None:
+        statement = statement.where(ActorRelation.published < upper)
+    total = sums["negative"] + sums["neutral"] + sums["positive"]
+    order = sums[stance] if stance is not None else total
+    statement = statement.group_by(other).order_by(order.desc(), other).limit(limit)
+    if stance is not None:
+        statement = statement.having(sums[stance] > 0)
+    return [
+        RelationRow(int(o), int(a), int(n), int(u), int(p))
+        for o, a, n, u, p in session.execute(statement)
+    ]
+
+
+def latest_between(
+    session: Session,
+    speaker_id: int,
+    target_id: int,
+    filters: QuoteFilters,
+    limit: int,
+) -> list[tuple[Quotation, str | None, str | None]]:
+    """The latest quotations of ``speaker_id`` about ``target_id`` (within ``filters``)."""
+    return search(
+        session,
+        QuoteFilters(
+            speakers=frozenset({speaker_id}),
+            about=frozenset({target_id}),
+            stance=filters.stance,
+            outlets=filters.outlets,
+            lower=filters.lower,
+            upper=filters.upper,
+        ),
+        None,
+        limit,
+    )
