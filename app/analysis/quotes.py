@@ -58,7 +58,8 @@ _VERBS = (
     "alleged|alleges|lamented|predicts|wondered|agreed|agrees|echoed|cautioned|commented|"
     "snapped|asserted|asserting|saying|adding|noting|telling|writing|calling|called|responds|"
     "reported|reportedly said|recalls|believes|accused|accusing|described|describing|decried|"
-    "blasted|criticized|praised|slammed|ruled|replied|tweeting|arguing|insisting|warning"
+    "blasted|criticized|praised|slammed|ruled|replied|tweeting|arguing|insisting|warning|"
+    "pledged|pledges|reminded|reminds|reports|vows|recoiled at|shot back|cited"
 )
 _VERB = re.compile(rf"\b(?:{_VERBS})\b|\baccording to\b|\bin a statement\b", re.IGNORECASE)
 # Verbs that report a clause without a quotation (reported speech).
@@ -70,6 +71,59 @@ _REPORTING = re.compile(
 )
 _ACCORDING = re.compile(r"\baccording to\b", re.IGNORECASE)
 _PRONOUNS = {"he": "male", "she": "female", "i": "", "it": "thing"}
+# capitalised words that open a phrase without naming anyone
+_NOT_NAMES = frozenset(
+    [
+        "i",
+        "he",
+        "she",
+        "it",
+        "we",
+        "they",
+        "you",
+        "the",
+        "a",
+        "an",
+        "this",
+        "that",
+        "these",
+        "those",
+        "his",
+        "her",
+        "their",
+        "its",
+        "our",
+        "after",
+        "before",
+        "but",
+        "and",
+        "or",
+        "so",
+        "then",
+        "when",
+        "while",
+        "if",
+        "in",
+        "on",
+        "at",
+        "for",
+        "from",
+        "with",
+        "by",
+        "as",
+        "also",
+        "later",
+        "earlier",
+        "meanwhile",
+        "however",
+        "still",
+        "yet",
+        "there",
+        "here",
+        "what",
+        "who",
+    ]
+)
 _GENDERED = re.compile(r"\b(?:(he|him|his|himself)|(she|her|hers|herself))\b", re.IGNORECASE)
 _TITLES = re.compile(
     r"^(?:the|a|an|this|that|his|her|their)\s+(?:[\w.'’-]+\s+){0,3}?"
@@ -82,7 +136,11 @@ _TITLES = re.compile(
     r"organisation|party|firm|white house|kremlin|police|union|network)\b",
     re.IGNORECASE,
 )
+# an unnamed spokesperson speaks for an organisation (QUOTES_GUIDELINE.md, NOTES.md 4)
 _INSTITUTIONS = {
+    "spokesman",
+    "spokeswoman",
+    "spokesperson",
     "ministry",
     "department",
     "agency",
@@ -111,6 +169,7 @@ _NOT_SPEECH_BEFORE = re.compile(
     r"the slogan|the term|the words|book|film|movie|show|song|documentary|op-ed|column)\W{0,3}$",
     re.IGNORECASE,
 )
+_BREAKS = re.compile(r"\n\s*")
 _SENTENCE_END = re.compile(
     r"(?<!\bMr)(?<!\bMrs)(?<!\bMs)(?<!\bDr)(?<!\bSen)(?<!\bRep)(?<!\bGov)(?<!\bGen)(?<!\bSt)"
     r"(?<!\bJr)(?<!\bLt)(?<!\bCol)(?<!\bSgt)(?<!\bNo)(?<!\b[A-Z])(?<!\.[A-Z])[.!?](?=\s|$)"
@@ -119,7 +178,7 @@ _HONORIFIC = re.compile(r"^(?:(?:Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Gen|President|Senator)
 _CONJUNCTION = re.compile(r"^(?:and|but|while|as|when|which|who|so|or|because)\b", re.IGNORECASE)
 _CLAUSE_START = re.compile(r"[,;:—–(]\s*|\b(?:and|but|while|as|because|when)\s+$")
 # How far a cue may lie from the quotation marks, in characters.
-_AFTER_REACH = 90
+_AFTER_REACH = 260
 _BEFORE_REACH = 200
 
 
@@ -188,7 +247,8 @@ def find(text: str, sentences: Sequence[Sentence], actors: Sequence[_Actor]) -> 
     previous: tuple[int, _Speaker] | None = None
     for a, b, kind, speaker in found:
         if previous is not None and _near(text, previous[0], a):
-            if speaker.how == "none":
+            speechlike = kind != "direct" or _opens_sentence(text, a) or len(text[a:b].split()) >= 8
+            if speaker.how == "none" and speechlike:
                 speaker = replace(previous[1], how="context", cue=None)
             elif (
                 speaker.how == "pronoun"
@@ -198,7 +258,7 @@ def find(text: str, sentences: Sequence[Sentence], actors: Sequence[_Actor]) -> 
                 # he/she after a quoted person is that person more often than the last named
                 speaker = replace(speaker, actor=previous[1].actor, name=None)
         if speaker.how == "pronoun" and speaker.name in ("male", "female"):
-            speaker = _gendered(speaker, actors, outside, genders, a)
+            speaker = _gendered(text, speaker, actors, outside, genders, a)
         if speaker.how != "none":
             previous = (b, speaker)
         out.append(_quotation(text, a, b, kind, speaker, actors, named))
@@ -238,6 +298,13 @@ def _quotation(
     )
 
 
+def _opens_sentence(text: str, a: int) -> bool:
+    """Whether the quotation opening before ``a`` starts a sentence of its own (a quoted
+    fragment inside the narration is no continuation of the speech before it)."""
+    before = text[max(0, a - 4) : a - 1].rstrip(" \t")
+    return not before or before[-1] in '.!?:\n"”'
+
+
 def _is_person(actors: Sequence[_Actor], speaker: _Speaker) -> bool:
     return speaker.actor is not None and actors[speaker.actor].kind == "person"
 
@@ -260,7 +327,7 @@ def _not_speech(text: str, a: int, b: int) -> bool:
 def _near(text: str, previous_end: int, start: int) -> bool:
     """Whether a quotation at ``start`` continues the speech that ended at ``previous_end``:
     the same or the next paragraph."""
-    return text.count("\n\n", previous_end, start) + text.count("\n", previous_end, start) <= 2
+    return len(_BREAKS.findall(text, previous_end, start)) <= 1
 
 
 def _after(
@@ -294,9 +361,12 @@ def _after(
     if verb is None:
         return None
     head = window[: verb.start()].strip(" ,—–-")
-    if _CONJUNCTION.match(head) or len(head.split()) > 16:
+    if _CONJUNCTION.match(head):
         return None
-    if len(head.split()) > 4 and not any(start <= n.start < start + 25 for n in named):
+    # a long head is a name with its description ("X, the ministry's spokesman, said"), never
+    # a new clause ("The minister left. Later she said")
+    named_first = any(start <= n.start < start + 25 for n in named)
+    if len(head.split()) > (40 if named_first else 4):
         return None
     tail_start, tail_end = start + verb.end(), start + (ended.start() if ended else len(window))
     cue = verb.group(0).lower()
@@ -343,6 +413,8 @@ def _before(
         stop = offset + verb.end() + (clause.start() if clause else len(window) - verb.end())
         return _phrase(text, offset + verb.end(), stop, cue, actors, named, outside, a)
     head = window[: verb.start()]
+    if not head.strip():  # Said X, "..."
+        return _phrase(text, offset + verb.end(), end, cue, actors, named, outside, a)
     cut = max((m.end() for m in re.finditer(r"[;—–]", head)), default=0)
     return _phrase(
         text, offset + cut, offset + verb.start(), cue, actors, named, outside, a, subject=True
@@ -461,7 +533,7 @@ def _phrase(
     proper = re.findall(r"\b[A-Z][a-z'’.-]+(?:\s+[A-Z][a-z'’.-]+)*", phrase)
     if proper and len(words) <= 6:
         name = _HONORIFIC.sub("", proper[-1] if nearest else proper[0]).strip()
-        if name and name.lower() not in _PRONOUNS and name.lower() not in ("the", "a", "an"):
+        if name and name.split()[0].lower() not in _NOT_NAMES:
             return _Speaker(None, name, "explicit", cue)
     return _NOBODY
 
@@ -497,6 +569,7 @@ def _pronoun(
 
 
 def _gendered(
+    text: str,
     speaker: _Speaker,
     actors: Sequence[_Actor],
     outside: Sequence[_Named],
@@ -505,17 +578,31 @@ def _gendered(
 ) -> _Speaker:
     """``speaker`` (a he or she) as the latest person before ``before`` not known to be of the
     other gender."""
-    for n in reversed(outside):
-        person = n.start < before and actors[n.actor].kind == "person"
-        if person and genders.get(n.actor, speaker.name) == speaker.name:
-            return replace(speaker, actor=n.actor, name=None)
-    return replace(speaker, name=None)
+    fits = [
+        n
+        for n in outside
+        if n.start < before
+        and actors[n.actor].kind == "person"
+        and genders.get(n.actor, speaker.name) == speaker.name
+    ]
+    if not fits:
+        return replace(speaker, name=None)
+    # a person known to be of that gender before one whose gender the article does not show
+    known = [n for n in fits if genders.get(n.actor) == speaker.name]
+    fits = known if known and known[-1].start > fits[-1].start - 600 else fits
+    # the subject of the latest sentence naming such a person: its first such mention
+    last = fits[-1]
+    window = max(0, last.start - 400)
+    opening = max((m.end() for m in _SENTENCE_END.finditer(text, window, last.start)), default=0)
+    chosen = next(n for n in fits if n.start >= opening)
+    return replace(speaker, actor=chosen.actor, name=None)
 
 
 def _genders(text: str, actors: Sequence[_Actor]) -> dict[int, str]:
     """Each person's gender as the article suggests it: the first he/his/him or she/her after
     each mention (within 120 characters) and Mr./Mrs./Ms. before it; the majority, if any."""
     out: dict[int, str] = {}
+    people = sorted(m.start for actor in actors if actor.kind == "person" for m in actor.mentions)
     for a, actor in enumerate(actors):
         if actor.kind != "person":
             continue
@@ -524,7 +611,8 @@ def _genders(text: str, actors: Sequence[_Actor]) -> dict[int, str]:
             title = text[max(0, m.start - 5) : m.start]
             votes += 2 if "Mr." in title else -2 if ("Mrs." in title or "Ms." in title) else 0
             found = _GENDERED.search(text, m.end, m.end + 120)
-            if found is not None:
+            # a pronoun after another person's name may be theirs
+            if found is not None and not any(m.end <= p < found.start() for p in people):
                 votes += 1 if found.group(1) else -1
         if votes:
             out[a] = "male" if votes > 0 else "female"
