@@ -122,6 +122,19 @@ _NOT_NAMES = frozenset(
         "here",
         "what",
         "who",
+        "officials",
+        "some",
+        "many",
+        "critics",
+        "others",
+        "experts",
+        "analysts",
+        "people",
+        "state",
+        "sources",
+        "reports",
+        "most",
+        "several",
     ]
 )
 _GENDERED = re.compile(r"\b(?:(he|him|his|himself)|(she|her|hers|herself))\b", re.IGNORECASE)
@@ -453,6 +466,8 @@ def _reported(
             return None
         tail = body[verb.end() :].strip()
         head = body[: verb.start()]
+        if re.match(r"(?:about|of|for|with|in|on)\b", tail):  # "wrote about", "told of"
+            return None
         if len(tail.split()) >= 4 and len(head.split()) <= 8:  # X said (that) CLAUSE
             speaker = _phrase(
                 text,
@@ -532,8 +547,12 @@ def _phrase(
         return _title(title.group("noun").lower(), actors, outside, start, cue)
     proper = re.findall(r"\b[A-Z][a-z'’.-]+(?:\s+[A-Z][a-z'’.-]+)*", phrase)
     if proper and len(words) <= 6:
-        name = _HONORIFIC.sub("", proper[-1] if nearest else proper[0]).strip()
-        if name and name.split()[0].lower() not in _NOT_NAMES:
+        found = proper[-1] if nearest else proper[0]
+        name = _HONORIFIC.sub("", found).strip()
+        # one capitalised word is a name only after an honorific ("Mr. Schriefer"), else it
+        # is as likely the start of a phrase ("Intelligence officials", "Another aide")
+        named = len(name.split()) > 1 or name != found
+        if named and name.split()[0].lower() not in _NOT_NAMES:
             return _Speaker(None, name, "explicit", cue)
     return _NOBODY
 
