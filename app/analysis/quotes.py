@@ -551,8 +551,8 @@ def _phrase(
         name = _HONORIFIC.sub("", found).strip()
         # one capitalised word is a name only after an honorific ("Mr. Schriefer"), else it
         # is as likely the start of a phrase ("Intelligence officials", "Another aide")
-        named = len(name.split()) > 1 or name != found
-        if named and name.split()[0].lower() not in _NOT_NAMES:
+        is_name = len(name.split()) > 1 or name != found
+        if is_name and name.split()[0].lower() not in _NOT_NAMES:
             return _Speaker(None, name, "explicit", cue)
     return _NOBODY
 
