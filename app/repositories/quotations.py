@@ -4,7 +4,7 @@ annotations (app/services/annotate.py), read by the quotation and relation queri
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -168,22 +168,40 @@ def relations(
 
 def latest_between(
     session: Session,
-    speaker_id: int,
-    target_id: int,
+    actor_id: int,
+    direction: str,
+    others: Sequence[int],
     filters: QuoteFilters,
     limit: int,
-) -> list[tuple[Quotation, str | None, str | None]]:
-    """The latest quotations of ``speaker_id`` about ``target_id`` (within ``filters``)."""
-    return search(
-        session,
-        QuoteFilters(
-            speakers=frozenset({speaker_id}),
-            about=frozenset({target_id}),
-            stance=filters.stance,
-            outlets=filters.outlets,
-            lower=filters.lower,
-            upper=filters.upper,
-        ),
-        None,
-        limit,
+) -> dict[int, list[tuple[Quotation, str | None, str | None]]]:
+    """The latest ``limit`` quotations of ``actor_id`` about each of ``others`` (direction
+    "from"), or of each of them about it ("to"), within ``filters``' stance, outlets and dates;
+    one query for them all."""
+    if not others:
+        return {}
+    other = QuotationTarget.actor_id if direction == "from" else Quotation.speaker_id
+    own = Quotation.speaker_id if direction == "from" else QuotationTarget.actor_id
+    rank = func.row_number().over(partition_by=other, order_by=Quotation.id.desc()).label("rank")
+    ranked = (
+        select(Quotation.id.label("id"), other.label("other"), rank)
+        .join(QuotationTarget, QuotationTarget.quotation_id == Quotation.id)
+        .where(own == actor_id, other.in_(sorted(set(others))))
+        .where(*_conditions(replace(filters, speakers=None, about=None, stance=None, words=None)))
     )
+    if filters.stance is not None:
+        ranked = ranked.where(QuotationTarget.label == filters.stance)
+    chosen = ranked.subquery()
+    pairs = session.execute(select(chosen.c.id, chosen.c.other).where(chosen.c.rank <= limit)).all()
+    rows = {
+        q.id: (q, title, outlet)
+        for q, title, outlet in session.execute(
+            select(Quotation, Article.title, Outlet.name)
+            .join(Article, Article.id == Quotation.article_id)
+            .outerjoin(Outlet, Outlet.id == Quotation.outlet_id)
+            .where(Quotation.id.in_(sorted({quotation_id for quotation_id, _ in pairs})))
+        )
+    }
+    out: dict[int, list[tuple[Quotation, str | None, str | None]]] = {}
+    for quotation_id, other_id in sorted(pairs, key=lambda p: -p[0]):
+        out.setdefault(int(other_id), []).append(rows[quotation_id])
+    return out

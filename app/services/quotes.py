@@ -136,15 +136,14 @@ def actor_relations(
         upper=chosen.upper,
         limit=limit,
     )
-    others = {a.id: a for a in actors.get_many(session, [r.other_id for r in rows])}
+    ids = [r.other_id for r in rows]
+    others = {a.id: a for a in actors.get_many(session, ids)}
+    latest_of = quotation_rows.latest_between(
+        session, actor_id, direction, ids, chosen, LATEST_PER_RELATION
+    )
     items = []
     for row in rows:
-        speaker, target = (
-            (actor_id, row.other_id) if direction == "from" else (row.other_id, actor_id)
-        )
-        latest = quotation_rows.latest_between(
-            session, speaker, target, chosen, LATEST_PER_RELATION
-        )
+        latest = latest_of.get(row.other_id, [])
         other = others[row.other_id]
         items.append(
             RelationItem(
