@@ -145,7 +145,7 @@ def child_settings(settings: Settings, count: int) -> Settings:
 
     Each process would otherwise take every core for its models' threads: on two cores, two
     processes of two threads each analysed 1.3 articles/s, two of one thread 3.5, one process
-    1.9 with one thread or two (docs/benchmarks.md, scripts/bench_workers.py).
+    1.9 with one thread or two (docs/benchmarks.md, scripts/bench/bench_workers.py).
     """
     return settings.threads_for(count)
 

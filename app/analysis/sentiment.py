@@ -2,7 +2,7 @@
 
 All heads read the same encoder pass (`Encoded`), so an article's sentences are encoded once and
 every step below is a few matrix products in numpy. The weights are trained by
-``scripts/train_sentiment.py`` and bundled in ``bundled/sentiment/heads.npz``; the actor-level
+``scripts/train/train_sentiment.py`` and bundled in ``bundled/sentiment/heads.npz``; the actor-level
 aggregation (mentions -> the author's sentiment toward an actor) lives in ``actors.sentiment``.
 """
 

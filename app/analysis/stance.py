@@ -1,7 +1,7 @@
 """The stance model: the author's stance toward a target in a passage, read together in one pass.
 
 A cross-encoder fine-tuned here from the bundled all-MiniLM-L6-v2 weights
-(``scripts/train_stance.py``; card in ``bundled/stance/README.md``). Its input is
+(``scripts/train/train_stance.py``; card in ``bundled/stance/README.md``). Its input is
 ``[CLS] target [SEP] passage [SEP]``; its output (negative, neutral, positive) comes from a small
 MLP over `pooled_features`: the [CLS] vector, the passage's mean vector, and the target's mean
 vector, taken over the target segment's word pieces together with the pieces of the target's
@@ -26,7 +26,7 @@ import numpy as np
 import torch
 
 from app.analysis.actors.combiner import COMBINER_FILE, Combiner
-from app.analysis.encoder import FloatArray, file_digest, fine_tuned_state, fine_tuned_tokenizer
+from app.analysis.encoder import FloatArray, file_digest, load_fine_tuned
 from app.analysis.runtime import OnnxModel, onnx_model
 from app.analysis.types import SENTIMENT_LABELS
 
@@ -177,13 +177,8 @@ def collate(pairs: Sequence[Pair], pad_id: int) -> dict[str, torch.Tensor]:
 
 def load_stance(path: Path) -> tuple[StanceNet, Any]:
     """The saved model (word embeddings restored from the encoder package) and its tokenizer."""
-    from transformers import BertConfig
-
-    state = fine_tuned_state(path / "model.safetensors", "stance")
-    model = StanceNet(BertConfig.from_pretrained(str(path)))
-    model.load_state_dict(state, strict=True)
-    model.eval()
-    return model, fine_tuned_tokenizer(path)
+    model, tokenizer = load_fine_tuned(path, "stance", StanceNet)
+    return model, tokenizer
 
 
 class StanceModel:

@@ -3,9 +3,10 @@ author's stance toward each labelled actor of an article, through the product's 
 
 Each record is one article: ``text``, ``sample``, ``split`` and ``actors``, each with ``name``,
 ``label`` and ``passages`` (``start``, ``end``, ``label``). The article is analysed as the worker
-would; each labelled actor is looked up among its actors by name (the labels were made on the
-product's own actors, so the names match unless the resolver has changed since; a name it now
-writes more fully is found among the actor's aliases), and scored:
+would; each labelled actor is looked up among its actors (`ActorLookup`: by name, as the labels
+were made on the product's own actors; then, where the resolver has changed since, among an
+actor's aliases or by its key, so "Paul Ryan" is found as "Paul D. Ryan", ``person:paul ryan``),
+and scored:
 
 - ``level="article"``: the actor's label against the article-level label;
 - ``level="passage"``: each labelled passage that is one of the actor's passages, as the stance
@@ -21,7 +22,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Literal, Protocol
 
 from app.analysis.sentiment_eval import classification_report
-from app.analysis.types import SENTIMENT_LABELS, Analysis
+from app.analysis.types import SENTIMENT_LABELS, ActorAnalysis, Analysis
 
 _INDEX: dict[str, int] = {label: i for i, label in enumerate(SENTIMENT_LABELS)}
 _BATCH = 8
@@ -34,6 +35,21 @@ class PassageReader(Protocol):
     def passage_stances(
         self, text: str, analysis: Analysis, actor: str, spans: Sequence[tuple[int, int]]
     ) -> list[str | None]: ...
+
+
+class ActorLookup:
+    """A labelled actor's name among an article's actors: the same name; else an alias (a name
+    the resolver now writes more fully); else the key's name part (``person:paul ryan`` for a
+    person the article now names "Paul D. Ryan"). Case is ignored after the exact name."""
+
+    def __init__(self, actors: Sequence[ActorAnalysis]) -> None:
+        self._by_name = {a.name: a for a in actors}
+        self._by_alias = {n.casefold(): a for a in actors for n in a.aliases}
+        self._by_key = {a.key.partition(":")[2].casefold(): a for a in actors}
+
+    def find(self, name: str) -> ActorAnalysis | None:
+        folded = name.casefold()
+        return self._by_name.get(name) or self._by_alias.get(folded) or self._by_key.get(folded)
 
 
 def _split_of(record: Mapping[str, Any], split: str | None) -> bool:
@@ -63,11 +79,9 @@ def evaluate_actor_labels(
         for record, analysis in zip(
             chunk, analyzer.analyze([r["text"] for r in chunk]), strict=True
         ):
-            by_name = {a.name: a for a in analysis.actors}
-            # a name the resolver now writes more fully is kept among the actor's aliases
-            by_alias = {n.casefold(): a for a in analysis.actors for n in a.aliases}
+            lookup = ActorLookup(analysis.actors)
             for actor in record["actors"]:
-                found = by_name.get(actor["name"]) or by_alias.get(actor["name"].casefold())
+                found = lookup.find(actor["name"])
                 if found is None:
                     not_found += 1
                 if level == "article":

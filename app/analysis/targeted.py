@@ -3,10 +3,10 @@
 Not part of the bundled profile yet: a first run (top two layers fine-tuned for one epoch on two
 busy cores) scored 0.721 macro F1 on the NewsMTSC hold-out against 0.714 for the frozen-feature
 head, too small a gain for a second encoder pass (see docs/quality.md). The training scripts use
-it (`scripts/train_targeted.py`, `scripts/train_sentiment.py --targeted`) so a longer run can be
-measured and adopted without new code.
+it (`scripts/train/train_targeted.py`, `scripts/train/train_sentiment.py --targeted`) so a
+longer run can be measured and adopted without new code.
 
-The model is all-MiniLM-L6-v2 fine-tuned on NewsMTSC (`scripts/train_targeted.py`). A
+The model is all-MiniLM-L6-v2 fine-tuned on NewsMTSC (`scripts/train/train_targeted.py`). A
 target is represented by the mean of the sentence's token vectors next to the mean of the
 target's own word pieces, then a linear layer gives (negative, neutral, positive). Targets are
 located by span pooling, not by markers in the input, so a sentence with five mentions is encoded
@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from app.analysis.encoder import FloatArray, file_digest, fine_tuned_state, fine_tuned_tokenizer
+from app.analysis.encoder import FloatArray, file_digest, load_fine_tuned
 from app.analysis.types import SENTIMENT_LABELS
 
 _NAME = "minilm-l6-newsmtsc-targeted"
@@ -180,13 +180,8 @@ def collate(
 
 def load_targeted(path: Path) -> tuple[TargetedNet, Any]:
     """The saved model, its word embeddings restored from the encoder package, and tokenizer."""
-    from transformers import BertConfig
-
-    state = fine_tuned_state(path / "model.safetensors", "targeted-sentiment")
-    model = TargetedNet(BertConfig.from_pretrained(str(path)))
-    model.load_state_dict(state, strict=True)
-    model.eval()
-    return model, fine_tuned_tokenizer(path)
+    model, tokenizer = load_fine_tuned(path, "targeted-sentiment", TargetedNet)
+    return model, tokenizer
 
 
 class TargetedModel:

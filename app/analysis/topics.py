@@ -126,7 +126,7 @@ class TopicHead:
 
     @classmethod
     def load(cls, directory: Path, stem: str = TOP_STEM) -> TopicHead:
-        """Read ``<stem>.npz`` and ``<stem>.json`` written by ``scripts/train_topics.py``."""
+        """Read ``<stem>.npz`` and ``<stem>.json`` written by ``scripts/train/train_topics.py``."""
         meta = json.loads((directory / f"{stem}.json").read_text(encoding="utf-8"))
         with np.load(directory / f"{stem}.npz") as arrays:
             weights = arrays["weights"].astype(np.float32)

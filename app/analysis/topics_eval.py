@@ -107,7 +107,7 @@ def editor_report(
     labels: Mapping[str, str],
 ) -> dict[str, Any]:
     """The editor-filing figures from each article's first topic (codes), shared with
-    `scripts/train_topics.py`: accuracy (first == primary), first_in_all, macro F1 over the
+    `scripts/train/train_topics.py`: accuracy (first == primary), first_in_all, macro F1 over the
     primaries present, and per primary its precision, recall, F1 and support."""
     n = len(first)
     per_label: dict[str, dict[str, float | int]] = {}

@@ -104,6 +104,15 @@ class ActorSentiment:
 
 
 @dataclass(frozen=True, slots=True)
+class ActorRef:
+    """An actor named by another one, e.g. the country an institution is part of."""
+
+    key: str
+    name: str
+    kind: ActorKind
+
+
+@dataclass(frozen=True, slots=True)
 class ActorAnalysis:
     """One canonical actor as it appears in one article."""
 
@@ -117,6 +126,9 @@ class ActorAnalysis:
     # share of the article's attention in [0, 1]
     salience: float
     sentiment: ActorSentiment
+    # the actor this one is part of: the White House, the Pentagon and Congress are parts of
+    # the United States, the Senate of Congress
+    part_of: ActorRef | None = None
 
     @property
     def mention_count(self) -> int:

@@ -45,6 +45,16 @@ def article_query(
             examples=["negative"],
         ),
     ] = None,
+    include_parts: Annotated[
+        bool,
+        Query(
+            description="Let each `actor` also match the actors that are part of it: "
+            "`actor=United States&include_parts=true` finds the articles about the White House, "
+            "the Pentagon, Congress (and the Senate, part of Congress) too. Each actor's "
+            "`part_of` (GET /v1/actors/{id}) says what it belongs to.",
+            examples=[True],
+        ),
+    ] = False,
     outlet: Annotated[
         list[NameFilter],
         Query(
@@ -136,6 +146,7 @@ def article_query(
         actors=actor,
         actor_mode=actor_mode,
         actor_sentiment=actor_sentiment,
+        include_parts=include_parts,
         outlets=outlet,
         authors=author,
         published_from=published_from,

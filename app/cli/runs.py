@@ -112,6 +112,13 @@ def reannotate(
         typer.echo(f"current models: {current.fingerprint[:12]} ({run})")
     noun = "article" if result.count == 1 else "articles"
     typer.echo(f"{result.count} {noun} {'would be queued' if dry_run else 'queued'}")
+    actors = result.actors
+    if actors.renamed or actors.merged:
+        verb = "would be" if dry_run else "were"
+        typer.echo(
+            f"stored actors brought to today's names: {actors.renamed} {verb} renamed, "
+            f"{actors.merged} {verb} merged (their ids still answer)"
+        )
 
 
 @cli.command("runs")

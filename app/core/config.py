@@ -95,7 +95,7 @@ class Settings(BaseSettings):
     quantize_ner: bool | None = None
     quantize_stance: bool | None = None
     # The stance model (the author's stance toward each actor) of both profiles: a folder as
-    # scripts/train_stance.py writes it; None is the bundled one.
+    # scripts/train/train_stance.py writes it; None is the bundled one.
     stance_model: Path | None = None
     # Passages the stance model reads per actor at most (the most evaluative ones by the
     # sentence head); None reads them all. Measured in docs/benchmarks.md.

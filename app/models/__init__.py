@@ -1,6 +1,6 @@
 """The ORM classes; importing this package registers every table on ``Base.metadata``."""
 
-from app.models.actor import Actor, ActorAlias
+from app.models.actor import Actor, ActorAlias, ActorMerge
 from app.models.analysis_run import AnalysisRun
 from app.models.annotation import ArticleActor, ArticleSentiment, ArticleTopic, Mention
 from app.models.api_key import ApiKey, KeyScope
@@ -16,6 +16,7 @@ from app.models.subscription import Delivery, DeliveryState, Subscription
 __all__ = [
     "Actor",
     "ActorAlias",
+    "ActorMerge",
     "ActorOutletStats",
     "ActorPair",
     "ActorRelation",

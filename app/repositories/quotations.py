@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, exists, func, insert, select
+from sqlalchemy import case, delete, exists, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from app.models import ActorRelation, Article, Outlet, Quotation, QuotationTarget
@@ -205,3 +205,74 @@ def latest_between(
     for quotation_id, other_id in sorted(pairs, key=lambda p: -p[0]):
         out.setdefault(int(other_id), []).append(rows[quotation_id])
     return out
+
+
+def move_actor(session: Session, actor_id: int, *, into: int) -> None:
+    """An actor merged into another (app/repositories/actor_identities.py): its quotations,
+    targets and relations become ``into``'s. A quotation that named both keeps one target
+    (``into``'s); one where ``into`` now speaks about itself loses that target; the touched
+    articles' relations are counted again from their quotations."""
+    quoted = select(QuotationTarget.quotation_id).where(QuotationTarget.actor_id == actor_id)
+    spoken = select(Quotation.id).where(Quotation.speaker_id == actor_id)
+    article_ids = sorted(
+        set(
+            session.scalars(
+                select(Quotation.article_id).where(
+                    or_(Quotation.id.in_(quoted), Quotation.id.in_(spoken))
+                )
+            )
+        )
+    )
+    if not article_ids:
+        return
+    session.execute(
+        update(Quotation).where(Quotation.speaker_id == actor_id).values(speaker_id=into)
+    )
+    both = select(QuotationTarget.quotation_id).where(QuotationTarget.actor_id == into)
+    session.execute(
+        delete(QuotationTarget).where(
+            QuotationTarget.actor_id == actor_id, QuotationTarget.quotation_id.in_(both)
+        )
+    )
+    session.execute(
+        update(QuotationTarget).where(QuotationTarget.actor_id == actor_id).values(actor_id=into)
+    )
+    own = select(Quotation.id).where(Quotation.speaker_id == into)
+    session.execute(
+        delete(QuotationTarget).where(
+            QuotationTarget.actor_id == into, QuotationTarget.quotation_id.in_(own)
+        )
+    )
+    session.execute(
+        delete(ActorRelation)
+        .where(ActorRelation.article_id.in_(article_ids))
+        .execution_options(synchronize_session=False)
+    )
+    counts = {
+        label: func.sum(case((QuotationTarget.label == label, 1), else_=0))
+        for label in ("negative", "neutral", "positive")
+    }
+    rows = session.execute(
+        select(
+            Quotation.article_id,
+            Quotation.speaker_id,
+            QuotationTarget.actor_id,
+            *counts.values(),
+            func.max(Quotation.published),
+            func.max(Quotation.outlet_id),
+        )
+        .join(QuotationTarget, QuotationTarget.quotation_id == Quotation.id)
+        .where(Quotation.article_id.in_(article_ids), Quotation.speaker_id.is_not(None))
+        .group_by(Quotation.article_id, Quotation.speaker_id, QuotationTarget.actor_id)
+    ).all()
+    if rows:
+        session.execute(
+            insert(ActorRelation),
+            [
+                {
+                    "article_id": a, "speaker_id": sp, "target_id": t, "negative": int(n),
+                    "neutral": int(u), "positive": int(p), "published": when, "outlet_id": o,
+                }
+                for a, sp, t, n, u, p, when, o in rows
+            ],
+        )  # fmt: skip

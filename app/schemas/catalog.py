@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
+from app.schemas.article import ActorRef
+
 
 class OutletView(BaseModel):
     """An outlet and the number of its articles."""
@@ -21,4 +23,7 @@ class ActorView(BaseModel):
     name: str = Field(examples=["Russia"])
     kind: str = Field(examples=["country"])
     aliases: list[str] = Field(examples=[["rus", "russian federation"]])
+    part_of: ActorRef | None = Field(
+        default=None, description="The actor this one is part of (the White House: the US)."
+    )
     article_count: int = Field(description="Articles that mention the actor.")

@@ -44,6 +44,11 @@ _TALLY = {"mean": -0.31, "negative": 41, "neutral": 22, "positive": 9}
 ACTOR_PROFILE: dict[str, Any] = {
     **USA,
     "aliases": ["america", "u.s.", "united states", "us", "usa"],
+    "part_of": None,
+    "parts": [
+        {"id": 41, "key": "org:white house", "name": "White House", "kind": "organization"},
+        {"id": 58, "key": "org:us congress", "name": "US Congress", "kind": "organization"},
+    ],
     "article_count": 72,
     "mention_count": 388,
     "first_seen": "2021-01-04T00:00:00Z",

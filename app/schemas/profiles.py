@@ -46,6 +46,16 @@ class ActorProfile(ActorRef):
     model_config = ConfigDict(json_schema_extra={"examples": [examples.ACTOR_PROFILE]})
 
     aliases: list[str] = Field(examples=[["rus", "russian federation"]])
+    part_of: ActorRef | None = Field(
+        default=None,
+        description="The actor this one is part of: the United States for the White House, "
+        "Congress for the Senate; null for most. `include_parts=true` on GET /v1/articles "
+        "lets a filter on that actor match this one too.",
+    )
+    parts: list[ActorRef] = Field(
+        default_factory=list,
+        description="The actors directly part of this one (its institutions), by name.",
+    )
     article_count: int = Field(description="Analysed articles that mention it.", examples=[72])
     mention_count: int = Field(description="Mentions across those articles.", examples=[388])
     first_seen: datetime | None = Field(description="Earliest publication date among them.")

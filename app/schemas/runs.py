@@ -119,3 +119,13 @@ class ReannotateResult(BaseModel):
     current_run_id: int | None = Field(
         description="Their run id; null until a worker has annotated an article with them."
     )
+    actors_renamed: int = Field(
+        default=0,
+        description="Stored actors renamed to the current tables' key and name (`person:obama` "
+        "to `person:barack obama`): the same id, the old name kept as an alias.",
+    )
+    actors_merged: int = Field(
+        default=0,
+        description="Stored actors merged into one already stored under their new key; the "
+        "merged id and key still answer (`GET /v1/actors/{id}`, `actor=`) for that actor.",
+    )

@@ -48,6 +48,8 @@ def actor_profile(
     """The actor over all dates (from the roll-ups), or over the articles published from
     ``start`` to ``end`` inclusive (either may be open)."""
     actor = _actor(session, actor_id)
+    # a merged actor's old id answers with the actor it became
+    actor_id = actor.id
     if start is not None and end is not None and start > end:
         raise invalid_query("from", "must not be after `to`")
     lower = _midnight(start) if start is not None else None
@@ -68,6 +70,8 @@ def actor_profile(
     return ActorProfile(
         **_ref(actor).model_dump(),
         aliases=sorted(alias.alias for alias in actor.aliases),
+        part_of=None if actor.part_of is None else _ref(actor.part_of),
+        parts=[_ref(part) for part in actors.parts_of(session, actor_id)],
         article_count=total.articles,
         mention_count=total.mentions,
         first_seen=first,
@@ -102,6 +106,7 @@ def actor_timeline(
     """One point per period from ``start`` to ``end`` (default: the actor's first and last
     article), zero counts where nothing was published; more than ``max_periods`` is a 422."""
     actor = _actor(session, actor_id, with_aliases=False)
+    actor_id = actor.id
     if start is not None and end is not None and start > end:
         raise invalid_query("from", "must not be after `to`")
     outlet_ids = resolve.outlet_ids(session, outlet_terms)
@@ -289,7 +294,7 @@ def _day_after(day: date) -> datetime:
 def actor_passages(session: Session, actor_id: int, article_ids: list[int]) -> ActorPassages:
     """The passages behind the stance toward an actor in each of some articles (a list's page)."""
     actor = _actor(session, actor_id, with_aliases=False)
-    rows = passages.for_actor(session, actor_id, article_ids)
+    rows = passages.for_actor(session, actor.id, article_ids)
     return ActorPassages(actor=_ref(actor), items=[_article_passages(row) for row in rows])
 
 

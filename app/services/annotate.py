@@ -90,6 +90,14 @@ def check(analysis: Analysis, text: str) -> None:
     if len(set(keys)) != len(keys):
         raise InvalidAnalysisError("an actor key appears twice")
     for actor in analysis.actors:
+        if actor.part_of is not None and (
+            actor.part_of.kind not in _KINDS
+            or not actor.part_of.key
+            or actor.part_of.key == actor.key
+            or len(actor.part_of.key) > _MAX_KEY
+            or len(actor.part_of.name) > _MAX_NAME
+        ):
+            raise InvalidAnalysisError(f"actor {actor.key!r} is part of an invalid actor")
         if actor.kind not in _KINDS:
             raise InvalidAnalysisError(f"actor {actor.key!r} has unknown kind {actor.kind!r}")
         if not actor.key or len(actor.key) > _MAX_KEY or len(actor.name) > _MAX_NAME:
@@ -162,15 +170,23 @@ def store(
 
 
 def _actor_specs(analyses: list[Analysis]) -> list[ActorSpec]:
-    # One spec per key across the batch; aliases seen in any article are all kept.
+    # One spec per key across the batch; aliases seen in any article are all kept. The actor an
+    # institution is part of is ensured with it, mentioned or not.
     names: dict[str, tuple[str, str]] = {}
     aliases: dict[str, set[str]] = {}
+    parents: dict[str, str] = {}
     for analysis in analyses:
         for actor in analysis.actors:
             names.setdefault(actor.key, (actor.name, actor.kind))
             aliases.setdefault(actor.key, set()).update(actor.aliases)
+            if actor.part_of is not None:
+                parents.setdefault(actor.key, actor.part_of.key)
+                names.setdefault(actor.part_of.key, (actor.part_of.name, actor.part_of.kind))
+                aliases.setdefault(actor.part_of.key, set())
     return [
-        ActorSpec(key=k, name=n, kind=kind, aliases=tuple(sorted(aliases[k])))
+        ActorSpec(
+            key=k, name=n, kind=kind, aliases=tuple(sorted(aliases[k])), part_of=parents.get(k)
+        )
         for k, (n, kind) in names.items()
     ]
 

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from app.core.config import Settings
 from app.models import Author, Outlet
 from app.repositories import actors, named, topics
+from app.schemas.article import ActorRef
 from app.schemas.catalog import ActorView, OutletView
 from app.schemas.page import Page
 from app.schemas.profiles import AuthorView, TopicView
@@ -51,6 +52,11 @@ def list_actors(
                 name=a.name,
                 kind=a.kind,
                 aliases=sorted(alias.alias for alias in a.aliases),
+                part_of=None
+                if a.part_of is None
+                else ActorRef(
+                    id=a.part_of.id, key=a.part_of.key, name=a.part_of.name, kind=a.part_of.kind
+                ),
                 article_count=n,
             )
             for a, n in rows[:size]

@@ -12,18 +12,20 @@ import importlib
 import importlib.util
 import logging
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from sqlalchemy.orm import Session
 
+from app.analysis.actors.identity import current_identity
 from app.analysis.types import Analyzer
 from app.core.config import Settings
 from app.errors import DomainError, RequestInvalidError, field_error
 from app.models.article import ArticleStatus, Sort
 from app.repositories import article_search, runs
 from app.repositories.article_search import Position
-from app.services import search
+from app.services import actor_identities, search
+from app.services.actor_identities import Identify, Reconciled
 from app.services.annotate import RunIdentity, run_identity
 
 logger = logging.getLogger(__name__)
@@ -65,6 +67,8 @@ class Requeued:
     current: RunIdentity | None
     # None while no article has been annotated by the current models yet
     current_run_id: int | None
+    # stored actors renamed or merged to today's identities (app/services/actor_identities.py)
+    actors: Reconciled = field(default_factory=Reconciled)
 
 
 def identity_of(analyzer: Analyzer) -> RunIdentity:
@@ -97,8 +101,13 @@ def requeue(
     current: RunIdentity | None,
     *,
     dry_run: bool = False,
+    identify: Identify | None = current_identity,
 ) -> Requeued:
-    """Queue again the selected articles not annotated by ``current`` (all with ``everything``)."""
+    """Queue again the selected articles not annotated by ``current`` (all with ``everything``).
+
+    First the stored actors are renamed or merged to the identities ``identify`` gives them
+    (None: left as they are), so the articles annotated again find their actors' ids.
+    """
     if current is None and not (selection.everything or selection.run_ids):
         raise ModelsUnknownError(
             "The current models are not known to this process (no worker has loaded them). "
@@ -128,7 +137,12 @@ def requeue(
         count = sum(
             apply(session, stale, ids) for ids in _matching_ids(session, settings, selection)
         )
-    return Requeued(count, dry_run, current, current_id)
+    actors = (
+        Reconciled()
+        if identify is None
+        else actor_identities.reconcile(session, identify, dry_run=dry_run)
+    )
+    return Requeued(count, dry_run, current, current_id, actors)
 
 
 def _matching_ids(

@@ -23,9 +23,13 @@ _HINTS = {
 }
 
 
-def actor_groups(session: Session, terms: Sequence[str]) -> list[frozenset[int]]:
-    """One set of actor ids per term (an alias such as "Georgia" may name several)."""
-    return _resolve(terms, lambda term: actors.resolve(session, term), "actor", UnknownActorError)
+def actor_groups(
+    session: Session, terms: Sequence[str], *, include_parts: bool = False
+) -> list[frozenset[int]]:
+    """One set of actor ids per term (an alias such as "Georgia" may name several); with
+    ``include_parts``, each with the actors part of it (the White House of the United States)."""
+    groups = _resolve(terms, lambda term: actors.resolve(session, term), "actor", UnknownActorError)
+    return [actors.with_parts(session, g) for g in groups] if include_parts else groups
 
 
 def outlet_ids(session: Session, terms: Sequence[str]) -> frozenset[int] | None:

@@ -60,6 +60,8 @@ class ArticleQuery:
     actors: Sequence[str] = ()
     actor_mode: Literal["all", "any"] = "all"
     actor_sentiment: SentimentLabel | None = None
+    # an actor filter also matches the actors part of it (the United States: the White House)
+    include_parts: bool = False
     outlets: Sequence[str] = ()
     authors: Sequence[str] = ()
     published_from: date | None = None
@@ -94,7 +96,7 @@ def prepare(session: Session, settings: Settings, query: ArticleQuery) -> Search
             f"is given {len(query.actors)} times; at most {settings.max_query_actors} actors "
             "per search (LENS_MAX_QUERY_ACTORS)",
         )
-    groups = resolve.actor_groups(session, query.actors)
+    groups = resolve.actor_groups(session, query.actors, include_parts=query.include_parts)
     if len(groups) > 1:
         # The rarest actor first: the query may walk its articles and probe for the others.
         counts = actor_stats.article_counts(session, sorted(frozenset().union(*groups)))
@@ -278,6 +280,8 @@ def _check(query: ArticleQuery) -> None:
         raise invalid_query(
             "actor_sentiment", "needs an `actor` filter: it is the sentiment toward it"
         )
+    if query.include_parts and not query.actors:
+        raise invalid_query("include_parts", "needs an `actor` filter: it adds that actor's parts")
     if query.sort is Sort.relevance and not query.q:
         raise invalid_query("sort", "`relevance` needs a full-text query `q`")
 

@@ -13,7 +13,7 @@ import pytest
 from app.analysis.actors.combiner import FEATURES, ActorContext, Combiner, features
 from app.analysis.actors.stance import ActorStance, Passage, StanceInput, actor_sentiment
 from app.analysis.stance import Pair
-from app.analysis.stance_labels_eval import evaluate_actor_labels
+from app.analysis.stance_labels_eval import ActorLookup, evaluate_actor_labels
 from app.analysis.text import split_sentences
 from app.analysis.types import ActorSentiment, Analysis
 
@@ -184,6 +184,7 @@ class _Actor:
     def __init__(self, name: str, label: str) -> None:
         self.name = name
         self.aliases = ("Brussels-Capital",) if name == "Brussels" else ()
+        self.key = "person:paul ryan" if name == "Paul D. Ryan" else f"org:{name.casefold()}"
         self.sentiment = ActorSentiment(label=label, score=0.0, probabilities={})  # type: ignore[arg-type]
 
 
@@ -231,6 +232,18 @@ def test_labelled_actors_are_scored_on_their_split_per_sample_and_level() -> Non
     assert passages["passages_not_found"] == 1
     everything = evaluate_actor_labels(_Reader(), records, split=None)  # type: ignore[arg-type]
     assert everything["n"] == 5
+
+
+def test_a_labelled_actor_is_found_by_name_then_alias_then_key() -> None:
+    lookup = ActorLookup(
+        [_Actor(n, "neutral") for n in ("NATO", "Brussels", "Paul D. Ryan")]  # type: ignore[misc]
+    )
+    assert lookup.find("NATO").name == "NATO"  # type: ignore[union-attr]
+    assert lookup.find("brussels-capital").name == "Brussels"  # type: ignore[union-attr]
+    # a person the resolver now names more fully keeps the key of the labelled name
+    assert lookup.find("Paul Ryan").name == "Paul D. Ryan"  # type: ignore[union-attr]
+    assert lookup.find("Ryan") is None  # a part of a name is not the person
+    assert lookup.find("Ghost") is None
 
 
 def test_a_label_outside_the_three_is_refused() -> None:

@@ -24,8 +24,8 @@ pytestmark = [
 
 # A little under the figures measured with the bundled models (docs/quality.md), so that a
 # change of runtime or thread count cannot fail them, and a worse model does.
-ARTICLE_FLOOR = 0.55
-PASSAGE_FLOOR = 0.40
+ARTICLE_FLOOR = 0.59
+PASSAGE_FLOOR = 0.52
 
 
 @pytest.fixture(scope="module")
@@ -45,7 +45,7 @@ def test_the_author_stance_meets_its_floor_on_the_in_domain_dev_articles(
     result = evaluate_actor_labels(analyzer, dev, level="article")
     assert result["n"] >= 1200
     # the actors of issue 27 renamed or dropped some of the labelled ones (junk among them)
-    assert result["actors_not_found"] <= 200
+    assert result["actors_not_found"] <= 150
     assert result["macro_f1"] >= ARTICLE_FLOOR, result
 
 

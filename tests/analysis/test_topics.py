@@ -243,7 +243,7 @@ def test_the_editor_report_keys_its_labels_by_topic_label() -> None:
 
 @pytest.mark.skipif(
     not (bundled_head_path() / "head.json").exists(),
-    reason="no topic head bundled yet (scripts/train_topics.py writes it); topics are zero-shot",
+    reason="no topic head bundled yet (scripts/train/train_topics.py writes it): zero-shot topics",
 )
 def test_the_bundled_head_matches_the_default_taxonomy() -> None:
     meta = json.loads((bundled_head_path() / "head.json").read_text(encoding="utf-8"))

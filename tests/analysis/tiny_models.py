@@ -61,7 +61,7 @@ def build_tiny_models(root: Path) -> dict[str, Path]:
 
 
 def build_tiny_stance(root: Path, *, focus: float = 2.0, neutral_bias: float = 1.0) -> Path:
-    """A tiny random stance model in the bundle's format (scripts/train_stance.py's output)."""
+    """A tiny random stance model in the bundle's format (scripts/train/train_stance.py's)."""
     import torch
     from safetensors.torch import save_file
 

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from app.core.config import Settings
 from app.main import create_app
 from app.models import ActorRelation, Quotation, QuotationTarget
+from app.repositories import actor_identities
 from tests.api.test_errors import assert_problem
 from tests.conftest import article_payload
 from tests.fakes import FakeAnalyzer
@@ -202,3 +203,37 @@ def test_analyze_lists_the_quotations(
         "key": "country:USA",
         "name": "United States",
     }
+
+
+def test_a_merged_actor_takes_its_quotations_along(
+    client: TestClient, drain: Callable[[], int], session_factory: sessionmaker[Session]
+) -> None:
+    text = (
+        '"Washington and Beijing are a threat to us," Lavrov said. '
+        '"China is a good partner," he added.'
+    )
+    response = client.post("/v1/articles", json=article_payload(text=text))
+    assert response.status_code == 202, response.text
+    assert drain() == 1
+    china, usa, lavrov = (_actor_id(client, n) for n in ("China", "United States", "Sergei Lavrov"))
+    with session_factory() as session, session.begin():
+        actor_identities.merge(session, china, into=usa)
+    with session_factory() as session:
+        targets = session.execute(
+            select(
+                QuotationTarget.quotation_id, QuotationTarget.actor_id, QuotationTarget.label
+            ).order_by(QuotationTarget.quotation_id)
+        ).all()
+        assert [(actor, label) for _, actor, label in targets] == [
+            (usa, "negative"),
+            (usa, "positive"),
+        ]
+        edges = session.execute(
+            select(
+                ActorRelation.speaker_id,
+                ActorRelation.target_id,
+                ActorRelation.negative,
+                ActorRelation.positive,
+            )
+        ).all()
+        assert edges == [(lavrov, usa, 1, 1)]

@@ -165,7 +165,7 @@ def test_worker_processes_share_the_cores_unless_threads_are_set(
     assert threads(given, 2) == (1, 3)
     both = unset.model_copy(update={"torch_threads": 1, "analysis_threads": 3})
     assert threads(both, 2) == (3, 1)
-    # cores given (as scripts/bench_annotate.py --threads does) instead of the affinity's
+    # cores given (as scripts/bench/bench_annotate.py --threads does) instead of the affinity's
     given_cores = unset.threads_for(cores=2)
     assert (given_cores.analysis_threads, given_cores.torch_threads) == (2, 1)
     # the rest of the settings travel unchanged

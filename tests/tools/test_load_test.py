@@ -1,4 +1,4 @@
-"""scripts/load_test.py: its plan, percentiles, loopback check, and a tiny in-process run."""
+"""scripts/bench/load_test.py: its plan, percentiles, loopback check, and a tiny in-process run."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from tests.conftest import make_settings
 
 
 def _load_script() -> ModuleType:
-    path = Path(__file__).resolve().parents[2] / "scripts" / "load_test.py"
+    path = Path(__file__).resolve().parents[2] / "scripts" / "bench" / "load_test.py"
     spec = importlib.util.spec_from_file_location("load_test", path)
     assert spec is not None
     assert spec.loader is not None

@@ -17,12 +17,16 @@ Decisions a reader of the results should know (the tables' ``_doc`` fields say m
 
 - A capital city is its country's government only when it stands alone and not after "in", "at"
   and the like ("Moscow and Beijing share ..." vs "in Moscow, residents ..."; "Carnegie Moscow
-  Center" is an organisation). Seats of government ("the Kremlin", "the White House") always
-  are; "Brussels" is the EU.
+  Center" is an organisation); "Whitehall" always is; "Brussels" is the EU.
+- Institutions are actors of their own, part of their country (``part_of``): "the White House",
+  "the Kremlin", "Downing Street", "the Élysée", the Pentagon, the State Department, Congress
+  (the Senate and the House are part of it), the US Supreme Court.
 - "the Biden administration" is Biden; "the Russian government" is Russia.
 - "the Pentagon" is the US Department of Defense; a bare "Congress" the US Congress; a bare
-  "Supreme Court" or "Senate" stays a generic organisation; Democrats and Republicans are the US
-  parties. "the West" ("Western" alone) is a group, like the Quad, the G7, the G20 and BRICS.
+  "Supreme Court" stays a generic organisation, and so does a bare "Senate", "House" or
+  "Treasury" unless the article is about US politics (it names Congress, a party, "Sen.", ...:
+  the ``bare`` names of ``organizations.json``); Democrats and Republicans are the US parties.
+  "the West" ("Western" alone) is a group, like the Quad, the G7, the G20 and BRICS.
 - "Georgia" is the country only when the article mentions Tbilisi, Abkhazia, Ossetia, the
   Caucasus or Saakashvili; otherwise the US state. "Korea" and "Korean" alone are not countries.
 - MISC spans that are not nationalities ("Cold War", "European") are dropped; continents,
@@ -57,12 +61,13 @@ from app.analysis.actors.people import (
     resolve_people,
     surname_mentions,
 )
-from app.analysis.actors.text import fold, person_key
+from app.analysis.actors.text import alias_key, fold, person_key
 from app.analysis.layout import inline_chrome
 from app.analysis.types import (
     ActorAnalysis,
     ActorKind,
     ActorMention,
+    ActorRef,
     ActorSentiment,
     EntityMention,
     Sentence,
@@ -87,6 +92,7 @@ class ResolvedActor:
     # ordered by position in the text
     mentions: tuple[ActorMention, ...]
     salience: float
+    part_of: ActorRef | None = None
 
     @property
     def sentence_indexes(self) -> tuple[int, ...]:
@@ -103,6 +109,7 @@ class ResolvedActor:
             mentions=self.mentions,
             salience=self.salience,
             sentiment=sentiment,
+            part_of=self.part_of,
         )
 
 
@@ -151,7 +158,8 @@ class ActorResolver:
         claims += _people_claims(text, [p for _, reading in read for p in reading.people], catalog)
         claims = self._apply_context(text, claims)
         claims += _surname_claims(text, sentences, entities, claims, chrome)
-        return _actors(_one_reading_per_name(_whole_names(text, claims)), len(sentences))
+        claims = _one_reading_per_name(_whole_names(text, claims))
+        return _actors(claims, len(sentences), catalog)
 
     def _read(
         self,
@@ -164,11 +172,17 @@ class ActorResolver:
         return read_entity(self.catalog, text, entity, span_bounds, name_words)
 
     def _apply_context(self, text: str, claims: list[Claim]) -> list[Claim]:
-        """Names like "Georgia" are the country only when the article says which one it is;
+        """Names like "Georgia" are the country only when the article says which one it is, and
+        bare names like "Senate" their catalog actor only where the article's signals say so;
         demonyms like "Indians" name it only when the article also names one of its places,
         leaders or things (the demonyms data file lists them)."""
         kept = []
         for claim in claims:
+            bare = self.catalog.bare_context.get(alias_key(claim.written))
+            # "Senate" is the US Senate only in an article about US politics
+            if claim.entry is not None and bare and not any(s in text for s in bare):
+                kept.append(fallback_claim("organization", claim.mention))
+                continue
             if claim.match == "demonym":
                 context = self.catalog.demonym_context.get(claim.key)
                 if context is not None and context.search(text) is None:
@@ -325,7 +339,7 @@ def _one_reading_per_name(claims: list[Claim]) -> list[Claim]:
     ]  # fmt: skip
 
 
-def _actors(claims: list[Claim], n_sentences: int) -> list[ResolvedActor]:
+def _actors(claims: list[Claim], n_sentences: int, catalog: Catalog) -> list[ResolvedActor]:
     grouped: dict[str, list[Claim]] = {}
     for claim in sorted(claims, key=lambda c: (c.mention.start, c.mention.end)):
         grouped.setdefault(claim.key, []).append(claim)
@@ -347,6 +361,7 @@ def _actors(claims: list[Claim], n_sentences: int) -> list[ResolvedActor]:
             )
             aliases = tuple(written)
         found = mentions[key]
+        parent = None if first.entry is None else catalog.parent(first.entry)
         actors.append(
             ResolvedActor(
                 key=key,
@@ -355,6 +370,7 @@ def _actors(claims: list[Claim], n_sentences: int) -> list[ResolvedActor]:
                 aliases=aliases,
                 mentions=found,
                 salience=_salience(found, top, sentence_count),
+                part_of=None if parent is None else ActorRef(parent.key, parent.name, parent.kind),
             )
         )
     return actors

@@ -52,6 +52,8 @@ class CatalogEntry:
     name: str
     kind: ActorKind
     aliases: tuple[str, ...]
+    # the key of the actor this one is part of ("org:white house" -> "country:USA")
+    part_of: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,10 +101,17 @@ class Catalog:
     state_abbreviations: dict[str, str] = field(default_factory=dict)
     # every catalog name exactly as written: a lowercase span is an actor only if listed here
     written: frozenset[str] = frozenset()
+    # alias_key(bare name) -> signals, one of which the article must contain for the name to
+    # mean its catalog actor ("Senate" is the US Senate in an article about US politics)
+    bare_context: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def find(self, text: str) -> CatalogHit | None:
         """The actor ``text`` names (case-insensitive), or None."""
         return self.by_alias.get(alias_key(text))
+
+    def parent(self, entry: CatalogEntry) -> CatalogEntry | None:
+        """The actor ``entry`` is part of ("White House" -> "United States"), or None."""
+        return None if entry.part_of is None else self.entries[entry.part_of]
 
     def is_title(self, words: Iterable[str]) -> bool:
         """True when ``words`` spell a title or honorific ("Secretary of State", "Mr")."""
@@ -159,6 +168,7 @@ class _Builder:
         self.codes: dict[str, CatalogEntry] = {}
         self.people: dict[str, CatalogEntry] = {}
         self.surnames: dict[str, CatalogEntry] = {}
+        self.bare_context: dict[str, tuple[str, ...]] = {}
 
     def build(self) -> Catalog:
         countries = self._countries()
@@ -168,7 +178,14 @@ class _Builder:
         )
         for kind, section in sections:
             for item in self.data[section][section]:
-                entry = CatalogEntry(item["key"], item["name"], kind, tuple(item["aliases"]))
+                bare = item.get("bare", {})
+                entry = CatalogEntry(
+                    item["key"],
+                    item["name"],
+                    kind,
+                    (*item["aliases"], *bare.get("names", ())),
+                    item.get("part_of"),
+                )
                 self.entries.setdefault(entry.key, entry)
                 scan_too = frozenset(item.get("scan", ()))
                 for name in (entry.name, *entry.aliases):
@@ -176,6 +193,8 @@ class _Builder:
                     self._add(name, CatalogHit(entry, "name"), strict=True, scan=scan)
                 for adjective in item.get("adjectives", ()):
                     self._add(adjective, CatalogHit(entry, "demonym"), strict=True, scan=False)
+                for name in bare.get("names", ()):
+                    self.bare_context[alias_key(name)] = tuple(bare["needs"])
         for entry, curated, _ in countries:
             self._add_entry(entry, curated, strict=True, scan=True)
         for entry, _, iso in countries:
@@ -191,6 +210,9 @@ class _Builder:
                 for name in names:
                     self._add(name, hit, strict=True, scan=True)
         self._people()
+        for entry in self.entries.values():
+            if entry.part_of is not None and entry.part_of not in self.entries:
+                raise ValueError(f"{entry.key} is part of unknown actor {entry.part_of}")
         return self._catalog()
 
     def _people(self) -> None:
@@ -301,6 +323,7 @@ class _Builder:
             written=frozenset(
                 name for entry in self.entries.values() for name in (entry.name, *entry.aliases)
             ),
+            bare_context=self.bare_context,
         )
 
 

@@ -6,7 +6,7 @@ named, whether the piece is opinion or news (a news report relaying an accusatio
 opinion piece's target is not), how much of the passages is other people's quoted words, how
 central the actor is beside the article's other actors. `features` puts these beside the
 passages' probabilities; `Combiner` is a multinomial logistic regression over them, fitted on the
-in-domain article labels (`scripts/train_stance_domain.py`) and stored as plain numbers in the
+in-domain article labels (`scripts/train/train_stance_domain.py`) and stored as plain numbers in the
 stance bundle's ``combiner.json``, so nothing but numpy runs it.
 """
 

@@ -3,8 +3,8 @@
 A plain average of mention-level sentiment scores poorly (about 0.4 macro F1 on PerSenT): most
 mentions are neutral reporting, and the author's stance shows in a few sentences, in the sentences
 around the mentions (pronouns: "He ...") and in the article's overall tone. So a tiny learned
-aggregator (multinomial logistic regression, trained by ``scripts/train_sentiment.py`` on PerSenT
-dev) reads summary features of all of those.
+aggregator (multinomial logistic regression, trained by
+``scripts/train/train_sentiment.py`` on PerSenT dev) reads summary features of all of those.
 """
 
 from __future__ import annotations

@@ -278,7 +278,8 @@ class ActorStance:
     def _chosen(self, passages: list[Passage], evaluative: Sequence[float] | None) -> list[Passage]:
         """At most ``max_passages`` of an actor's passages: those whose most evaluative sentence
         the sentence head (from the shared encoder pass) finds most evaluative, earlier first
-        on a tie, kept in text order. Measured against reading all: scripts/eval_stance_gate.py."""
+        on a tie, kept in text order. Measured against reading all:
+        scripts/eval/eval_stance_gate.py."""
         if self.max_passages is None or len(passages) <= self.max_passages:
             return passages
         if evaluative is None:

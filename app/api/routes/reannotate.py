@@ -68,6 +68,8 @@ def reannotate_articles(
         dry_run=result.dry_run,
         current_fingerprint=current.fingerprint if current else None,
         current_run_id=result.current_run_id,
+        actors_renamed=result.actors.renamed,
+        actors_merged=result.actors.merged,
     )
 
 

@@ -60,6 +60,7 @@ function showProfile(actor) {
   fill("actor-kind", `${label(actor.kind)} · ${actor.key}`);
   const aliases = actor.aliases.filter((a) => a.toLowerCase() !== actor.name.toLowerCase());
   fill("actor-aliases", aliases.length ? `Also: ${aliases.join(", ")}` : "");
+  showRelations(actor);
   const s = actor.sentiment;
   fill(
     "actor-stats",
@@ -137,6 +138,26 @@ function showOutlets(actor) {
     ),
   );
   return undefined;
+}
+
+// An institution's country ("Part of United States"), a country's institutions ("Parts: White
+// House, ..."), each a link to its own page; the parts' articles are one search away.
+function showRelations(actor) {
+  const pieces = [];
+  if (actor.part_of) {
+    pieces.push("Part of ", h("a", { href: links.actor(actor.part_of.id), id: "actor-part-of" }, actor.part_of.name));
+  }
+  if (actor.parts.length) {
+    if (pieces.length) pieces.push(" · ");
+    pieces.push("Parts: ");
+    actor.parts.forEach((part, i) => {
+      if (i) pieces.push(", ");
+      pieces.push(h("a", { href: links.actor(part.id), class: "actor-part" }, part.name));
+    });
+    const all = new URLSearchParams([["actor", String(actor.id)], ["include_parts", "true"]]);
+    pieces.push(" (", h("a", { href: `${root}/ui?${all}`, id: "actor-with-parts" }, "articles on any of them"), ")");
+  }
+  fill("actor-relations", ...pieces);
 }
 
 function showCoMentions(actor) {
