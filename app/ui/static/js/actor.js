@@ -248,7 +248,7 @@ async function showActor() {
 }
 
 /** What it said about others and what others said about it, over the page's dates and outlet. */
-async function showRelations() {
+async function showQuotedRelations() {
   const query = [...outlets.map((o) => ["outlet", o]), ...range, ["actors", "8"]];
   await Promise.all(
     [
@@ -266,7 +266,7 @@ async function showRelations() {
 fillForm();
 await Promise.all([
   showActor(),
-  showRelations(),
+  showQuotedRelations(),
   articlePages(document.getElementById("actor-articles"), [["actor", String(id)], ...outlets.map((o) => ["outlet", o]), ...range], {
     limit: 10,
     focus: id,
