@@ -11,8 +11,9 @@ import re
 import threading
 import time
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+from app.analysis import quotes
 from app.analysis.types import (
     ActorAnalysis,
     ActorKind,
@@ -23,6 +24,7 @@ from app.analysis.types import (
     DocumentSentiment,
     EntityLabel,
     EntityMention,
+    Quotation,
     Sentence,
     SentenceSentiment,
     SentimentLabel,
@@ -196,7 +198,9 @@ class FakeAnalyzer:
             if "trade" in text.lower()
             else Topic("politics", "Politics", 0.6)
         )
+        actors.sort(key=lambda a: -a.salience)
         return Analysis(
+            quotations=_quotations(text, sentences, actors),
             sentences=sentences,
             sentiment=DocumentSentiment(
                 label, score, probabilities, drivers=tuple(s.index for s in sentences[:1])
@@ -207,6 +211,23 @@ class FakeAnalyzer:
             ),
             topics=(topic, Topic("world", "World", 0.3), self._subtopic(topic)),
             entities=tuple(entities),
-            actors=tuple(sorted(actors, key=lambda a: -a.salience)),
+            actors=tuple(actors),
             models=self.models,
         )
+
+
+def _quotations(
+    text: str, sentences: tuple[Sentence, ...], actors: list[ActorAnalysis]
+) -> tuple[Quotation, ...]:
+    """The product's quotation rules; each target's stance is the quoted words' polarity."""
+    found = quotes.find(text, sentences, actors)
+    return tuple(
+        replace(
+            q,
+            targets=tuple(
+                replace(t, label=_polarity(q.text)[0], score=_polarity(q.text)[1])
+                for t in q.targets
+            ),
+        )
+        for q in found
+    )

@@ -20,6 +20,7 @@ import numpy as np
 
 from app.analysis import genre as genres
 from app.analysis import layout as layouts
+from app.analysis import quotes
 from app.analysis.actors import ActorResolver, ResolvedActor
 from app.analysis.actors.stance import StanceInput
 from app.analysis.encoder import Encoded, FloatArray
@@ -75,6 +76,7 @@ class LensAnalyzer:
             **components.models,
             "actors": self.resolver.version,
             "layout": layouts.version(),
+            "quotes": quotes.VERSION,
         }
         if genre is not None:
             self._models["genre"] = genre.version
@@ -135,6 +137,11 @@ class LensAnalyzer:
                 for doc, actors, guess in zip(docs, resolved, genre_guesses, strict=True)
             ]
         )
+        quoted = quotes.QuoteStance(c.stance.model).read(
+            [d.text for d in docs],
+            [quotes.find(d.text, d.sentences, a) for d, a in zip(docs, resolved, strict=True)],
+            resolved,
+        )
 
         results: list[Analysis] = []
         for i, doc in enumerate(docs):
@@ -152,6 +159,7 @@ class LensAnalyzer:
                     ),
                     models=self.models,
                     genre=genre_guesses[i],
+                    quotations=tuple(quoted[i]),
                 )
             )
         return results

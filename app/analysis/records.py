@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from app.analysis.types import ActorAnalysis, Analysis
+from app.analysis.types import SENTIMENT_LABELS, ActorAnalysis, Analysis
 
 Record = dict[str, Any]
 
@@ -31,6 +31,8 @@ ACTOR_FIELDS = (
     "passages",
 )
 MENTION_FIELDS = ("text", "label", "start", "end", "sentence_index")
+QUOTATION_FIELDS = ("start", "end", "kind", "cue", "how", "speaker_name", "text")
+QUOTE_TARGET_FIELDS = ("label", "score")
 
 
 def read(row: object, fields: Iterable[str]) -> Record:
@@ -112,4 +114,45 @@ def mentions(annotation: ActorAnalysis) -> list[Record]:
             "sentence_index": int(m.sentence_index),
         }
         for m in annotation.mentions
+    ]
+
+
+def quotations(analysis: Analysis) -> list[Record]:
+    """Each quotation's fields, with ``speaker_key`` and its ``targets`` (each ``key``, ``name``
+    and the QUOTE_TARGET_FIELDS) for the caller to turn into ids or views."""
+    return [
+        {
+            "start": int(q.start),
+            "end": int(q.end),
+            "kind": q.kind,
+            "cue": q.cue,
+            "how": q.how,
+            "speaker_name": q.speaker_name,
+            "text": q.text,
+            "speaker_key": q.speaker_key,
+            "targets": [
+                {"key": t.key, "name": t.name, "label": t.label, "score": float(t.score)}
+                for t in q.targets
+            ],
+        }
+        for q in analysis.quotations
+    ]
+
+
+def relations(analysis: Analysis) -> list[Record]:
+    """The speaker -> target edges of the article: per pair of actors, its quotations' targets
+    counted by the speaker's stance (``speaker_key``, ``target_key``, negative, neutral,
+    positive), in order of first appearance."""
+    counts: dict[tuple[str, str], dict[str, int]] = {}
+    for q in analysis.quotations:
+        if q.speaker_key is None:
+            continue
+        for t in q.targets:
+            if t.key == q.speaker_key:
+                continue
+            edge = counts.setdefault((q.speaker_key, t.key), dict.fromkeys(SENTIMENT_LABELS, 0))
+            edge[t.label] += 1
+    return [
+        {"speaker_key": speaker, "target_key": target, **by_label}
+        for (speaker, target), by_label in counts.items()
     ]

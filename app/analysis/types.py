@@ -12,6 +12,9 @@ from typing import Literal, Protocol
 SentimentLabel = Literal["negative", "neutral", "positive"]
 ActorKind = Literal["country", "person", "organization", "group", "place"]
 EntityLabel = Literal["PER", "ORG", "LOC", "MISC"]
+QuoteKind = Literal["direct", "reported"]
+# how a quotation's speaker was found (QUOTES_GUIDELINE.md's `how`)
+SpeakerHow = Literal["explicit", "pronoun", "title", "context", "none"]
 
 SENTIMENT_LABELS: tuple[SentimentLabel, ...] = ("negative", "neutral", "positive")
 
@@ -133,6 +136,38 @@ class ActorAnalysis:
 
 
 @dataclass(frozen=True, slots=True)
+class QuoteTarget:
+    """An actor the quoted words talk about, with the speaker's stance toward it there."""
+
+    key: str
+    name: str
+    label: SentimentLabel
+    # p(positive) - p(negative), in [-1, 1]
+    score: float
+
+
+@dataclass(frozen=True, slots=True)
+class Quotation:
+    """Words the article attributes to someone: a direct quotation (the words inside the
+    marks) or reported speech (the clause reported), with its speaker, if the article says."""
+
+    start: int
+    end: int
+    kind: QuoteKind
+    # the speech verb or phrase of the attribution ("said", "according to", ":"); None when
+    # the speaker continues from the speech before (how "context") or is not given
+    cue: str | None
+    # the speaker as an actor of the article; a name with no key is a speaker named in the
+    # cue that is none of the article's actors
+    speaker_key: str | None
+    speaker_name: str | None
+    how: SpeakerHow
+    # the words: the text's [start, end)
+    text: str
+    targets: tuple[QuoteTarget, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class GenreGuess:
     """Opinion or news, as the genre head reads the text (app/analysis/genre.py)."""
 
@@ -154,6 +189,8 @@ class Analysis:
     models: dict[str, str] = field(default_factory=dict)
     # None where the profile has no genre head (or the analyzer is a test stand-in)
     genre: GenreGuess | None = None
+    # direct quotations and reported speech, in text order (app/analysis/quotes.py)
+    quotations: tuple[Quotation, ...] = ()
 
 
 class Analyzer(Protocol):

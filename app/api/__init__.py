@@ -12,6 +12,7 @@ from app.api.routes import (
     authors,
     health,
     outlets,
+    quotes,
     search,
     subscriptions,
     topics,
@@ -31,6 +32,7 @@ def build_router() -> APIRouter:
     include_v1(router, topics.router)
     include_v1(router, analyze.router)
     include_v1(router, subscriptions.router)
+    include_v1(router, quotes.router)
     return router
 
 

@@ -359,3 +359,63 @@ def _actor_labels(
         for sample, scores in result["by_sample"].items():
             typer.echo(f"{sample}: n={scores['n']} macro_f1 {scores['macro_f1']:.4f}")
         typer.echo(f"labelled actors the analysis did not list: {result['actors_not_found']}")
+
+
+@cli.command()
+def quotes(
+    labels: FileArg,
+    articles: Annotated[
+        Path | None,
+        typer.Option(
+            exists=True,
+            dir_okay=False,
+            help="The labelled articles with their quotations' spans (default: articles.jsonl "
+            "beside the labels).",
+        ),
+    ] = None,
+    as_json: JsonOpt = False,
+    limit: LimitOpt = None,
+) -> None:
+    """Quotation speakers and the speaker's stance toward each target (QUOTES_GUIDELINE.md).
+
+    Speaker accuracy for the quotations whose speaker the article names (and for pronoun and
+    title cases alone), the share left without speaker where it does not, and the stance macro
+    F1 on the labelled targets the rules found (and as the stance model reads every labelled
+    target).
+
+    Example: lens eval quotes data/labels/quotes/labels_pass1.jsonl
+    """
+    from rich.progress import Progress
+
+    from app.analysis.analyzer import load_analyzer
+    from app.analysis.quotes_eval import evaluate_quotes
+
+    records = read_jsonl(articles or labels.parent / "articles.jsonl", limit)
+    _require(records, ("article", "text", "quotes"), labels)
+    marks = read_jsonl(labels)
+    _require(marks, ("article", "q", "speaker", "how", "not_speech", "targets"), labels)
+    analyzer = load_analyzer(get_settings())
+    with Progress(transient=True, disable=as_json) as bar:
+        task = bar.add_task("articles", total=len(records))
+        result = evaluate_quotes(
+            analyzer,
+            records,
+            marks,
+            analyzer.components.stance.model,
+            lambda n: bar.advance(task, n),
+        )
+    if as_json:
+        typer.echo(json.dumps(result))
+        return
+    typer.echo(f"quotations: {result['n']}")
+    for case, row in result["speaker"].items():
+        typer.echo(f"speaker {case:17} {row['right']:4} / {row['n']:4} = {row['accuracy']:.4f}")
+    t = result["targets"]
+    typer.echo(
+        f"targets found: {t['found']} of {t['labelled']} labelled (recall {t['recall']:.4f}); "
+        f"{t['predicted']} predicted in the speech quotations"
+    )
+    typer.echo(f"stance on the targets found: macro_f1 {result['stance']['macro_f1']:.4f}")
+    if "stance_model_read" in result:
+        read = result["stance_model_read"]
+        typer.echo(f"stance model on every labelled target: macro_f1 {read['macro_f1']:.4f}")

@@ -8,6 +8,7 @@ from app.models.article import Article, ArticleStatus, Genre
 from app.models.author import ArticleAuthor, Author
 from app.models.history import ArticleHistory
 from app.models.outlet import Outlet
+from app.models.quotation import ActorRelation, Quotation, QuotationTarget
 from app.models.rollup import ActorOutletStats, ActorPair
 from app.models.source import ArticleSource
 from app.models.subscription import Delivery, DeliveryState, Subscription
@@ -18,6 +19,7 @@ __all__ = [
     "ActorMerge",
     "ActorOutletStats",
     "ActorPair",
+    "ActorRelation",
     "AnalysisRun",
     "ApiKey",
     "Article",
@@ -35,5 +37,7 @@ __all__ = [
     "KeyScope",
     "Mention",
     "Outlet",
+    "Quotation",
+    "QuotationTarget",
     "Subscription",
 ]

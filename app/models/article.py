@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from app.models.annotation import ArticleActor, ArticleSentiment, ArticleTopic, Mention
     from app.models.author import ArticleAuthor
     from app.models.outlet import Outlet
+    from app.models.quotation import Quotation
     from app.models.source import ArticleSource
 
 
@@ -117,6 +118,9 @@ class Article(Base):
     )
     mentions: Mapped[list[Mention]] = relationship(order_by="Mention.start", passive_deletes=True)
     source: Mapped[ArticleSource | None] = relationship(passive_deletes=True)
+    quotations: Mapped[list[Quotation]] = relationship(
+        order_by="Quotation.start", passive_deletes=True
+    )
 
     @property
     def author_names(self) -> list[str]:

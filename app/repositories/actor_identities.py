@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, aliased
 
 from app.models import Actor, ActorAlias, ActorMerge, ArticleActor, Mention
 from app.models.keys import normalize_key
+from app.repositories import quotations as quotation_rows
 from app.repositories import rollups
 from app.repositories._conflicts import insert_ignoring_conflicts
 
@@ -90,6 +91,7 @@ def merge(session: Session, actor_id: int, *, into: int) -> None:
         update(ArticleActor).where(ArticleActor.actor_id == actor_id).values(actor_id=into)
     )
     session.execute(update(Mention).where(Mention.actor_id == actor_id).values(actor_id=into))
+    quotation_rows.move_actor(session, actor_id, into=into)
     rollups.apply(session, article_ids, 1)
     aliases = list(session.scalars(select(ActorAlias.alias).where(ActorAlias.actor_id == actor_id)))
     _add_aliases(session, into, [old_name, *aliases])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import exists, func, or_, select, union, update
@@ -115,6 +116,13 @@ def resolve(session: Session, term: str) -> frozenset[int]:
         lookups.append(select(Actor.id).where(Actor.id == actor_id))
         lookups.append(select(ActorMerge.actor_id).where(ActorMerge.id == actor_id))
     return frozenset(session.scalars(union(*lookups)))
+
+
+def get_many(session: Session, actor_ids: Sequence[int]) -> list[Actor]:
+    """These actors (without aliases), in no particular order."""
+    if not actor_ids:
+        return []
+    return list(session.scalars(select(Actor).where(Actor.id.in_(sorted(set(actor_ids))))))
 
 
 def get(session: Session, actor_id: int, *, with_aliases: bool = True) -> Actor | None:

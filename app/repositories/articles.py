@@ -22,6 +22,7 @@ def get_detail(session: Session, article_id: int) -> Article | None:
             selectinload(Article.topics),
             selectinload(Article.actors),
             selectinload(Article.mentions),
+            selectinload(Article.quotations),
         )
     )
 

@@ -19,6 +19,7 @@ from app.schemas.article import (
     split_levels,
 )
 from app.schemas.ingest import TEXT_OR_HTML
+from app.schemas.quotes import QuotationView
 from app.schemas.text import STORABLE_NOT_BLANK
 
 
@@ -125,6 +126,11 @@ class AnalysisView(BaseModel):
     )
     actors: list[AnalyzedActor]
     entities: list[EntityView] = Field(description="Entity spans before actor resolution.")
+    quotations: list[QuotationView] = Field(
+        default_factory=list,
+        description="Who said what about whom, with the speaker's stance toward each actor "
+        "named (actor ids are null: nothing is stored).",
+    )
 
     @classmethod
     def of(cls, analysis: Analysis, text: str) -> AnalysisView:
@@ -162,4 +168,5 @@ class AnalysisView(BaseModel):
                 )
                 for e in analysis.entities
             ],
+            quotations=QuotationView.of_analysis(analysis),
         )

@@ -13,6 +13,7 @@ from app.analysis.layout import read_layout
 from app.models import Article, ArticleActor
 from app.models.article import ArticleStatus, Genre
 from app.schemas import examples
+from app.schemas.quotes import QuotationView
 
 _TOP_TOPICS = 3
 
@@ -301,6 +302,11 @@ class ArticleDetail(_ArticleBase):
     )
     actors: list[ActorInArticle]
     mentions: list[MentionView]
+    quotations: list[QuotationView] = Field(
+        default_factory=list,
+        description="Who said what about whom: direct quotations and reported speech, in text "
+        "order, with their speakers and the speaker's stance toward each actor named.",
+    )
 
     @classmethod
     def of(cls, article: Article) -> ArticleDetail:
@@ -327,4 +333,5 @@ class ArticleDetail(_ArticleBase):
             subtopics=subtopics,
             actors=[ActorInArticle.of(row, article.text) for row in article.actors],
             mentions=[MentionView.model_validate(m) for m in article.mentions],
+            quotations=[QuotationView.of_row(q) for q in article.quotations],
         )

@@ -142,3 +142,41 @@ OUTLET_PROFILE: dict[str, Any] = {
         },
     ],
 }
+
+_QUOTE: dict[str, Any] = {
+    "start": 412,
+    "end": 489,
+    "text": "Washington is trying to contain us and everyone who does not obey it.",
+    "kind": "direct",
+    "cue": "said",
+    "how": "explicit",
+    "speaker": {"id": 7, "key": "person:sergei lavrov", "name": "Sergei Lavrov"},
+    "speaker_name": "Sergei Lavrov",
+    "targets": [
+        {
+            "actor": {"id": 1, "key": "country:USA", "name": "United States"},
+            "label": "negative",
+            "score": -0.81,
+        }
+    ],
+}
+QUOTE_ITEM: dict[str, Any] = {
+    "id": 5120,
+    "article_id": 1042,
+    "title": "Lavrov in Beijing: 'the US is a threat to everyone'",
+    "outlet": "Global Times",
+    "published": "2021-03-22T00:00:00Z",
+    **_QUOTE,
+}
+ACTOR_RELATIONS: dict[str, Any] = {
+    "actor": {"id": 7, "key": "person:sergei lavrov", "name": "Sergei Lavrov"},
+    "direction": "from",
+    "items": [
+        {
+            "actor": {"id": 1, "key": "country:USA", "name": "United States"},
+            "articles": 14,
+            "quotations": {"negative": 17, "neutral": 6, "positive": 1},
+            "latest": [QUOTE_ITEM],
+        }
+    ],
+}

@@ -17,6 +17,7 @@ from app.core.config import Settings
 from app.repositories import actors as actor_rows
 from app.repositories import analysis_runs, history, queue
 from app.repositories import annotations as annotation_rows
+from app.repositories import quotations as quotation_rows
 from app.repositories.actors import ActorSpec
 from app.services import following
 
@@ -105,6 +106,13 @@ def check(analysis: Analysis, text: str) -> None:
             span(mention.start, mention.end, f"mention {mention.text!r}")
             if mention.label not in _ENTITY_LABELS:
                 raise InvalidAnalysisError(f"mention label {mention.label!r} is unknown")
+    for quote in analysis.quotations:
+        span(quote.start, quote.end, "quotation")
+        named = {quote.speaker_key} | {t.key for t in quote.targets}
+        if unknown := named - {None, *keys}:
+            raise InvalidAnalysisError(f"quotation names actors not in the analysis: {unknown}")
+        if {t.label for t in quote.targets} - set(SENTIMENT_LABELS):
+            raise InvalidAnalysisError("unknown sentiment label of a quotation's target")
 
 
 def store(
@@ -137,6 +145,7 @@ def store(
     replaced = {i: previous[i] for i in ids if i in previous}
     history.snapshot(session, replaced, replaced_by=run_id, now=now)
     annotation_rows.delete_for(session, ids)
+    quotation_rows.delete_for(session, ids)
     actor_ids = actor_rows.ensure(session, _actor_specs([results[i] for i in ids]))
     rows: dict[str, list[dict[str, Any]]] = {
         "sentiments": [],
@@ -147,6 +156,7 @@ def store(
     for article_id in ids:
         _rows(article_id, results[article_id], actor_ids, rows)
     annotation_rows.add(session, **rows)
+    quotation_rows.add(session, *_quotation_rows(ids, results, actor_ids))
     annotation_rows.set_detected_genres(
         session,
         {
@@ -199,3 +209,43 @@ def _rows(
         ids = {"article_id": article_id, "actor_id": actor_ids[actor.key]}
         rows["actors"].append({**ids, **records.actor(actor)})
         rows["mentions"] += [{**ids, **m} for m in records.mentions(actor)]
+
+
+def _quotation_rows(
+    ids: list[int], results: Mapping[int, Analysis], actor_ids: Mapping[str, int]
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The quotation rows (each with its targets) and relation rows of these articles."""
+    quotations: list[dict[str, Any]] = []
+    relations: list[dict[str, Any]] = []
+    for article_id in ids:
+        analysis = results[article_id]
+        for record in records.quotations(analysis):
+            key = record.pop("speaker_key")
+            targets = record.pop("targets")
+            quotations.append(
+                {
+                    "article_id": article_id,
+                    **record,
+                    "cue": None if record["cue"] is None else record["cue"][:40],
+                    "speaker_name": None
+                    if record["speaker_name"] is None
+                    else record["speaker_name"][:_MAX_NAME],
+                    "speaker_id": None if key is None else actor_ids[key],
+                    "targets": [
+                        {"actor_id": actor_ids[t["key"]], "label": t["label"], "score": t["score"]}
+                        for t in targets
+                    ],
+                }
+            )
+        for edge in records.relations(analysis):
+            relations.append(
+                {
+                    "article_id": article_id,
+                    "speaker_id": actor_ids[edge["speaker_key"]],
+                    "target_id": actor_ids[edge["target_key"]],
+                    "negative": edge["negative"],
+                    "neutral": edge["neutral"],
+                    "positive": edge["positive"],
+                }
+            )
+    return quotations, relations

@@ -6,6 +6,7 @@ a summary of the author's stance toward its actors (the matched ones first) and 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, date, datetime, time
@@ -23,6 +24,9 @@ from app.services.search import ArticleQuery
 MEDIA_TYPE = "application/atom+xml"
 FEED_LENGTH = 50
 _GENERATOR = "Commentary Lens"
+# What XML 1.0 cannot hold (lxml refuses it): control characters other than tab and line breaks,
+# and U+FFFE/U+FFFF. A subscription's name or an article's title may contain them.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def subscription_feed(
@@ -79,7 +83,7 @@ def _newest(query: ArticleQuery) -> ArticleQuery:
 def _feed(feed_id: str, title: str, self_url: str, updated: datetime) -> FeedGenerator:
     feed = FeedGenerator()
     feed.id(feed_id)
-    feed.title(title)
+    feed.title(_xml(title))
     feed.link(href=self_url, rel="self")
     feed.updated(updated)
     feed.generator(_GENERATOR)
@@ -98,7 +102,7 @@ def _entry(
     entry = feed.add_entry(order="append")
     link = f"{base_url}v1/articles/{article['id']}"
     entry.id(f"{link}#{entry_id}" if entry_id else link)
-    entry.title(article.get("title") or f"Article {article['id']}")
+    entry.title(_xml(article.get("title") or f"Article {article['id']}"))
     # One link, the page itself (else the article in the API): feedgen 1.0 writes no `rel` on
     # an entry's links, so a second one would be a second `alternate`, which Atom forbids. The
     # entry's id is the article's address in the API.
@@ -107,8 +111,12 @@ def _entry(
     if (published := _moment(article.get("published"))) is not None:
         entry.published(published)
     for name in article.get("authors") or ():
-        entry.author({"name": name})
-    entry.summary(f"{stance_summary(article)}\nAnnotations: {link}")
+        entry.author({"name": _xml(name)})
+    entry.summary(_xml(f"{stance_summary(article)}\nAnnotations: {link}"))
+
+
+def _xml(text: str) -> str:
+    return _NOT_XML.sub("", text)
 
 
 def stance_summary(article: dict[str, Any]) -> str:

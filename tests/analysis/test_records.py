@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import inspect
 
 from app.analysis import records
-from app.models import ArticleActor, ArticleSentiment, ArticleTopic, Mention
+from app.models import ArticleActor, ArticleSentiment, ArticleTopic, Mention, Quotation
 from app.services import export_files
 from tests.fakes import FakeAnalyzer
 
@@ -57,3 +57,20 @@ def test_read_gives_back_the_record_a_row_was_written_from() -> None:
 def test_the_export_takes_its_fields_from_the_records() -> None:
     assert set(export_files._ACTOR_FIELDS) <= set(records.ACTOR_FIELDS)
     assert set(export_files._TOP_TOPIC_FIELDS) <= set(records.TOPIC_FIELDS)
+
+
+def test_quotation_records_and_their_relations() -> None:
+    text = (
+        '"Washington is a threat and NATO is hostile," Lavrov said. '
+        '"China is a good partner," he added. "Washington is bad," Lavrov said.'
+    )
+    (analysis,) = FakeAnalyzer().analyze([text])
+    quotations = records.quotations(analysis)
+    assert set(records.QUOTATION_FIELDS) <= _columns(Quotation)
+    for record in quotations:
+        assert set(records.QUOTATION_FIELDS) <= set(record)
+        assert text[record["start"] : record["end"]] == record["text"]
+    edges = {(r["speaker_key"], r["target_key"]): r for r in records.relations(analysis)}
+    usa = edges["person:sergei lavrov", "country:USA"]
+    assert (usa["negative"], usa["neutral"], usa["positive"]) == (2, 0, 0)
+    assert edges["person:sergei lavrov", "country:CHN"]["positive"] == 1

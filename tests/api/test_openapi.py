@@ -126,7 +126,7 @@ def test_page_sizes_state_the_configured_range() -> None:
         for parameter in operation.get("parameters", [])
         if parameter["name"] == "limit"
     ]
-    assert len(limits) == 8  # + subscriptions, their deliveries, the articles feed
+    assert len(limits) == 9  # + subscriptions, their deliveries, the articles feed, quotes
     assert all(limit == {"type": "integer", "minimum": 1, "maximum": 50} for limit in limits)
 
 

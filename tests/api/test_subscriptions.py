@@ -282,6 +282,20 @@ def test_feeds_are_valid_atom_newest_first(client: TestClient, drain: Callable[[
     assert_problem(client.get("/v1/articles/feed", params={"actor": "Atlantis"}), 422)
 
 
+@pytest.mark.usefixtures("known_actors")
+def test_feeds_leave_out_what_xml_cannot_hold(client: TestClient, drain: Callable[[], int]) -> None:
+    # a control character in a name or title is stored, but XML 1.0 has no place for it
+    india = _subscribe(client, name="India\x01 watch", filters={"actor": ["India"]})["id"]
+    _ingest(client, "India is a great partner.", title="Bell\x07 rings", published="2021-03-01")
+    assert drain() == 1
+    response = client.get(f"/v1/subscriptions/{india}/feed")
+    assert response.status_code == 200, response.text
+    feed = feedparser.parse(response.content)
+    assert not feed.bozo, feed.get("bozo_exception")
+    assert feed.feed.title.startswith("India watch")
+    assert [e.title for e in feed.entries] == ["Bell rings"]
+
+
 def test_feeds_take_a_key_as_a_token_where_reads_need_one(
     database_url: str, session_factory: sessionmaker[Session]
 ) -> None:

@@ -37,7 +37,8 @@ _TEXTS = (
     "Moscow is a threat to NATO, officials said. Sergei Lavrov dismissed the crisis talk.",
     "Russia and China are good partners, Beijing said. Washington was not invited.",
     "Sergei Lavrov met officials in New Delhi. India praised the talks with Russia.",
-    "NATO leaders condemn Moscow. The crisis on the border is bad for Russia.",
+    '"NATO is a threat to Russia and a bad neighbour," Sergei Lavrov said. '
+    "The crisis on the border is bad for Russia.",
 )
 
 

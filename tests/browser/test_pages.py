@@ -311,3 +311,32 @@ def test_follow_this_search_makes_a_feed_subscription(
     assert feed.status == 200
     assert feed.headers["content-type"].startswith("application/atom+xml")
     assert_clean(page, console)
+
+
+def test_quotations_on_the_actor_and_article_pages(
+    page: Page, console: Console, base_url: str, seeded: Seeded
+) -> None:
+    # what others said about Russia: Lavrov, negatively, in the seeded quotation
+    open_page(page, f"{base_url}/ui/actors/{seeded.russia_id}")
+    heard = page.locator("#said-about-it .relation")
+    assert heard.count() >= 1
+    lavrov = heard.filter(has_text="Sergei Lavrov").first
+    expect(lavrov.locator("blockquote")).to_contain_text("NATO is a threat to Russia")
+    assert "negative" in lavrov.locator(".tally").get_attribute("aria-label").split(",")[0]
+    # Lavrov's own page: what he said about others (NATO, Russia), then the article
+    lavrov.get_by_role("link", name="Sergei Lavrov").first.click()
+    page.wait_for_selector("body[data-ready=true]")
+    expect(page.locator("h1")).to_have_text("Sergei Lavrov")
+    said = page.locator("#said-about-others .relation")
+    names = said.locator("> p a").all_inner_texts()
+    assert {"NATO", "Russia"} <= set(names)
+    said.first.locator("figcaption a").last.click()
+    page.wait_for_selector("body[data-ready=true]")
+    # the article marks the quoted words by speaker and lists them
+    words = page.locator(".article-text .said")
+    assert words.count() >= 1
+    assert "NATO is a threat" in "".join(words.all_inner_texts())
+    assert words.first.get_attribute("data-speaker") == "Sergei Lavrov"
+    group = page.locator('#article-quotations .speaker-group[data-speaker="Sergei Lavrov"]')
+    expect(group.locator(".quote-targets")).to_contain_text("NATO")
+    assert_clean(page, console)

@@ -36,9 +36,11 @@ from app.analysis.types import SENTIMENT_LABELS, ActorSentiment, Sentence, Stanc
 MAX_PASSAGE_CHARS = 600
 _ELLIPSIS = "…"
 # Direct quotations: straight or curly double quotes around at least three words, as the
-# pattern below defines them; `quotations` finds the same spans in one pass (the pattern
+# pattern below defines them (group 1); a shorter quote on one line ("lock") is matched by the
+# second alternative and consumed whole, so its closing mark never opens a quotation of the
+# narration up to the next quote. `quotations` finds the same spans in one pass (the pattern
 # backtracks over every quote mark that opens no quotation: 3 % of the analysis time).
-QUOTE_PATTERN = r"[\"“]([^\"“”\n]+?\s[^\"“”\n]+?\s[^\"“”\n]+?)[\"”]"
+QUOTE_PATTERN = r"[\"“](?:([^\"“”\n]+?\s[^\"“”\n]+?\s[^\"“”\n]+?)|[^\"“”\n]+)[\"”]"
 _QUOTE_MARK = re.compile(r"[\"“”]")
 
 
@@ -121,7 +123,8 @@ def quotations(text: str, start: int, end: int) -> list[tuple[int, int]]:
 
     A quotation opens at a " or “ and, since its inside holds no quote mark, closes at the next
     quote mark, which must be " or ”; its inside is three non-empty parts split by two
-    whitespace characters, and a line break may only be one of those two.
+    whitespace characters, and a line break may only be one of those two. A shorter non-empty
+    quote with no line break ("lock") is skipped whole: its closing mark opens nothing.
     """
     found: list[tuple[int, int]] = []
     position = start
@@ -136,8 +139,13 @@ def quotations(text: str, start: int, end: int) -> list[tuple[int, int]]:
         if closing is None:
             return found
         inside = (opening.end(), closing.start())
-        if text[closing.start()] != "“" and _three_words(text[inside[0] : inside[1]]):
+        words = text[inside[0] : inside[1]]
+        if text[closing.start()] == "“":  # opens, never closes: it may open one
+            position = closing.start()
+        elif _three_words(words):
             found.append(inside)
+            position = closing.end()
+        elif words and "\n" not in words:  # a one- or two-word quote: both marks are spent
             position = closing.end()
         else:  # the next quote mark may open one
             position = closing.start()

@@ -16,8 +16,9 @@ from app.schemas.catalog import ActorView
 from app.schemas.page import Page
 from app.schemas.problem import problem_responses
 from app.schemas.profiles import ActorPassages, ActorProfile, ActorTimeline
+from app.schemas.quotes import ActorRelations
 from app.schemas.text import NameFilter, SearchTerm, Storable
-from app.services import analytics, catalog
+from app.services import analytics, catalog, quotes
 
 router = APIRouter(prefix="/actors", tags=["actors"])
 
@@ -176,3 +177,50 @@ def actor_passages(
 ) -> ActorPassages:
     """The passages behind the author's stance toward an actor, in each of some articles."""
     return analytics.actor_passages(session, actor_id, article)
+
+
+_RELATIONS_DESCRIPTION = """
+What the actor said about other actors (`direction=from`: it is the speaker of quotations that
+name them) or what others said about it (`direction=to`), from the quotations of the analysed
+articles: per other actor, the articles, the quoted mentions by the speaker's stance, and the
+latest quotations. The most quoted first; with `stance`, only those with quotations of that
+stance, the most of it first. `from`, `to` and `outlet` narrow to those articles.
+
+Example: who criticised China in March 2020?
+`GET /v1/actors/{id}/relations?direction=to&stance=negative&from=2020-03-01&to=2020-03-31`
+"""
+
+
+@router.get(
+    "/{actor_id}/relations",
+    response_model=ActorRelations,
+    description=_RELATIONS_DESCRIPTION,
+    responses=problem_responses(404, 422, 503),
+)
+def actor_relations(
+    actor_id: ActorId,
+    session: SessionDep,
+    direction: Annotated[
+        Literal["from", "to"],
+        Query(description="`from`: what it said about others; `to`: what others said about it."),
+    ] = "from",
+    stance: Annotated[
+        Literal["negative", "neutral", "positive"] | None,
+        Query(description="Only relations with quotations of this stance."),
+    ] = None,
+    start: Annotated[
+        date | None,
+        Query(alias="from", description="Published on or after.", examples=["2020-03-01"]),
+    ] = None,
+    end: Annotated[
+        date | None,
+        Query(alias="to", description="Published on or before.", examples=["2020-03-31"]),
+    ] = None,
+    outlet: Annotated[
+        list[NameFilter], Query(description="Outlet name or id; repeat for several.")
+    ] = [],  # noqa: B006  (FastAPI copies defaults per request)
+    actors: Annotated[int, Query(ge=1, le=100, description="How many other actors to list.")] = 20,
+) -> ActorRelations:
+    """Who an actor spoke about, or who spoke about it, with counts by stance and quotations."""
+    chosen = quotes.filters(session, stance=stance, outlet=outlet, start=start, end=end)
+    return quotes.actor_relations(session, actor_id, direction, chosen, limit=actors)

@@ -1,5 +1,6 @@
 // The actor page: its profile, its timeline, the comparison by outlet, co-mentioned actors, and
-// recent articles with the author's stance toward it and the passages behind each stance.
+// what it said about others and what others said about it (quotations), and recent articles with
+// the author's stance toward it and the passages behind each stance.
 
 import { articlePages } from "./articles.js";
 import {
@@ -21,6 +22,7 @@ import {
   side,
   tallyBar,
 } from "./lens.js";
+import { relationsList } from "./quotes.js";
 import { quotedPassages } from "./text.js";
 import { drawTimeline, timelineTable } from "./timeline.js";
 
@@ -245,9 +247,26 @@ async function showActor() {
   await timeline;
 }
 
+/** What it said about others and what others said about it, over the page's dates and outlet. */
+async function showQuotedRelations() {
+  const query = [...outlets.map((o) => ["outlet", o]), ...range, ["actors", "8"]];
+  await Promise.all(
+    [
+      ["from", "said-about-others"],
+      ["to", "said-about-it"],
+    ].map(([direction, element]) =>
+      loading(element, async () => {
+        const relations = await api(`/v1/actors/${id}/relations`, { params: [["direction", direction], ...query] });
+        fill(element, relationsList(relations));
+      }),
+    ),
+  );
+}
+
 fillForm();
 await Promise.all([
   showActor(),
+  showQuotedRelations(),
   articlePages(document.getElementById("actor-articles"), [["actor", String(id)], ...outlets.map((o) => ["outlet", o]), ...range], {
     limit: 10,
     focus: id,

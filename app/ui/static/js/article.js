@@ -1,9 +1,11 @@
 // The article page: the text with its actors marked by the author's stance, the passages behind
-// each stance, the document sentiment, topics, the models that produced them, earlier analyses.
+// each stance, its quotations by speaker, the document sentiment, topics, the models that produced
+// them, earlier analyses.
 
 import { sourceLine } from "./articles.js";
 import { api, day, fill, h, label, loading, markReady, stanceBadge } from "./lens.js";
 import { actorsPanel, sentimentPanel, textPanel, topicsPanel } from "./reading.js";
+import { quotationsPanel } from "./quotes.js";
 import { fromArticle } from "./text.js";
 
 const id = Number(document.getElementById("article-page").dataset.article);
@@ -74,6 +76,7 @@ await loading("article-text", async () => {
   const text = textPanel(doc);
   fill("article-text", text);
   fill("article-actors", actorsPanel(doc, text));
+  fill("article-quotations", quotationsPanel(article.quotations));
   fill("article-sentiment", sentimentPanel(article.sentiment));
   fill("article-topics", topicsPanel(article.topics));
   showModels(article);

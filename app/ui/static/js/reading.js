@@ -14,7 +14,9 @@ export function textPanel(doc) {
     LABELS.map((name) => h("mark", { class: `mention stance-${name}` }, name)).flatMap((m, i) => (i ? [" ", m] : [m])),
     ". ",
     h("span", { class: "evidence on legend-sample" }, "Underlined"),
-    ": the passages behind the stance of the actor you show.",
+    ": the passages behind the stance of the actor you show. ",
+    (doc.quotations || []).length ? h("span", { class: "said speaker-0" }, "Italic") : "",
+    (doc.quotations || []).length ? ": quoted words, in the colour of their speaker (hover for who)." : "",
   );
   return h("div", {}, legend, annotatedText(doc));
 }

@@ -5,6 +5,7 @@
 // units, so every slice goes through an array of code points.
 
 import { h, label, score } from "./lens.js";
+import { speakerColours } from "./quotes.js";
 
 const QUOTE_CHARS = 420;
 
@@ -52,9 +53,11 @@ export function annotatedText(doc) {
   const evidence = doc.actors.flatMap((a) =>
     passagesOf(a, doc.sentences).map((p) => ({ ...p, ref: a.ref })),
   );
+  const quotes = doc.quotations || [];
+  const colours = speakerColours(quotes);
   const length = points(doc).length;
   const cuts = new Set([0, length]);
-  for (const range of [...mentions, ...evidence]) {
+  for (const range of [...mentions, ...evidence, ...quotes]) {
     cuts.add(clamp(range.start, length));
     cuts.add(clamp(range.end, length));
   }
@@ -68,9 +71,11 @@ export function annotatedText(doc) {
     const mention = m < mentions.length && mentions[m].start <= start ? mentions[m] : null;
     const refs = evidence.filter((p) => p.start <= start && end <= p.end).map((p) => p.ref);
     const text = slice(doc, start, end);
+    const said = quotes.find((q) => q.start <= start && end <= q.end);
+    const words = said ? quotedPiece(said, colours, text) : text;
     const piece = refs.length
-      ? h("span", { class: "evidence", "data-evidence": [...new Set(refs)].join(" ") }, text)
-      : text;
+      ? h("span", { class: "evidence", "data-evidence": [...new Set(refs)].join(" ") }, words)
+      : words;
     if (!mention) {
       mark = null;
       container.append(piece);
@@ -84,6 +89,14 @@ export function annotatedText(doc) {
     mark.append(piece);
   }
   return container;
+}
+
+/** A piece of quoted words, coloured by its speaker (the quotation's start ties the pieces). */
+function quotedPiece(quote, colours, text) {
+  const name = quote.speaker ? quote.speaker.name : quote.speaker_name;
+  const colour = name && colours.has(name) ? colours.get(name) : "none";
+  const title = name ? `${name} ${quote.cue || "(continued)"}` : "Speaker not given";
+  return h("span", { class: `said speaker-${colour}`, "data-speaker": name || "", "data-quote": String(quote.start), title }, text);
 }
 
 function markFor(mention, actor) {
@@ -175,6 +188,7 @@ export function fromArticle(article) {
     sentences: article.sentences,
     actors: article.actors.map((a) => ({ ...a, ref: String(a.id) })),
     mentions: article.mentions.map((m) => ({ ...m, ref: String(m.actor_id) })),
+    quotations: article.quotations || [],
   };
 }
 
@@ -186,5 +200,6 @@ export function fromAnalysis(text, analysis) {
     sentences: analysis.sentences,
     actors: analysis.actors.map((a) => ({ ...a, ref: refs.get(a.key) })),
     mentions: analysis.actors.flatMap((a) => a.mentions.map((m) => ({ ...m, ref: refs.get(a.key) }))),
+    quotations: analysis.quotations || [],
   };
 }

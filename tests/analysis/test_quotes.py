@@ -1,0 +1,157 @@
+"""Quotations: speakers from cues, pronouns and titles, context, not speech, targets, stance."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from app.analysis.quotes import QuoteStance, find
+from app.analysis.stance import Pair
+from app.analysis.text import split_sentences
+from app.analysis.types import ActorMention, Quotation
+
+
+@dataclass(frozen=True)
+class _Actor:
+    key: str
+    name: str
+    kind: str
+    mentions: tuple[ActorMention, ...]
+
+
+def _actors(text: str, names: dict[str, tuple[str, str, list[str]]]) -> list[_Actor]:
+    """Actors from ``key: (name, kind, surface forms)``, every occurrence a mention."""
+    out = []
+    for key, (name, kind, forms) in names.items():
+        spans = sorted(
+            (m.start(), m.end(), form)
+            for form in forms
+            for m in re.finditer(rf"\b{re.escape(form)}\b", text)
+        )
+        mentions = tuple(ActorMention(f, "PER", a, b, 0) for a, b, f in spans)
+        out.append(_Actor(key, name, kind, mentions))
+    return out
+
+
+ACTORS = {
+    "person:lavrov": ("Sergei Lavrov", "person", ["Sergei Lavrov", "Lavrov"]),
+    "country:USA": ("United States", "country", ["United States", "Washington"]),
+    "person:merkel": ("Angela Merkel", "person", ["Angela Merkel", "Merkel"]),
+    "org:mfa": ("Foreign Ministry", "organization", ["Foreign Ministry"]),
+}
+
+
+def _find(text: str) -> list[Quotation]:
+    return find(text, split_sentences(text), _actors(text, ACTORS))
+
+
+def _said(text: str) -> list[tuple[str, str | None, str]]:
+    return [(text[q.start : q.end], q.speaker_name, q.how) for q in _find(text)]
+
+
+def test_a_name_after_or_before_the_quotation_is_its_speaker() -> None:
+    text = (
+        '"The United States is a bully and a liar," Lavrov said on Monday. '
+        'Merkel told reporters: "We will not follow them on this."'
+    )
+    assert _said(text) == [
+        ("The United States is a bully and a liar,", "Sergei Lavrov", "explicit"),
+        ("We will not follow them on this.", "Angela Merkel", "explicit"),
+    ]
+
+
+def test_said_before_the_name_and_according_to() -> None:
+    text = (
+        '"Washington has lost its way entirely," said Sergei Lavrov. '
+        'According to Merkel, "the talks were useful and long."'
+    )
+    assert [s for _, s, _ in _said(text)] == ["Sergei Lavrov", "Angela Merkel"]
+
+
+def test_he_and_she_are_the_latest_person_of_that_gender() -> None:
+    text = (
+        "Sergei Lavrov met Angela Merkel in Berlin. She said he was late. "
+        '"We spoke for an hour about everything," she said.'
+    )
+    [quote] = _find(text)
+    assert (quote.speaker_name, quote.how) == ("Angela Merkel", "pronoun")
+
+
+def test_a_title_and_an_institution() -> None:
+    text = (
+        "Angela Merkel spoke in Berlin on Monday.\n\n"
+        '"This is not the time for new sanctions," the chancellor said.\n\n'
+        "The Foreign Ministry answered on Tuesday.\n\n"
+        '"Such claims are baseless and hostile," the ministry said.'
+    )
+    assert [(s, h) for _, s, h in _said(text)] == [
+        ("Angela Merkel", "title"),
+        ("Foreign Ministry", "title"),
+    ]
+
+
+def test_a_quotation_without_cue_continues_the_speaker_before_it() -> None:
+    text = (
+        '"We will respond in kind to every move," Lavrov said. '
+        '"Nobody should doubt that at all."\n\nThe weather was fine in Moscow on that day.'
+    )
+    assert [(s, h) for _, s, h in _said(text)] == [
+        ("Sergei Lavrov", "explicit"),
+        ("Sergei Lavrov", "context"),
+    ]
+
+
+def test_titles_and_terms_are_not_speech_and_unsaid_words_have_no_speaker() -> None:
+    text = (
+        'Merkel wrote a book titled "Power and Its Limits Today" last year.\n\n'
+        'Some call it "the end of an era" in Europe.'
+    )
+    assert _said(text) == [("the end of an era", None, "none")]
+
+
+def test_reported_speech_with_its_speaker() -> None:
+    text = "Lavrov said that the United States had broken every promise it made."
+    [quote] = _find(text)
+    assert quote.kind == "reported"
+    assert text[quote.start : quote.end] == "the United States had broken every promise it made"
+    assert (quote.speaker_name, quote.cue) == ("Sergei Lavrov", "said")
+    assert [t.name for t in quote.targets] == ["United States"]
+
+
+def test_targets_are_the_actors_inside_the_words_but_the_speaker() -> None:
+    text = '"Lavrov knows that Washington and Merkel are wrong," Lavrov said.'
+    [quote] = _find(text)
+    assert [t.name for t in quote.targets] == ["United States", "Angela Merkel"]
+
+
+class _Reader:
+    """A stance model that reads negative when the passage has "bully", else neutral."""
+
+    def __init__(self) -> None:
+        self.seen: list[str] = []
+
+    def pair(self, target: str, passage: str, mentions: Sequence[tuple[int, int]] = ()) -> Pair:
+        self.seen.append(f"{target}|{passage}")
+        return Pair(ids=(len(self.seen) - 1,), target=(), passage_start=0)
+
+    def probabilities(self, pairs: Sequence[Pair]) -> np.ndarray:  # type: ignore[type-arg]
+        rows = [
+            [0.8, 0.1, 0.1] if "bully" in self.seen[p.ids[0]] else [0.1, 0.8, 0.1] for p in pairs
+        ]
+        return np.array(rows, dtype=np.float32).reshape(len(pairs), 3)
+
+
+def test_the_stance_model_reads_the_quoted_words_for_each_target() -> None:
+    text = '"The United States is a bully, and Merkel knows it," Lavrov said.'
+    actors = _actors(text, ACTORS)
+    found = find(text, split_sentences(text), actors)
+    reader = _Reader()
+    [[quote]] = QuoteStance(reader).read([text], [found], [actors])
+    assert [(t.name, t.label) for t in quote.targets] == [
+        ("United States", "negative"),
+        ("Angela Merkel", "negative"),
+    ]
+    assert reader.seen[0] == "United States|The United States is a bully, and Merkel knows it,"
