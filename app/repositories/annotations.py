@@ -14,9 +14,16 @@ from sqlalchemy.orm import Session
 
 from app.core.db import Base
 from app.models import Article, ArticleActor, ArticleSentiment, ArticleTopic, Mention
-from app.repositories import rollups
+from app.repositories import quotations, rollups
 
-_TABLES: tuple[type[Base], ...] = (Mention, ArticleActor, ArticleTopic, ArticleSentiment)
+# the quotations (children first) are annotations too: they point into the article's text
+_TABLES: tuple[type[Base], ...] = (
+    *quotations.TABLES,
+    Mention,
+    ArticleActor,
+    ArticleTopic,
+    ArticleSentiment,
+)
 
 
 def delete_for(session: Session, article_ids: Sequence[int]) -> None:

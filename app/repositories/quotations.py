@@ -13,18 +13,8 @@ from sqlalchemy.orm import Session
 
 from app.models import ActorRelation, Article, Outlet, Quotation, QuotationTarget
 
-# children first: a target row references its quotation
+# children first: a target row references its quotation (annotations.delete_for removes them)
 TABLES = (QuotationTarget, ActorRelation, Quotation)
-
-
-def delete_for(session: Session, article_ids: Sequence[int]) -> None:
-    """Remove the quotations and relations of these articles (before writing new ones)."""
-    for model in TABLES:
-        session.execute(
-            delete(model)
-            .where(model.__table__.c.article_id.in_(article_ids))
-            .execution_options(synchronize_session=False)
-        )
 
 
 def add(

@@ -144,8 +144,7 @@ def store(
     ids = sorted(written)
     replaced = {i: previous[i] for i in ids if i in previous}
     history.snapshot(session, replaced, replaced_by=run_id, now=now)
-    annotation_rows.delete_for(session, ids)
-    quotation_rows.delete_for(session, ids)
+    annotation_rows.delete_for(session, ids)  # the quotations with them
     actor_ids = actor_rows.ensure(session, _actor_specs([results[i] for i in ids]))
     rows: dict[str, list[dict[str, Any]]] = {
         "sentiments": [],

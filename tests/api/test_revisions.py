@@ -6,13 +6,16 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from fastapi.testclient import TestClient
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from app.models import ActorRelation
 from tests.conftest import article_payload, count_articles
 
 URL = "https://example.com/2021/03/22/moscow-beijing"
 FIRST = "Moscow and Beijing drew closer. Washington sees a threat."
 SECOND = "Moscow and Beijing drew closer. India is worried, and NATO is watching."
+QUOTED = FIRST + ' "Washington is a threat to the whole region," Lavrov said.'
 
 
 def test_a_new_text_for_a_stored_url_is_a_revision(
@@ -50,6 +53,21 @@ def test_a_new_text_for_a_stored_url_is_a_revision(
     assert entry["sentiment"] == {k: before["sentiment"][k] for k in ("label", "score")}
     assert {a["name"] for a in entry["actors"]} == {"Russia", "China", "United States"}
     assert count_articles(session_factory) == 1
+
+
+def test_a_revision_drops_the_quotations_of_the_old_text(
+    client: TestClient, drain: Callable[[], int], session_factory: sessionmaker[Session]
+) -> None:
+    first = client.post("/v1/articles", json=article_payload(url=URL, text=QUOTED))
+    drain()
+    article_id = first.json()["id"]
+    assert client.get(f"/v1/articles/{article_id}").json()["quotations"]
+    client.post("/v1/articles", json=article_payload(url=URL, text=SECOND))
+    # their offsets pointed into the old text: gone with the other annotations
+    assert client.get("/v1/quotes").json()["items"] == []
+    assert client.get(f"/v1/articles/{article_id}").json()["quotations"] == []
+    with session_factory() as session:
+        assert session.scalar(select(func.count()).select_from(ActorRelation)) == 0
 
 
 def test_identical_and_earlier_texts_change_nothing(client: TestClient) -> None:
