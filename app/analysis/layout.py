@@ -60,6 +60,9 @@ _READER_CHROME = re.compile(
 # Video widgets pasted with the text: "JUST WATCHED <clip title> Replay More Videos ... MUST
 # WATCH <clip title> 01:17" (CNN), "CLOSE <clip caption> (Sept. 21) AP" (USA Today).
 _VIDEO_CHROME = re.compile(r"(?:JUST WATCHED|MUST WATCH|CLOSE)\s+\S.*", re.DOTALL)
+# Related links pasted as a paragraph of their own, a space after the parenthesis (POLITICO):
+# "( POLITICO's full coverage of the government shutdown)", "( Also on POLITICO: ...)"
+_RELATED_LINK = re.compile(r"\([ \t]+[^()\n]{3,200}\)")
 # A hover link pasted inside a sentence (The Hill): the name again, glued to the headlines of
 # related stories, up to "MORE": "Sen. Bernie Sanders Bernie SandersNew campaign ad ... MORE".
 _GLUED_NAME = re.compile(r"\b([A-Z][a-z'’-]{2,})(?=[A-Z0-9][\w'’])")
@@ -227,7 +230,7 @@ def inline_chrome(text: str) -> list[Span]:
 def _chrome_kind(block: str) -> PartKind | None:
     if _OPINION_LABEL.fullmatch(block):
         return "section"
-    if _READER_CHROME.fullmatch(block) or _VIDEO_CHROME.fullmatch(block):
+    if any(p.fullmatch(block) for p in (_READER_CHROME, _VIDEO_CHROME, _RELATED_LINK)):
         return "chrome"
     if _BY.fullmatch(block) and len(block.split()) <= 12 and not block.endswith("."):
         return "byline"

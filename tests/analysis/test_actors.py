@@ -159,7 +159,27 @@ def test_a_capital_after_a_locative_preposition_is_the_city() -> None:
     assert set(towns) == {"place:rome", "place:georgia", "place:moscow"}
     state = resolve("Washington state passed a law; Washington disagreed.")
     assert texts(state["place:washington"]) == ["Washington"]
-    assert texts(state["country:USA"]) == ["Washington"]
+    assert texts(state["org:us federal government"]) == ["Washington"]
+
+
+def test_washington_is_the_country_abroad_and_the_federal_government_at_home() -> None:
+    # the second audit: "Washington" in domestic politics was read as the country
+    home = resolve(
+        "He's speaking exactly what we want to be saying to this big monster called Washington. "
+        "Voters could face yet another Washington crisis."
+    )
+    assert texts(home["org:us federal government"]) == ["Washington", "Washington"]
+    assert home["org:us federal government"].part_of == ActorRef(
+        "country:USA", "United States", "country"
+    )
+    assert "country:USA" not in home
+    abroad = resolve("Moscow and Beijing each regard Washington's policies as hostile.")
+    assert texts(abroad["country:USA"]) == ["Washington"]
+    # a state beside another state; the city before "-based"
+    states = resolve("State governments like those in Colorado and Washington legalised it.")
+    assert texts(states["place:washington"]) == ["Washington"]
+    city = resolve("The author is a Washington-based lawyer.")
+    assert texts(city["place:washington"]) == ["Washington"]
 
 
 # --- places, organisations, groups ---------------------------------------------------------------
@@ -391,3 +411,11 @@ def test_a_bare_senate_or_house_is_the_us_one_only_in_an_article_about_us_politi
     elsewhere = resolve("The Senate in Canberra passed the bill.", [("Senate", "ORG")])
     assert "org:us senate" not in elsewhere
     assert elsewhere["org:senate"].kind == "organization"
+
+
+def test_a_paper_and_its_nickname_are_one_actor() -> None:
+    # the second audit: "WaPo" (5 mentions) beside the Washington Post
+    text = "The Washington Post reported it. WaPo did damage control, and what Wapo gets wrong..."
+    actors = resolve(text, [("Washington Post", "ORG"), ("WaPo", "ORG"), ("Wapo", "ORG")])
+    assert list(actors) == ["org:washington post"]
+    assert texts(actors["org:washington post"]) == ["The Washington Post", "WaPo", "Wapo"]

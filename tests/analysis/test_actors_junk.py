@@ -97,6 +97,18 @@ def test_page_furniture_is_kept_out() -> None:
     )
     parts = [text[p.start : p.end] for p in read_layout(text).parts if p.kind == "chrome"]
     assert [c[:12] for c in parts] == ["JUST WATCHED", "CLOSE Facebo"]
+    # POLITICO's related links, a paragraph each: the second audit's "POLITICO" came from them
+    text = (
+        "That would be a nonstarter for the White House.\n\n"
+        "( POLITICO's full coverage of the government shutdown)\n\n"
+        "And the attention turned.\n\n( Also on POLITICO: Boehner hints at immigration hopes)\n\n"
+        "(The story was updated.)"
+    )
+    parts = [text[p.start : p.end] for p in read_layout(text).parts if p.kind == "chrome"]
+    assert parts == [
+        "( POLITICO's full coverage of the government shutdown)",
+        "( Also on POLITICO: Boehner hints at immigration hopes)",
+    ]
 
 
 def test_words_around_a_name_are_not_the_name() -> None:
@@ -283,3 +295,43 @@ def test_a_capital_in_a_trip_or_a_range_is_the_city() -> None:
     # a message sent to a capital is still its government
     text = "The sanctions were a message to Moscow."
     assert list(resolve(text, [("Moscow", "LOC")])) == ["country:RUS"]
+
+
+def test_programmes_treaties_and_plural_acronyms_are_no_actors() -> None:
+    # the second audit's DACA, NAFTA and "two PACs"
+    text = "The Nitwit Caucus wants to end DACA and renegotiate NAFTA."
+    assert resolve(text, [("DACA", "ORG"), ("NAFTA", "ORG")]) == {}
+    text = "Brand New Congress and Justice Democrats, two PACs Chakrabarti started."
+    actors = resolve(text, [("Brand New Congress", "ORG"), ("PACs", "ORG")])
+    assert "org:pacs" not in actors
+    assert "org:brand new congress" in actors
+
+
+def test_the_parties_of_a_court_case_are_no_actors_anywhere_in_the_article() -> None:
+    text = (
+        "It marked the anniversary of the landmark 1954 Supreme Court decision, Brown vs. the "
+        "Board of Education. The Brown decision addressed four cases.\n\nBut Brown is about "
+        "much more than schools. Chief Justice Warren issued the opinion of the Court in Brown."
+    )
+    spec = [
+        ("Supreme Court", "ORG"),
+        ("Brown", "PER"),
+        ("Board of Education", "ORG"),
+        ("Brown", "PER"),
+        ("Brown", "PER"),
+        ("Warren", "PER"),
+        ("Brown", "PER"),
+    ]
+    actors = resolve(text, spec)
+    assert not any("brown" in key or "board of education" in key for key in actors)
+    # "vs." outside a court's context is no case; a person named in full keeps the name
+    debate = resolve(
+        "The debate, Trump vs. Clinton, drew 80 million viewers.",
+        [("Trump", "PER"), ("Clinton", "PER")],
+    )
+    assert len(debate) == 2
+    named = resolve(
+        "Michael Brown was shot in 2014. Brown v. Board of Education is another story.",
+        [("Michael Brown", "PER"), ("Brown", "PER")],
+    )
+    assert texts(named["person:michael brown"]) == ["Michael Brown"]

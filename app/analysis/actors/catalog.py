@@ -106,6 +106,9 @@ class Catalog:
     # alias_key(bare name) -> signals, one of which the article must contain for the name to
     # mean its catalog actor ("Senate" is the US Senate in an article about US politics)
     bare_context: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # country key -> the institution its capital stands for where no other country is named
+    # ("another Washington crisis": the US federal government)
+    domestic: dict[str, CatalogEntry] = field(default_factory=dict)
 
     def find(self, text: str) -> CatalogHit | None:
         """The actor ``text`` names (case-insensitive), or None."""
@@ -327,6 +330,10 @@ class _Builder:
                 name for entry in self.entries.values() for name in (entry.name, *entry.aliases)
             ),
             bare_context=self.bare_context,
+            domestic={
+                country: self._entry(institution)
+                for country, institution in self.data["capitals"].get("domestic", {}).items()
+            },
         )
 
 

@@ -62,6 +62,13 @@ _TRIP_BEFORE = re.compile(
     r"(?:\bback[ \t]+to|\bfrom[ \t]+[A-Z][\w.'’-]*(?:[ \t]+[A-Z][\w.'’-]*)?[ \t]+to)[ \t]+$"
 )
 _RANGE_AFTER = re.compile(r"[ \t]+to[ \t]+[A-Z]")
+# a state's name before or after a capital's: "Colorado and Washington", "Washington, Oregon"
+_STATE_BEFORE = re.compile(
+    r"(?:([A-Z][a-z]+)|([A-Z][a-z]+[ \t]+[A-Z][a-z]+))(?:,[ \t]*|,?[ \t]+(?:and|or)[ \t]+)$"
+)
+_STATE_AFTER = re.compile(
+    r"(?:,[ \t]*|,?[ \t]+(?:and|or)[ \t]+)([A-Z][a-z]+)(?:[ \t]+([A-Z][a-z]+))?"
+)
 _MATCH_LABELS: dict[MatchKind, EntityLabel] = {
     "name": "LOC",
     "demonym": "MISC",
@@ -113,6 +120,12 @@ def capital_reading(catalog: Catalog, text: str, start: int, end: int, bounds: B
         return "part"
     if catalog.is_locative(before) or (after is not None and fold(after) in _CITY_NOUNS):
         return "place"
+    # "a Washington-based lawyer": the city
+    if text.startswith("-based", end):
+        return "place"
+    # "state governments like those in Colorado and Washington": the state of that name
+    if _beside_state(catalog, text, start, end, bounds):
+        return "place"
     # travel and ranges: "took the train back to Paris", "from Sofia to Seoul"
     if _TRIP_BEFORE.search(text, max(bounds[0], start - 40), start) or (
         before == "from" and _RANGE_AFTER.match(text, end, min(bounds[1], end + 40))
@@ -121,6 +134,51 @@ def capital_reading(catalog: Catalog, text: str, start: int, end: int, bounds: B
     if any(name in catalog.us_states for name in region_after(text, end, bounds[1])):
         return "place"
     return "actor"
+
+
+def _beside_state(catalog: Catalog, text: str, start: int, end: int, bounds: Bounds) -> bool:
+    """True for a name joined by "and", "or" or a comma to a US state's name, on either side:
+    a capital that is also a state's name ("Washington") is the state there."""
+    if text[start:end] not in catalog.us_states:
+        return False
+    before = _STATE_BEFORE.search(text, max(bounds[0], start - 40), start)
+    after = _STATE_AFTER.match(text, end, min(bounds[1], end + 40))
+    names = [] if before is None else [before.group(1) or before.group(2)]
+    if after is not None:
+        names += [after.group(1), f"{after.group(1)} {after.group(2)}"]
+    return any(name in catalog.us_states for name in names)
+
+
+def capital_hit(catalog: Catalog, hit: CatalogHit, text: str, bounds: Bounds) -> CatalogHit:
+    """The actor a capital read as an actor stands for: its country in a paragraph that names
+    another country ("Moscow and Beijing regard Washington's policies as hostile"), else the
+    institution the catalog's ``domestic`` table gives, where there is one ("this big monster
+    called Washington": the US federal government)."""
+    institution = catalog.domestic.get(hit.entry.key)
+    if institution is None:
+        return hit
+    # the paragraph: "Moscow and Beijing share a view. Washington's policies are hostile."
+    start = text.rfind("\n", 0, bounds[0]) + 1
+    end = text.find("\n", bounds[1])
+    paragraph = (min(start, bounds[0]), len(text) if end < 0 else max(end, bounds[1]))
+    if _names_abroad(catalog, text, paragraph, hit.entry.key):
+        return hit
+    return CatalogHit(institution, "seat")
+
+
+def _names_abroad(catalog: Catalog, text: str, bounds: Bounds, country: str) -> bool:
+    """True when ``text[bounds]`` names a country other than ``country``, by its name, demonym,
+    capital or one of its institutions ("the Kremlin")."""
+    for word in capitalised_words(text, *bounds, catalog.scan_first):
+        found = _longest_name(catalog, text, word, bounds[1])
+        if found is None:
+            continue
+        entry: CatalogEntry | None = found[0].entry
+        while entry is not None and entry.kind != "country":
+            entry = catalog.parent(entry)
+        if entry is not None and entry.key != country:
+            return True
+    return False
 
 
 def read_entity(
@@ -176,8 +234,10 @@ def read_entity(
     if hit is not None and _cut_group(catalog, hit, text, start, end, bounds):
         return EntityReading()
     if hit is not None:
-        if hit.match == "capital" and capital_reading(catalog, text, start, end, bounds) != "actor":
-            return EntityReading([fallback_claim("place", mention(start, end))])
+        if hit.match == "capital":
+            if capital_reading(catalog, text, start, end, bounds) != "actor":
+                return EntityReading([fallback_claim("place", mention(start, end))])
+            hit = capital_hit(catalog, hit, text, bounds)
         return EntityReading([catalog_claim(hit, mention(start, end))])
     words = tokens(text, start, end)
     suffix = institution_suffix(catalog, words)
@@ -323,9 +383,10 @@ def _scanned(
         reading = capital_reading(catalog, text, start, end, bounds)
         if reading == "part":
             return None
-        return (
-            catalog_claim(hit, mention) if reading == "actor" else fallback_claim("place", mention)
-        )
+        if reading != "actor":
+            return fallback_claim("place", mention)
+        hit = capital_hit(catalog, hit, text, bounds)
+        return catalog_claim(hit, replace(mention, label=_label(hit)))
     if street(text, start, end):
         return None
     before = word_before(text, start, bounds[0])

@@ -30,7 +30,7 @@ from __future__ import annotations
 import re
 
 from app.analysis.actors.catalog import Catalog
-from app.analysis.actors.text import alias_key
+from app.analysis.actors.text import alias_key, fold
 
 _PARTY_TAG = re.compile(r"[DRI][ \t]?-[ \t]?[A-Z][A-Za-z.]*")
 _TAG_BEFORE = re.compile(r"[(\[,][ \t]?[DRI][ \t]?-[ \t]?$")
@@ -85,11 +85,16 @@ def not_an_actor(catalog: Catalog, text: str, start: int, end: int) -> bool:
         return span not in catalog.written
     if alias_key(span) in catalog.not_actors:
         return True
+    # a plural acronym is a kind of thing, not one actor: "two PACs", "NGOs"
+    if _PLURAL_ACRONYM.fullmatch(span) and catalog.find(span) is None:
+        return True
     if _PARTY_TAG.fullmatch(span) or _TAG_BEFORE.search(text, max(0, start - 4), start):
         return True
     if span in ("D", "R", "I") and _TAG_AFTER.match(text, end, min(len(text), end + 8)):
         return True
     if street(text, start, end) or court_case(text, start, end):
+        return True
+    if case_name(catalog, text, start, end):
         return True
     # "Israeli/Palestinian" and "U.S./China" are the names they look like
     if catalog.find(span) is not None:
@@ -130,16 +135,46 @@ def law_acronym(text: str, span: str) -> bool:
 
 
 # "Plessy v. Ferguson", "Brown v. Board of Education": a court case, not its parties
-_CASE_AFTER = re.compile(r"[ \t]+v\.?[ \t]+[A-Z]")
-_CASE_BEFORE = re.compile(r"[A-Z][\w.'’-]*[ \t]+v\.?[ \t]+$")
+_PLURAL_ACRONYM = re.compile(r"[A-Z]{2,}s")
+_CASE_AFTER = re.compile(r"[ \t]+(v|vs|versus)\.?[ \t]+(?:the[ \t]+)?[A-Z]")
+_CASE_BEFORE = re.compile(r"[A-Z][\w.'’-]*[ \t]+(v|vs|versus)\.?[ \t]+(?:the[ \t]+)?$")
+# "vs." names a case only where the text says it is one: "the 1954 Supreme Court decision,
+# Brown vs. the Board of Education" (not "Trump vs. Clinton")
+_LEGAL = re.compile(r"\b(?:[Cc]ourt|decision|ruling|case|lawsuit|suit|precedent)\b")
 
 
 def court_case(text: str, start: int, end: int) -> bool:
-    """True for a party's name in a court case's name ("Plessy" of "Plessy v. Ferguson")."""
-    return (
-        _CASE_AFTER.match(text, end, min(len(text), end + 6)) is not None
-        or _CASE_BEFORE.search(text, max(0, start - 40), start) is not None
-    )
+    """True for a party's name in a court case's name ("Plessy" of "Plessy v. Ferguson",
+    "Board of Education" of "Brown vs. the Board of Education")."""
+    after = _CASE_AFTER.match(text, end, min(len(text), end + 16))
+    before = _CASE_BEFORE.search(text, max(0, start - 50), start)
+    found = after or before
+    if found is None:
+        return False
+    return found.group(1) == "v" or _legal_near(text, start, end)
+
+
+def case_name(catalog: Catalog, text: str, start: int, end: int) -> bool:
+    """True for a single word that the article writes elsewhere as a party of a court case and
+    never after a first name: "The Brown decision", "in Brown" beside "Brown v. Board of
+    Education". Names the catalog knows ("Trump" of "Trump v. Hawaii") are kept."""
+    word = text[start:end]
+    if not word.isalpha() or not word[:1].isupper() or catalog.find(word) is not None:
+        return False
+    if fold(word) in catalog.surnames:
+        return False
+    name = re.escape(word)
+    firsts = re.findall(rf"\b([A-Z][a-z]+)[ \t]+{name}\b", text)
+    if any(fold(first) not in catalog.function_words for first in firsts):
+        return False
+    for party in re.finditer(rf"(?<![\w.]){name}(?![\w-])", text):
+        if party.start() != start and court_case(text, party.start(), party.end()):
+            return True
+    return False
+
+
+def _legal_near(text: str, start: int, end: int) -> bool:
+    return _LEGAL.search(text, max(0, start - 80), min(len(text), end + 80)) is not None
 
 
 def dateline(text: str, start: int, end: int) -> bool:
