@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
-from app.models import Article
+from app.models import Actor, Article, ArticleActor
 from app.models.article import ArticleStatus
 
 
@@ -20,7 +20,7 @@ def get_detail(session: Session, article_id: int) -> Article | None:
             joinedload(Article.sentiment),
             selectinload(Article.author_links),
             selectinload(Article.topics),
-            selectinload(Article.actors),
+            selectinload(Article.actors).joinedload(ArticleActor.actor).joinedload(Actor.part_of),
             selectinload(Article.mentions),
             selectinload(Article.quotations),
         )

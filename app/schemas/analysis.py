@@ -76,11 +76,22 @@ class ActorMentionView(BaseModel):
     sentence_index: int
 
 
+class ActorPartOf(BaseModel):
+    key: str = Field(examples=["country:USA"])
+    name: str = Field(examples=["United States"])
+    kind: str = Field(examples=["country"])
+
+
 class AnalyzedActor(BaseModel):
     key: str = Field(examples=["person:sergei lavrov"])
     name: str = Field(examples=["Sergei Lavrov"])
     kind: str = Field(examples=["person"])
     aliases: list[str] = Field(examples=[["Lavrov"]])
+    part_of: ActorPartOf | None = Field(
+        default=None,
+        description="The actor this one is part of (the United States for the White House); "
+        "null for most.",
+    )
     mention_count: int
     salience: float = Field(description="Share of the text's attention, in [0, 1].")
     sentiment: ActorSentimentView = Field(description="The author's sentiment toward the actor.")
@@ -152,6 +163,9 @@ class AnalysisView(BaseModel):
                     name=a.name,
                     kind=a.kind,
                     aliases=list(a.aliases),
+                    part_of=None
+                    if a.part_of is None
+                    else ActorPartOf(key=a.part_of.key, name=a.part_of.name, kind=a.part_of.kind),
                     **actor_fields(records.actor(a), text),
                     mentions=[ActorMentionView(**m) for m in records.mentions(a)],
                 )

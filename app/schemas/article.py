@@ -121,14 +121,21 @@ class ActorRef(BaseModel):
 
 
 class ActorInArticle(ActorRef):
+    part_of: ActorRef | None = Field(
+        default=None,
+        description="The actor this one is part of (the United States for the White House); "
+        "null for most. `include_parts=true` on GET /v1/articles follows it.",
+    )
     mention_count: int
     salience: float = Field(description="Share of the article's attention, in [0, 1].")
     sentiment: ActorSentimentView
 
     @classmethod
     def of(cls, row: ArticleActor, text: str) -> ActorInArticle:
+        parent = row.actor.part_of
         return cls(
             **records.read(row.actor, ActorRef.model_fields),
+            part_of=None if parent is None else records.read(parent, ActorRef.model_fields),
             **actor_fields(records.read(row, records.ACTOR_FIELDS), text),
         )
 

@@ -96,3 +96,20 @@ def test_include_parts_is_documented_with_an_example(client: TestClient) -> None
     include_parts = next(p for p in parameters if p["name"] == "include_parts")
     assert "White House" in include_parts["description"]
     assert include_parts["schema"]["type"] == "boolean"
+
+
+def test_the_article_view_gives_each_actors_part_of(
+    client: TestClient, drain: Callable[[], int]
+) -> None:
+    white_house, washington, _ = _store(client, drain)
+    usa = _actor(client, "United States")
+
+    actors = {a["name"]: a for a in client.get(f"/v1/articles/{white_house}").json()["actors"]}
+    assert actors["White House"]["part_of"] == {
+        "id": usa["id"],
+        "key": "country:USA",
+        "name": "United States",
+        "kind": "country",
+    }
+    others = client.get(f"/v1/articles/{washington}").json()["actors"]
+    assert all(a["part_of"] is None for a in others)

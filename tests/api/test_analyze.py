@@ -59,6 +59,18 @@ def test_returns_every_annotation_and_stores_nothing(
     assert sum(fake.calls.values()) == 2
 
 
+def test_an_institution_comes_with_the_actor_it_is_part_of(analyzing: TestClient) -> None:
+    response = analyzing.post("/v1/analyze", json={"text": "The White House condemned it."})
+
+    assert response.status_code == 200, response.text
+    actors = {a["key"]: a for a in response.json()["actors"]}
+    assert actors["org:white house"]["part_of"] == {
+        "key": "country:USA",
+        "name": "United States",
+        "kind": "country",
+    }
+
+
 def test_invalid_text_is_422(analyzing: TestClient, settings: Settings) -> None:
     assert_problem(analyzing.post("/v1/analyze", json={"text": ""}), 422)
     assert_problem(analyzing.post("/v1/analyze", json={}), 422)
