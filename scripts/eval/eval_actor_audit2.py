@@ -6,7 +6,7 @@
 Re-runs the product's actor path on the 80 articles of data/labels/actor_audit2 (their texts
 are in ``listed.jsonl``; the same path and tagger cache as ``eval_actor_audit._actors``,
 imported) and looks up a verdict for each of the six actors listed now, from ``audit.jsonl``,
-then ``audit_round2.jsonl``, ``audit_round3.jsonl`` and ``audit_round4.jsonl`` where they exist (``--audit`` takes several
+then ``audit_round2.jsonl`` to ``audit_round4.jsonl`` where they exist (``--audit`` takes several
 files; a later file's verdict for the same source_id, actor and kind replaces an earlier one): by
 source_id and name (case, a leading "The" and a final dot aside), and by kind where an article
 has two listed actors of one name.
