@@ -180,7 +180,7 @@ class Worker:
         charged the attempt.
         """
         try:
-            outputs = self.analyzer.analyze([c.text for c in batch])
+            outputs = self.analyzer.analyze([c.text for c in batch], [c.title for c in batch])
             if len(outputs) != len(batch):
                 raise RuntimeError(
                     f"analyze returned {len(outputs)} results for {len(batch)} texts"

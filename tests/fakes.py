@@ -11,6 +11,7 @@ import re
 import threading
 import time
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from app.analysis import quotes
@@ -119,6 +120,8 @@ class FakeAnalyzer:
         self.delay = delay
         self.calls: Counter[str] = Counter()
         self.batches: list[int] = []
+        # text -> the title it came with (None where the caller gave none)
+        self.titles: dict[str, str | None] = {}
         self._lock = threading.Lock()
 
     @property
@@ -129,10 +132,14 @@ class FakeAnalyzer:
     def config(self) -> dict[str, object]:
         return {"threshold": 0.5}
 
-    def analyze(self, texts: list[str]) -> list[Analysis]:
+    def analyze(
+        self, texts: list[str], titles: Sequence[str | None] | None = None
+    ) -> list[Analysis]:
         with self._lock:
             self.calls.update(texts)
             self.batches.append(len(texts))
+            heads = [None] * len(texts) if titles is None else list(titles)
+            self.titles.update(zip(texts, heads, strict=True))
         if self.delay:
             time.sleep(self.delay)
         if any(self.fail_marker in text for text in texts):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -105,7 +105,9 @@ def test_served_app_sets_up_logging_in_each_process(monkeypatch: pytest.MonkeyPa
 class _SigtermDuringAnalysis(FakeAnalyzer):
     """Sends the process SIGTERM while a batch is being analysed, as `docker stop` might."""
 
-    def analyze(self, texts: list[str]) -> list[Analysis]:
+    def analyze(
+        self, texts: list[str], titles: Sequence[str | None] | None = None
+    ) -> list[Analysis]:
         results = super().analyze(texts)
         os.kill(os.getpid(), signal.SIGTERM)
         return results

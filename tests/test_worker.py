@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 
@@ -22,7 +22,7 @@ from app.repositories import queue
 from app.schemas.ingest import ArticleIn
 from app.services import ingest
 from app.worker import Worker
-from tests.conftest import make_settings
+from tests.conftest import article_payload, make_settings
 from tests.fakes import FakeAnalyzer
 
 
@@ -174,7 +174,9 @@ def test_worker_that_keeps_dying_exhausts_attempts(
 
 
 class _BrokenAnalyzer(FakeAnalyzer):
-    def analyze(self, texts: list[str]) -> list[Analysis]:
+    def analyze(
+        self, texts: list[str], titles: Sequence[str | None] | None = None
+    ) -> list[Analysis]:
         results = super().analyze(texts)
         # a mention pointing past the end of the text breaks the contract
         return [
@@ -346,3 +348,19 @@ def test_worker_recovers_when_its_cached_run_row_is_gone(
     stored = article(session_factory, article_id)
     assert stored.status == ArticleStatus.done
     assert count(session_factory, AnalysisRun) == 1
+
+
+def test_the_worker_gives_the_analysis_each_articles_title(
+    client: TestClient, drain: Callable[[], int], analyzer: FakeAnalyzer
+) -> None:
+    payload = article_payload(title="Lavrov flies to Beijing", text="Lavrov arrived on Monday.")
+    assert client.post("/v1/articles", json=payload).status_code == 202
+    untitled = article_payload(text="Nobody titled this one.")
+    del untitled["title"]
+    assert client.post("/v1/articles", json=untitled).status_code == 202
+
+    assert drain() == 2
+    assert analyzer.titles == {
+        "Lavrov arrived on Monday.": "Lavrov flies to Beijing",
+        "Nobody titled this one.": None,
+    }

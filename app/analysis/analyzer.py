@@ -95,25 +95,35 @@ class LensAnalyzer:
         payload = json.dumps({"models": self.models, "config": self.config}, sort_keys=True)
         return hashlib.sha256(payload.encode()).hexdigest()[:16]
 
-    def analyze(self, texts: list[str]) -> list[Analysis]:
-        """Analyse each text; the result list is parallel to ``texts``.
+    def analyze(
+        self, texts: list[str], titles: Sequence[str | None] | None = None
+    ) -> list[Analysis]:
+        """Analyse each text; the result list is parallel to ``texts``. ``titles`` (parallel,
+        None where unknown) give the actors' fuller names and lead salience (`ActorResolver`).
 
         With ``threads`` > 1 the texts are cut into that many parts of about equal length,
         analysed side by side by threads sharing the models (their native code runs outside the
         GIL); an article's analysis does not depend on the texts analysed with it (the bundled
         profile; tests/analysis/test_analyzer.py), so the results are the same.
         """
+        heads: list[str | None] = [None] * len(texts) if titles is None else list(titles)
+        if len(heads) != len(texts):
+            raise ValueError(f"{len(heads)} titles for {len(texts)} texts")
         if self._pool is None or len(texts) < 2:
-            return self._analyze(texts)
+            return self._analyze(texts, heads)
         parts = _balanced_parts([len(t) for t in texts], self.threads)
-        analysed = self._pool.map(self._analyze, [[texts[i] for i in part] for part in parts])
+        analysed = self._pool.map(
+            self._analyze,
+            [[texts[i] for i in part] for part in parts],
+            [[heads[i] for i in part] for part in parts],
+        )
         results: list[Analysis | None] = [None] * len(texts)
         for part, analyses in zip(parts, analysed, strict=True):
             for i, analysis in zip(part, analyses, strict=True):
                 results[i] = analysis
         return [a for a in results if a is not None]
 
-    def _analyze(self, texts: list[str]) -> list[Analysis]:
+    def _analyze(self, texts: list[str], titles: Sequence[str | None]) -> list[Analysis]:
         docs = _read(texts)
         c = self.components
         flat_texts = [s.text for d in docs for s in d.sentences]
@@ -129,7 +139,10 @@ class LensAnalyzer:
             [None if encoded is None else list(encoded[d.span]) for d in docs],
         )
 
-        resolved = [self.resolver.resolve(d.text, d.sentences, d.entities) for d in docs]
+        resolved = [
+            self.resolver.resolve(d.text, d.sentences, d.entities, title)
+            for d, title in zip(docs, titles, strict=True)
+        ]
         genre_guesses = self._genres(docs, encoded)
         stances = c.stance.toward_actors(
             [

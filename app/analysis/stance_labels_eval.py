@@ -30,7 +30,9 @@ Level = Literal["article", "passage"]
 
 
 class PassageReader(Protocol):
-    def analyze(self, texts: list[str]) -> list[Analysis]: ...
+    def analyze(
+        self, texts: list[str], titles: Sequence[str | None] | None = None
+    ) -> list[Analysis]: ...
 
     def passage_stances(
         self, text: str, analysis: Analysis, actor: str, spans: Sequence[tuple[int, int]]
@@ -77,7 +79,9 @@ def evaluate_actor_labels(
     for b in range(0, len(chosen), _BATCH):
         chunk = chosen[b : b + _BATCH]
         for record, analysis in zip(
-            chunk, analyzer.analyze([r["text"] for r in chunk]), strict=True
+            chunk,
+            analyzer.analyze([r["text"] for r in chunk], [r.get("title") for r in chunk]),
+            strict=True,
         ):
             lookup = ActorLookup(analysis.actors)
             for actor in record["actors"]:

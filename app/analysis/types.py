@@ -6,6 +6,7 @@ article text), never into a cleaned copy, so a client can highlight ``text[start
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
@@ -206,4 +207,9 @@ class Analyzer(Protocol):
         """The settings that shape the output (thresholds, taxonomy), recorded with the run."""
         ...
 
-    def analyze(self, texts: list[str]) -> list[Analysis]: ...
+    def analyze(
+        self, texts: list[str], titles: Sequence[str | None] | None = None
+    ) -> list[Analysis]:
+        """Analyse each text; ``titles`` (parallel to ``texts``, None where unknown) are read
+        for the actors' names and salience only: offsets always point into the text."""
+        ...

@@ -23,6 +23,8 @@ _NO_SYNC = {"synchronize_session": False}
 class Claimed:
     article_id: int
     text: str
+    # read by the analysis for actors' names and salience (`Analyzer.analyze`)
+    title: str | None = None
 
 
 def _claimable(now: datetime) -> ColumnElement[bool]:
@@ -79,10 +81,12 @@ def claim(
             update(Article)
             .where(Article.id.in_(fresh), _claimable(now))
             .values(lease_owner=owner, lease_expires_at=lease_until, attempts=Article.attempts + 1)
-            .returning(Article.id, Article.text)
+            .returning(Article.id, Article.text, Article.title)
             .execution_options(**_NO_SYNC)
         ).all()
-        claimed = sorted((Claimed(i, text) for i, text in rows), key=lambda c: c.article_id)
+        claimed = sorted(
+            (Claimed(i, text, title) for i, text, title in rows), key=lambda c: c.article_id
+        )
     return claimed, given_up
 
 

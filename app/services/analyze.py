@@ -81,7 +81,8 @@ def analyze_request(
         raise RequestInvalidError(
             f"{exc}.", errors=[field_error(["body", exc.field], str(exc), exc.kind)]
         ) from None
-    view = AnalysisView.of(analyze(provider, settings, prepared.text), prepared.text)
+    analysis = analyze(provider, settings, prepared.text, prepared.title)
+    view = AnalysisView.of(analysis, prepared.text)
     return view.model_copy(
         update={
             "text": prepared.text if body.html is not None else None,
@@ -97,7 +98,9 @@ def analyze_request(
     )
 
 
-def analyze(provider: AnalyzerProvider, settings: Settings, text: str) -> Analysis:
+def analyze(
+    provider: AnalyzerProvider, settings: Settings, text: str, title: str | None = None
+) -> Analysis:
     """One text's analysis, checked against the contract like the worker's."""
     if len(text) > settings.max_text_chars:
         raise RequestInvalidError(
@@ -110,7 +113,7 @@ def analyze(provider: AnalyzerProvider, settings: Settings, text: str) -> Analys
                 )
             ],
         )
-    analysis = provider.get().analyze([text])[0]
+    analysis = provider.get().analyze([text], [title])[0]
     annotate.check(analysis, text)
     return analysis
 

@@ -96,12 +96,14 @@ def main() -> None:
     rows = [json.loads(line) for line in args.audit.open(encoding="utf-8")]
     wanted = {r["source_id"] for r in rows}
     texts: dict[str, str] = {}
+    titles: dict[str, str | None] = {}
     with gzip.open(args.data, "rt", encoding="utf-8") as handle:
         for line in handle:
             item = json.loads(line)
             if item["id"] in wanted:
                 texts[item["id"]] = item["text"]
-    actors = _actors(texts, args.cache)
+                titles[item["id"]] = item.get("title")
+    actors = _actors(texts, args.cache, titles)
     report = _score(rows, texts, actors, anywhere=args.anywhere)
     print(json.dumps(report["summary"], indent=2))
     if args.out:
@@ -113,8 +115,11 @@ def main() -> None:
         args.out.write_text(json.dumps(report, indent=1, ensure_ascii=False), encoding="utf-8")
 
 
-def _actors(texts: dict[str, str], cache: Path) -> dict[str, list[Actor]]:
-    """Each article's actors, most salient first (ties by key)."""
+def _actors(
+    texts: dict[str, str], cache: Path, titles: dict[str, str | None] | None = None
+) -> dict[str, list[Actor]]:
+    """Each article's actors, most salient first (ties by key); ``titles`` are read as the
+    worker reads a stored article's title."""
     from app.analysis import layout as layouts
     from app.analysis.actors import ActorResolver
     from app.analysis.analyzer import load_entity_model
@@ -138,7 +143,7 @@ def _actors(texts: dict[str, str], cache: Path) -> dict[str, list[Actor]]:
                 model = load_entity_model(Settings())
             entities = model.find([text], [spans])[0]
             path.write_bytes(pickle.dumps(entities))
-        resolved = resolver.resolve(text, sentences, entities)
+        resolved = resolver.resolve(text, sentences, entities, (titles or {}).get(sid))
         ordered = sorted(resolved, key=lambda a: (-a.salience, a.key))
         found[sid] = [
             Actor(

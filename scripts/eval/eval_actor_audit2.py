@@ -6,7 +6,7 @@
 Re-runs the product's actor path on the 80 articles of data/labels/actor_audit2 (their texts
 are in ``listed.jsonl``; the same path and tagger cache as ``eval_actor_audit._actors``,
 imported) and looks up a verdict for each of the six actors listed now, from ``audit.jsonl``,
-then ``audit_round2.jsonl`` to ``audit_round4.jsonl`` where they exist (``--audit`` takes several
+then ``audit_round2.jsonl`` to ``audit_round5.jsonl`` where they exist (``--audit`` takes several
 files; a later file's verdict for the same source_id, actor and kind replaces an earlier one): by
 source_id and name (case, a leading "The" and a final dot aside), and by kind where an article
 has two listed actors of one name.
@@ -50,7 +50,7 @@ VERDICTS = ("ok", "junk", "wrong_identity", "partial_name")
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    rounds = [HERE / f"audit_round{n}.jsonl" for n in (2, 3, 4)]
+    rounds = [HERE / f"audit_round{n}.jsonl" for n in (2, 3, 4, 5)]
     parser.add_argument(
         "--audit",
         type=Path,
@@ -73,11 +73,13 @@ def main() -> None:
     # the articles' texts, and the actors as the labeller saw them
     seen: dict[str, list[dict[str, Any]]] = {}
     texts: dict[str, str] = {}
+    titles: dict[str, str | None] = {}
     for line in args.listed.open(encoding="utf-8"):
         item = json.loads(line)
         seen[item["source_id"]] = item["actors"]
         texts[item["source_id"]] = item["text"]
-    actors = _actors(texts, args.cache)
+        titles[item["source_id"]] = item.get("title")
+    actors = _actors(texts, args.cache, titles)
     report = score(rows, seen, actors)
     print(json.dumps(report["summary"], indent=2))
     for pair in report["unlabelled"]:

@@ -40,10 +40,11 @@ def find_entities(text: str, sentences: Sequence[Sentence], spec: Spec) -> list[
     return sorted(found, key=lambda e: e.start)
 
 
-def resolve(text: str, spec: Spec = ()) -> dict[str, ResolvedActor]:
+def resolve(text: str, spec: Spec = (), title: str | None = None) -> dict[str, ResolvedActor]:
     """The actors by key, in order; every mention must slice the text and every key be unique."""
     sentences = split_sentences(text)
-    actors = ActorResolver().resolve(text, sentences, find_entities(text, sentences, spec))
+    entities = find_entities(text, sentences, spec)
+    actors = ActorResolver().resolve(text, sentences, entities, title)
     for actor in actors:
         for mention in actor.mentions:
             assert text[mention.start : mention.end] == mention.text

@@ -419,3 +419,32 @@ def test_a_paper_and_its_nickname_are_one_actor() -> None:
     actors = resolve(text, [("Washington Post", "ORG"), ("WaPo", "ORG"), ("Wapo", "ORG")])
     assert list(actors) == ["org:washington post"]
     assert texts(actors["org:washington post"]) == ["The Washington Post", "WaPo", "Wapo"]
+
+
+def test_the_title_gives_fuller_names_and_lead_salience() -> None:
+    # the second audit: "Williamson" and "Manafort" whose full names only the title writes
+    text = (
+        "Anchorage hosted the talks. Moscow sent a delegation. Lawyers met the press.\n\n"
+        "Later that week the question was put again. Nobody had an answer. Williamson was "
+        "fired on Thursday. Twitter users were outraged, and Twitter said nothing."
+    )
+    spec = [("Anchorage", "LOC"), ("Moscow", "LOC"), ("Williamson", "PER"), ("Twitter", "ORG")]
+    untitled = resolve(text, spec)
+    titled = resolve(text, spec, "The Atlantic fires Kevin Williamson over a Twitter storm")
+    assert "person:williamson" in untitled
+    assert titled["person:kevin williamson"].name == "Kevin Williamson"
+    assert texts(titled["person:kevin williamson"]) == ["Williamson"]
+    # named in the title: introduced in the lead, above the city named once in it
+    assert untitled["org:twitter"].salience < untitled["place:anchorage"].salience
+    assert titled["org:twitter"].salience > titled["place:anchorage"].salience
+    assert titled["org:twitter"].mentions == untitled["org:twitter"].mentions
+    # a title's capitals: "Concerning" is no first name of "Kevin", "Fires" none of "Williamson"
+    text = "As Kevin had explained it, the column was over. Williamson left."
+    spec = [("Kevin", "PER"), ("Williamson", "PER")]
+    titled = resolve(text, spec, "Concerning Kevin Williamson")
+    assert titled["person:kevin"].name == "Kevin"
+    assert titled["person:kevin williamson"].name == "Kevin Williamson"
+    fired = resolve(
+        "Williamson was fired on Thursday.", [("Williamson", "PER")], "Atlantic Fires Williamson"
+    )
+    assert list(fired) == ["person:williamson"]

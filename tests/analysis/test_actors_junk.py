@@ -335,3 +335,10 @@ def test_the_parties_of_a_court_case_are_no_actors_anywhere_in_the_article() -> 
         [("Michael Brown", "PER"), ("Brown", "PER")],
     )
     assert texts(named["person:michael brown"]) == ["Michael Brown"]
+
+
+def test_a_case_name_and_a_deal_name_are_no_actors() -> None:
+    # the second audit, once the title was read: "Brown v. Board of Education" and "Green New"
+    text = "Remembering Brown v. Board of Education. Sanders pushed a Green New Deal."
+    spec = [("Brown v. Board of Education", "ORG"), ("Sanders", "PER"), ("Green New", "ORG")]
+    assert list(resolve(text, spec)) == ["person:sanders"]

@@ -251,3 +251,33 @@ def test_a_one_word_person_the_article_writes_in_lower_case_is_a_common_word() -
     )
     assert "person:pot" not in resolve(text, [("Pot", "PER")])
     assert "person:lavrov" in resolve("Lavrov said no.", [("Lavrov", "PER")])
+
+
+def test_a_womans_honorific_never_takes_a_mans_full_name() -> None:
+    # the second audit: 8 of "Bill Clinton"'s 9 mentions were "Mrs. Clinton"
+    text = (
+        "Many returned to support Hillary Clinton. Her husband, President Bill Clinton, "
+        "balanced the budget. Many support Mrs. Clinton because they dislike Mr. Trump."
+    )
+    spec = [("Hillary Clinton", "PER"), ("Bill Clinton", "PER"), ("Clinton", "PER")]
+    actors = resolve(text, spec)
+    assert texts(actors["person:hillary clinton"]) == ["Hillary Clinton", "Clinton"]
+    assert texts(actors["person:bill clinton"]) == ["Bill Clinton"]
+
+
+def test_a_well_known_short_name_is_the_person() -> None:
+    text = "HOUSE DEMOCRATS RIP AOC'S CHIEF OF STAFF. AOC said nothing."
+    actors = resolve(text, [("AOC", "PER")])
+    assert list(actors) == ["person:alexandria ocasio cortez"]
+    assert actors["person:alexandria ocasio cortez"].name == "Alexandria Ocasio-Cortez"
+
+
+def test_a_surname_two_people_share_in_the_title_lifts_neither() -> None:
+    text = (
+        "Democrats rallied for Hillary Clinton in South Carolina. Moscow watched. Former "
+        "President Bill Clinton spoke later. Clinton appears to have plenty of support."
+    )
+    spec = [("Hillary Clinton", "PER"), ("Moscow", "LOC"), ("Bill Clinton", "PER")]
+    plain = resolve(text, spec)
+    titled = resolve(text, spec, "Dems race to back Clinton")
+    assert titled["person:bill clinton"].salience == plain["person:bill clinton"].salience

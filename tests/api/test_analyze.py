@@ -135,3 +135,17 @@ def test_uses_the_embedded_workers_analyzer(
             threading.Event().wait(0.1)
         assert response.json()["models"] == {"fake": "fake-analyzer@embedded"}
     assert loads == [1]
+
+
+def test_the_title_read_from_a_page_goes_to_the_analysis(
+    analyzing: TestClient, fake: FakeAnalyzer
+) -> None:
+    page = (
+        "<html><head><title>Lavrov in Beijing</title></head><body><article>"
+        f"<p>{TEXT}</p></article></body></html>"
+    )
+    response = analyzing.post("/v1/analyze", json={"html": page})
+
+    assert response.status_code == 200, response.text
+    assert response.json()["title"] == "Lavrov in Beijing"
+    assert fake.titles == {TEXT: "Lavrov in Beijing"}

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import gzip
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -59,7 +59,9 @@ GERMAN = (
 class GenreReadingAnalyzer(FakeAnalyzer):
     """The fake analyzer, with a genre reading as the bundled head gives one."""
 
-    def analyze(self, texts: list[str]) -> list[Analysis]:
+    def analyze(
+        self, texts: list[str], titles: Sequence[str | None] | None = None
+    ) -> list[Analysis]:
         return [
             dataclasses.replace(a, genre=GenreGuess("opinion" if " I " in t else "news", 0.75))
             for a, t in zip(super().analyze(texts), texts, strict=True)

@@ -8,6 +8,7 @@ process id, so a test can tell which process analysed what and that a batch was 
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from pathlib import Path
 
 from app.analysis.types import Analysis
@@ -20,7 +21,9 @@ class LoggingAnalyzer(FakeAnalyzer):
         super().__init__(delay=delay)
         self.log = log
 
-    def analyze(self, texts: list[str]) -> list[Analysis]:
+    def analyze(
+        self, texts: list[str], titles: Sequence[str | None] | None = None
+    ) -> list[Analysis]:
         self._write("start", texts)
         results = super().analyze(texts)
         self._write("done", texts)

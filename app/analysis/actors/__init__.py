@@ -12,6 +12,11 @@ Salience, in [0, 1], blends three signals of how central an actor is to the arti
              + 0.15 * [mentioned in the first 3 sentences]
 
 where ``n`` is the number of sentences. The most-mentioned actor introduced in the lead scores 1.
+An actor the article's title names (its name, an alias, the surface of one of its mentions, or a
+person's surname) counts as introduced in the lead: position 1, lead 1.
+
+The title is read for that, and for fuller names ("Williamson" is "Kevin Williamson" when the
+title writes it so); it is not analysed text, so no mention points into it.
 
 Decisions a reader of the results should know (the tables' ``_doc`` fields say more):
 
@@ -44,6 +49,7 @@ Decisions a reader of the results should know (the tables' ``_doc`` fields say m
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
@@ -56,6 +62,7 @@ from app.analysis.actors.claims import (
     read_entity,
     scan_sentence,
 )
+from app.analysis.actors.given import given_name
 from app.analysis.actors.people import (
     Person,
     PersonClaim,
@@ -134,9 +141,14 @@ class ActorResolver:
         return f"actor-tables@{self.catalog.version}"
 
     def resolve(
-        self, text: str, sentences: Sequence[Sentence], entities: Sequence[EntityMention]
+        self,
+        text: str,
+        sentences: Sequence[Sentence],
+        entities: Sequence[EntityMention],
+        title: str | None = None,
     ) -> list[ResolvedActor]:
-        """The article's actors, in order of first appearance."""
+        """The article's actors, in order of first appearance; ``title`` (not part of ``text``)
+        gives fuller names and lead salience."""
         catalog = self.catalog
         bounds = {s.index: (s.start, s.end) for s in sentences}
         chrome = inline_chrome(text)
@@ -158,13 +170,14 @@ class ActorResolver:
         for sentence in sentences:
             span_bounds = (sentence.start, sentence.end)
             claims += scan_sentence(catalog, text, sentence.index, span_bounds, covered)
-        claims += _people_claims(text, [p for _, reading in read for p in reading.people], catalog)
+        people = [p for _, reading in read for p in reading.people]
+        claims += _people_claims(text, people, catalog, title or "")
         claims = self._apply_context(text, claims)
         claims += _surname_claims(text, sentences, entities, claims, chrome)
         claims = _one_reading_per_name(_whole_names(text, claims))
         claims = [c for c in claims if not _name_piece(catalog, c)]
         claims = _short_forms(claims)
-        return _actors(claims, len(sentences), catalog)
+        return _actors(claims, len(sentences), catalog, title or "")
 
     def _read(
         self,
@@ -200,9 +213,11 @@ class ActorResolver:
         return kept
 
 
-def _people_claims(text: str, people: list[PersonClaim], catalog: Catalog) -> list[Claim]:
+def _people_claims(
+    text: str, people: list[PersonClaim], catalog: Catalog, title: str
+) -> list[Claim]:
     found = resolve_people(people, catalog)
-    fuller = _fuller_names(text, catalog, [p for p in found if p is not None])
+    fuller = _fuller_names(text, catalog, [p for p in found if p is not None], title)
     claims = []
     for claim, person in zip(people, found, strict=True):
         if person is not None and _common_word(text, person.name):
@@ -221,26 +236,37 @@ def _common_word(text: str, name: str) -> bool:
     return re.search(rf"(?<![\w-]){re.escape(name.lower())}(?![\w-])", text) is not None
 
 
-def _fuller_names(text: str, catalog: Catalog, people: Sequence[Person]) -> dict[str, Person]:
+def _fuller_names(
+    text: str, catalog: Catalog, people: Sequence[Person], title: str = ""
+) -> dict[str, Person]:
     """People known only by one word whose full name the text gives where the tagger did not
     see it (the headline, a caption): "Guyger" is "Amber Guyger" when the text writes it so,
-    with one first name only."""
+    with one first name only. The title counts too, where its capitals cannot tell a name: there
+    the first name must be a common given name (`given`), so "Atlantic Fires Williamson" gives no
+    "Fires Williamson" and "Concerning Kevin Williamson" no "Concerning Kevin"."""
     fuller: dict[str, Person] = {}
     for person in {p.key: p for p in people}.values():
         if " " in person.name or not person.name[:1].isupper():
             continue
         pattern = rf"(?<![\w.])([A-Z][a-z]+)[ \t]+{re.escape(person.name)}(?![\w-])"
+        from_title = [first for first in re.findall(pattern, title) if given_name(first)]
         firsts = {
             first
-            for first in re.findall(pattern, text)
-            if not catalog.is_title([first])
-            and fold(first) not in catalog.function_words
-            and catalog.find(first) is None
+            for first in [*re.findall(pattern, text), *from_title]
+            if _name_word(catalog, first)
         }
         if len(firsts) == 1:
             name = f"{firsts.pop()} {person.name}"
             fuller[person.key] = Person(person_key(name), name)
     return fuller
+
+
+def _name_word(catalog: Catalog, word: str) -> bool:
+    return (
+        not catalog.is_title([word])
+        and fold(word) not in catalog.function_words
+        and catalog.find(word) is None
+    )
 
 
 def _outside(
@@ -476,7 +502,9 @@ def _one_reading_per_name(claims: list[Claim]) -> list[Claim]:
     ]  # fmt: skip
 
 
-def _actors(claims: list[Claim], n_sentences: int, catalog: Catalog) -> list[ResolvedActor]:
+def _actors(
+    claims: list[Claim], n_sentences: int, catalog: Catalog, title: str = ""
+) -> list[ResolvedActor]:
     grouped: dict[str, list[Claim]] = {}
     for claim in sorted(claims, key=lambda c: (c.mention.start, c.mention.end)):
         grouped.setdefault(claim.key, []).append(claim)
@@ -487,10 +515,15 @@ def _actors(claims: list[Claim], n_sentences: int, catalog: Catalog) -> list[Res
     sentence_count = n_sentences or 1 + max(
         m.sentence_index for group in mentions.values() for m in group
     )
+    surnames = Counter(
+        group[0].name.split()[-1] for group in grouped.values() if group[0].kind == "person"
+    )
     actors = []
     for key, group in grouped.items():
         first = group[0]
         found = mentions[key]
+        # "Dems race to back Clinton": the title's surname is no one's where two people share it
+        shared = first.kind == "person" and surnames[first.name.split()[-1]] > 1
         if first.entry is not None:
             aliases = first.entry.aliases
         else:
@@ -510,7 +543,9 @@ def _actors(claims: list[Claim], n_sentences: int, catalog: Catalog) -> list[Res
                 kind=first.kind,
                 aliases=aliases,
                 mentions=found,
-                salience=_salience(found, top, sentence_count),
+                salience=_salience(
+                    found, top, sentence_count, _in_title(title, first, group, found, shared)
+                ),
                 part_of=None if parent is None else ActorRef(parent.key, parent.name, parent.kind),
             )
         )
@@ -531,9 +566,40 @@ def _unique_mentions(group: list[Claim]) -> tuple[ActorMention, ...]:
     )
 
 
-def _salience(mentions: tuple[ActorMention, ...], top: int, n_sentences: int) -> float:
+def _in_title(
+    title: str,
+    first: Claim,
+    group: list[Claim],
+    mentions: tuple[ActorMention, ...],
+    shared_surname: bool = False,
+) -> bool:
+    """True when ``title`` names the actor: its name, an alias, a mention's surface, or (a
+    person) the last word of the name, as whole words; a surname two of the article's people
+    share names neither."""
+    if not title:
+        return False
+    names = {first.name, *(c.written for c in group), *(m.text for m in mentions)}
+    if first.entry is not None:
+        names.update(first.entry.aliases)
+    if shared_surname:
+        last = first.name.split()[-1]
+        names = {n for n in names if n != last}
+    elif first.kind == "person":
+        last = first.name.split()[-1]
+        if len(last) > 2 and last[:1].isupper():
+            names.add(last)
+    return any(
+        re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", title) is not None
+        for name in names
+        if len(name) > 1
+    )
+
+
+def _salience(
+    mentions: tuple[ActorMention, ...], top: int, n_sentences: int, in_title: bool = False
+) -> float:
     first = min(m.sentence_index for m in mentions)
-    position = min(1.0, max(0.0, 1.0 - first / n_sentences))
-    lead = 1.0 if first < _LEAD_SENTENCES else 0.0
+    position = 1.0 if in_title else min(1.0, max(0.0, 1.0 - first / n_sentences))
+    lead = 1.0 if in_title or first < _LEAD_SENTENCES else 0.0
     score = _COUNT_WEIGHT * len(mentions) / top + _POSITION_WEIGHT * position + _LEAD_WEIGHT * lead
     return round(score, 4)

@@ -228,8 +228,8 @@ class _Builder:
                 known = self.people.setdefault(person_key(name), entry)
                 if known.key != entry.key:
                     raise ValueError(f"{name!r} names both {known.key} and {entry.key}")
-            if item.get("surname"):
-                self.surnames[fold(item["surname"])] = entry
+            for short in ([item["surname"]] if item.get("surname") else []) + item.get("short", []):
+                self.surnames[fold(short)] = entry
 
     def _countries(self) -> list[tuple[CatalogEntry, tuple[str, ...], tuple[str, ...]]]:
         """Each country with its curated names (which must not clash) and its ISO names."""

@@ -94,6 +94,10 @@ def not_an_actor(catalog: Catalog, text: str, start: int, end: int) -> bool:
         return True
     if street(text, start, end) or court_case(text, start, end):
         return True
+    # a case's whole name ("Brown v. Board of Education"), a deal's ("Green New" of "Green New
+    # Deal")
+    if _CASE_NAME.search(span) or _DEAL_AFTER.match(text, end, min(len(text), end + 6)):
+        return True
     if case_name(catalog, text, start, end):
         return True
     # "Israeli/Palestinian" and "U.S./China" are the names they look like
@@ -136,6 +140,8 @@ def law_acronym(text: str, span: str) -> bool:
 
 # "Plessy v. Ferguson", "Brown v. Board of Education": a court case, not its parties
 _PLURAL_ACRONYM = re.compile(r"[A-Z]{2,}s")
+_CASE_NAME = re.compile(r"\S[ \t]+v\.?[ \t]+(?:the[ \t]+)?[A-Z]")
+_DEAL_AFTER = re.compile(r"[ \t]+Deal\b")
 _CASE_AFTER = re.compile(r"[ \t]+(v|vs|versus)\.?[ \t]+(?:the[ \t]+)?[A-Z]")
 _CASE_BEFORE = re.compile(r"[A-Z][\w.'’-]*[ \t]+(v|vs|versus)\.?[ \t]+(?:the[ \t]+)?$")
 # "vs." names a case only where the text says it is one: "the 1954 Supreme Court decision,

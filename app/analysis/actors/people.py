@@ -12,7 +12,9 @@ Rules, in order:
   mentioned before it, else the one named most. A surname that names a well-known person by
   default (``people.json``: "Trump", "Obama") is that person, even where the article names a
   relative ("Ivanka Trump ... President Trump"), unless a woman's honorific ("Ms. Trump") points
-  to another full name of the article. With no full name it is its own person (or the default).
+  to another full name of the article. A woman's honorific never takes a full name whose first
+  name is a man's (`given`): "Mrs. Clinton" after "President Bill Clinton" is Hillary Clinton.
+  With no full name it is its own person (or the default).
 - "Jr." and "Sr." are part of the name: "Trump Jr." attaches to "Donald Trump Jr.", never to
   his father, and a bare "Trump" never to the son.
 - Well-known people are one actor across articles under their catalog name ("Donald J. Trump"
@@ -32,6 +34,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from app.analysis.actors.catalog import Catalog, CatalogEntry, CatalogHit
+from app.analysis.actors.given import gender
 from app.analysis.actors.text import Token, fold, is_suffix, name_parts, person_key, tokens
 from app.analysis.types import ActorMention
 
@@ -149,6 +152,10 @@ def resolve_people(
         if claim.woman and default is not None:
             found = [(start, key) for start, key in found if key != default.key]
             default = None
+        if claim.woman:
+            # "Mrs. Clinton" after "President Bill Clinton" is not Bill
+            women = [(s, key) for s, key in found if gender(names[key].split()[0]) != "male"]
+            found = women or found
         if default is not None:
             found_people.append(Person(default.key, default.name))
         elif found:
