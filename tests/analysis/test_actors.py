@@ -448,3 +448,11 @@ def test_the_title_gives_fuller_names_and_lead_salience() -> None:
         "Williamson was fired on Thursday.", [("Williamson", "PER")], "Atlantic Fires Williamson"
     )
     assert list(fired) == ["person:williamson"]
+
+
+def test_a_catalog_name_written_in_lower_case_is_found() -> None:
+    # the first audit: "antifa", named eight times in lower case, was never tagged
+    text = "The mayor blamed antifa for the riots. Antifa denied it; antifa-style tactics spread."
+    actors = resolve(text)
+    assert texts(actors["org:antifa"]) == ["antifa", "Antifa"]
+    assert actors["org:antifa"].name == "Antifa"

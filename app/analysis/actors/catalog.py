@@ -106,6 +106,9 @@ class Catalog:
     # alias_key(bare name) -> signals, one of which the article must contain for the name to
     # mean its catalog actor ("Senate" is the US Senate in an article about US politics)
     bare_context: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # names a scan looks for written in lower case too ("antifa"), and a pattern finding them
+    scan_lower: dict[str, CatalogHit] = field(default_factory=dict)
+    lower_names: re.Pattern[str] | None = None
     # country key -> the institution its capital stands for where no other country is named
     # ("another Washington crisis": the US federal government)
     domestic: dict[str, CatalogEntry] = field(default_factory=dict)
@@ -174,6 +177,7 @@ class _Builder:
         self.people: dict[str, CatalogEntry] = {}
         self.surnames: dict[str, CatalogEntry] = {}
         self.bare_context: dict[str, tuple[str, ...]] = {}
+        self.scan_lower: dict[str, CatalogHit] = {}
 
     def build(self) -> Catalog:
         countries = self._countries()
@@ -283,6 +287,8 @@ class _Builder:
         # Comma forms ("Korea, Republic of") are ISO list order, never running text.
         if scan and name[:1].isupper() and "," not in name and "(" not in name:
             self.scan.setdefault(scan_key(t.text for t in tokens(name)), hit)
+        elif scan and name.islower():
+            self.scan_lower.setdefault(name, hit)
 
     def _entry(self, key: str) -> CatalogEntry:
         if key not in self.entries:
@@ -330,6 +336,12 @@ class _Builder:
                 name for entry in self.entries.values() for name in (entry.name, *entry.aliases)
             ),
             bare_context=self.bare_context,
+            scan_lower=self.scan_lower,
+            lower_names=re.compile(
+                r"(?<![\w-])(?:" + "|".join(map(re.escape, sorted(self.scan_lower))) + r")(?![\w-])"
+            )
+            if self.scan_lower
+            else None,
             domestic={
                 country: self._entry(institution)
                 for country, institution in self.data["capitals"].get("domestic", {}).items()

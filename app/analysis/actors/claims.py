@@ -277,6 +277,13 @@ def scan_sentence(
             claim = _scanned(catalog, hit, text, word.start, end, bounds, index)
             if claim is not None:
                 claims.append(claim)
+    # the few names written in lower case ("antifa"), which the tagger never tags
+    if catalog.lower_names is not None:
+        for match in catalog.lower_names.finditer(text, *bounds):
+            if not any(covered[match.start() : match.end()]):
+                hit = catalog.scan_lower[match.group()]
+                written = ActorMention(match.group(), "ORG", match.start(), match.end(), index)
+                claims.append(catalog_claim(hit, written))
     return claims
 
 
