@@ -191,7 +191,8 @@ def export(
     """Write the filtered articles with their annotations, and a manifest beside the file.
 
     One row per article: metadata, document sentiment, all topics, every actor with the
-    author's sentiment toward it, the analysis run that produced them, and the text. The
+    author's sentiment toward it, the quotations with their speakers and the speaker's stance
+    toward each actor they name, the analysis run that produced them, and the text. The
     manifest (OUT.manifest.json) records the filters, counts, analysis runs (models and
     settings), schema revision, max_article_id and the file's sha256, so the data set can be
     reproduced: run the same command with --max-id from the manifest.

@@ -11,7 +11,8 @@ from app.models import AnalysisRun, Article
 
 
 def load(session: Session, ids: Sequence[int]) -> list[Article]:
-    """The articles (text included) with every annotation but mentions, in the order of ids."""
+    """The articles (text included) with every annotation but mentions (quotations with their
+    speakers and targets), in the order of ids."""
     query = (
         select(Article)
         .where(Article.id.in_(ids))
@@ -21,6 +22,7 @@ def load(session: Session, ids: Sequence[int]) -> list[Article]:
             selectinload(Article.author_links),
             selectinload(Article.topics),
             selectinload(Article.actors),
+            selectinload(Article.quotations),
         )
     )
     by_id = {article.id: article for article in session.scalars(query)}

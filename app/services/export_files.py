@@ -25,7 +25,7 @@ from app import __version__
 from app.analysis import records
 from app.core.config import Settings
 from app.core.db import utcnow
-from app.models import Article
+from app.models import Article, Quotation
 from app.models.article import Sort
 from app.repositories import article_search, dataset
 from app.repositories.article_search import Position
@@ -53,6 +53,7 @@ _CSV_COLUMNS = (
     "topics",
     "subtopics",
     "actors",
+    "quotations",
     "text",
 )
 
@@ -159,10 +160,27 @@ def _row(article: Article, include_text: bool, summary: ExportSummary) -> dict[s
             }
             for a in article.actors
         ],
+        "quotations": [_quotation(q) for q in article.quotations],
     }
     if include_text:
         row["text"] = article.text
     return row
+
+
+def _quotation(quotation: Quotation) -> dict[str, Any]:
+    """A quotation as exported: offsets into the text, its speaker (key and name, or the name
+    written where the speaker is no actor, or null) and the speaker's stance toward each
+    target."""
+    speaker = quotation.speaker
+    return {
+        **records.read(quotation, ("start", "end", "kind", "cue", "how")),
+        "speaker_key": speaker.key if speaker else None,
+        "speaker": speaker.name if speaker else quotation.speaker_name,
+        "targets": [
+            {"key": t.actor.key, "name": t.actor.name, "label": t.label, "score": t.score}
+            for t in quotation.targets
+        ],
+    }
 
 
 def _jsonable(row: dict[str, Any]) -> dict[str, Any]:

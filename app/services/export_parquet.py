@@ -1,7 +1,7 @@
 """Parquet output of `lens export` (needs pyarrow: the `parquet` extra).
 
-Typed columns: timestamps in UTC, lists of structs for topics and actors, so the file loads
-into pandas, polars or DuckDB without parsing.
+Typed columns: timestamps in UTC, lists of structs for topics, actors and quotations, so the
+file loads into pandas, polars or DuckDB without parsing.
 """
 
 from __future__ import annotations
@@ -60,6 +60,35 @@ _FIELDS = [
                     ("salience", pa.float64()),
                     ("sentiment_label", pa.string()),
                     ("sentiment_score", pa.float64()),
+                ]
+            )
+        ),
+    ),
+    (
+        "quotations",
+        pa.list_(
+            pa.struct(
+                [
+                    ("start", pa.int64()),
+                    ("end", pa.int64()),
+                    ("kind", pa.string()),
+                    ("cue", pa.string()),
+                    ("how", pa.string()),
+                    ("speaker_key", pa.string()),
+                    ("speaker", pa.string()),
+                    (
+                        "targets",
+                        pa.list_(
+                            pa.struct(
+                                [
+                                    ("key", pa.string()),
+                                    ("name", pa.string()),
+                                    ("label", pa.string()),
+                                    ("score", pa.float64()),
+                                ]
+                            )
+                        ),
+                    ),
                 ]
             )
         ),

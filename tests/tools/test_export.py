@@ -133,3 +133,41 @@ def test_usage_errors_exit_2(tmp_path: Path, lens_env: str, args: list[str]) -> 
     result = runner.invoke(cli, ["export", str(tmp_path / args[0]), *args[1:]])
 
     assert result.exit_code == 2
+
+
+def test_quotations_are_exported_with_speaker_and_targets(
+    tmp_path: Path,
+    lens_env: str,
+    settings: Settings,
+    session_factory: sessionmaker[Session],
+    analysed: Callable[[FakeAnalyzer], None],
+) -> None:
+    text = 'Sergei Lavrov said: "NATO is a threat to Russia." Nobody answered.'
+    with session_factory() as session, session.begin():
+        ingest.ingest_many(session, settings, [ArticleIn(text=text, outlet="Quoting Times")])
+    analysed(fake_v1(settings))
+    out = tmp_path / "all.ndjson"
+    export(out, "--outlet", "Quoting Times")
+
+    [row] = [json.loads(line) for line in out.read_text().splitlines()]
+    [quotation] = row["quotations"]
+    assert text[quotation["start"] : quotation["end"]] == "NATO is a threat to Russia."
+    assert (quotation["speaker_key"], quotation["speaker"]) == (
+        "person:sergei lavrov",
+        "Sergei Lavrov",
+    )
+    assert quotation["cue"] == "said"
+    assert {t["key"] for t in quotation["targets"]} == {"org:nato", "country:RUS"}
+    assert all(t["label"] in {"negative", "neutral", "positive"} for t in quotation["targets"])
+
+    csv_out = tmp_path / "all.csv"
+    export(csv_out, "--outlet", "Quoting Times")
+    with csv_out.open(newline="") as handle:
+        [cells] = list(csv.DictReader(handle))
+    assert json.loads(cells["quotations"]) == row["quotations"]
+    pq = pytest.importorskip("pyarrow.parquet")
+    parquet_out = tmp_path / "all.parquet"
+    export(parquet_out, "--outlet", "Quoting Times")
+    [stored] = pq.read_table(parquet_out).to_pylist()
+    assert stored["quotations"][0]["speaker_key"] == "person:sergei lavrov"
+    assert {t["key"] for t in stored["quotations"][0]["targets"]} == {"org:nato", "country:RUS"}
