@@ -12,7 +12,8 @@ from app.core.db import Base, BigId, UTCDateTime
 
 
 class ArticleHistory(Base):
-    """A snapshot of the replaced annotations' gist: document sentiment, topics, actors.
+    """A snapshot of the replaced annotations' gist: document sentiment, topics, actors and the
+    relations between actors its quotations gave.
 
     Written in the transaction that replaces them (app/services/annotate.py), so the history
     and the current annotations never disagree. Mentions and sentences are not kept: they are
@@ -49,6 +50,9 @@ class ArticleHistory(Base):
     topics: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
     # [{"key", "name", "label", "score"}, ...]: the author's sentiment toward each actor
     actors: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    # [{"speaker", "target", "negative", "neutral", "positive"}, ...] (actor keys): who said what
+    # about whom in its quotations; null for snapshots written before migration 0011
+    relations: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
 
     @property
     def sentiment(self) -> dict[str, Any] | None:

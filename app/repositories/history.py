@@ -7,11 +7,12 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import insert, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from app.analysis import records
 from app.models import (
     Actor,
+    ActorRelation,
     Article,
     ArticleActor,
     ArticleHistory,
@@ -77,6 +78,7 @@ def snapshot_revision(session: Session, article: Article, *, now: datetime) -> N
         "sentiment_probabilities": None,
         "topics": [],
         "actors": [],
+        "relations": [],
     }
     session.execute(
         insert(ArticleHistory),
@@ -98,7 +100,7 @@ def snapshot_revision(session: Session, article: Article, *, now: datetime) -> N
 
 
 def _gists(session: Session, ids: Sequence[int]) -> dict[int, dict[str, Any]]:
-    """Document sentiment, topics and actors of the articles that have annotations."""
+    """Document sentiment, topics, actors and relations of the articles that have annotations."""
     sentiments = {
         row.article_id: row
         for row in session.scalars(
@@ -133,6 +135,25 @@ def _gists(session: Session, ids: Sequence[int]) -> dict[int, dict[str, Any]]:
         actors.setdefault(article_id, []).append(
             {"key": key, "name": name, "label": label, "score": score}
         )
+    relations: dict[int, list[dict[str, Any]]] = {}
+    speaker, target = aliased(Actor), aliased(Actor)
+    for row in session.execute(
+        select(
+            ActorRelation.article_id,
+            speaker.key.label("speaker"),
+            target.key.label("target"),
+            ActorRelation.negative,
+            ActorRelation.neutral,
+            ActorRelation.positive,
+        )
+        .join(speaker, speaker.id == ActorRelation.speaker_id)
+        .join(target, target.id == ActorRelation.target_id)
+        .where(ActorRelation.article_id.in_(ids))
+        .order_by(ActorRelation.article_id, speaker.key, target.key)
+    ):
+        relations.setdefault(row.article_id, []).append(
+            records.read(row, ("speaker", "target", "negative", "neutral", "positive"))
+        )
     gists: dict[int, dict[str, Any]] = {}
     for article_id in ids:
         sentiment = sentiments.get(article_id)
@@ -144,6 +165,7 @@ def _gists(session: Session, ids: Sequence[int]) -> dict[int, dict[str, Any]]:
             "sentiment_probabilities": sentiment.probabilities if sentiment else None,
             "topics": topics.get(article_id, []),
             "actors": actors.get(article_id, []),
+            "relations": relations.get(article_id, []),
         }
     return gists
 

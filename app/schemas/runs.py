@@ -44,6 +44,16 @@ class ActorSentimentEntry(BaseModel):
     score: float
 
 
+class RelationEntry(BaseModel):
+    """What one actor said about another in an earlier analysis: its quotations' targets."""
+
+    speaker: str = Field(description="The speaker's actor key.", examples=["person:sergei lavrov"])
+    target: str = Field(description="The target's actor key.", examples=["country:USA"])
+    negative: int
+    neutral: int
+    positive: int
+
+
 class HistoryEntry(BaseModel):
     """What an earlier analysis said, before a new run or a new text (a revision) replaced it."""
 
@@ -66,6 +76,11 @@ class HistoryEntry(BaseModel):
     topics: list[TopicView]
     actors: list[ActorSentimentEntry] = Field(
         description="The author's sentiment toward each actor, most salient first."
+    )
+    relations: list[RelationEntry] | None = Field(
+        default=None,
+        description="Who said what about whom in its quotations (speaker -> target, counts by "
+        "the speaker's stance); null for analyses replaced before the history kept them.",
     )
 
 

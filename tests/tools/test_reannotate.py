@@ -17,7 +17,8 @@ from app.cli.runs import cli
 from app.core.config import Settings
 from app.main import create_app
 from app.models import Article, ArticleHistory, ArticleStatus
-from app.services import reannotate
+from app.schemas.ingest import ArticleIn
+from app.services import ingest, reannotate
 from tests.conftest import make_settings
 from tests.fakes import FakeAnalyzer
 from tests.tools.analyzers import fake_v1, fake_v2
@@ -282,3 +283,34 @@ def test_models_described_without_loading_them(
     assert (
         api.json()["current_fingerprint"] == reannotate.identity_of(fake_v2(settings)).fingerprint
     )
+
+
+def test_the_history_keeps_who_said_what_about_whom(
+    analysed: Callable[[FakeAnalyzer], None],
+    settings: Settings,
+    session_factory: sessionmaker[Session],
+    client: TestClient,
+) -> None:
+    text = 'Sergei Lavrov said: "NATO is a threat to Russia." Nobody answered.'
+    with session_factory() as session, session.begin():
+        ingest.ingest_many(session, settings, [ArticleIn(text=text, outlet="Quoting Times")])
+    analysed(fake_v1(settings))
+    article_id = by_outlet(session_factory)["Quoting Times"].id
+    before = client.get(f"/v1/articles/{article_id}").json()
+    [quotation] = before["quotations"]
+    v2 = fake_v2(settings)
+    requeue(session_factory, settings, reannotate.Selection(outlets=["Quoting Times"]), v2)
+    analysed(v2)
+
+    [entry] = client.get(f"/v1/articles/{article_id}", params={"include": "history"}).json()[
+        "history"
+    ]
+    relations = {(r["speaker"], r["target"]): r for r in entry["relations"]}
+    assert set(relations) == {
+        ("person:sergei lavrov", "org:nato"),
+        ("person:sergei lavrov", "country:RUS"),
+    }
+    for target in quotation["targets"]:
+        counts = relations[("person:sergei lavrov", target["actor"]["key"])]
+        assert counts[target["label"]] == 1
+        assert sum(counts[label] for label in ("negative", "neutral", "positive")) == 1
