@@ -200,6 +200,19 @@ def test_a_pasted_text_is_analysed(page: Page, console: Console, base_url: str) 
     assert_clean(page, console)
 
 
+def test_an_institution_says_what_it_is_part_of(
+    page: Page, console: Console, base_url: str
+) -> None:
+    open_page(page, base_url + "/ui/analyse")
+    page.get_by_label("Text", exact=True).fill("The White House condemned the plan.")
+    page.get_by_role("button", name="Analyse").click()
+    page.wait_for_selector("body[data-analysed='1']")
+
+    entry = page.locator("#analyse-result .actor-entry", has_text="White House")
+    expect(entry.locator(".part-of")).to_have_text("United States")
+    assert_clean(page, console)
+
+
 def test_search_applies_the_api_filters_and_pages_by_cursor(
     page: Page, console: Console, base_url: str
 ) -> None:

@@ -72,6 +72,7 @@ export function actorsPanel(doc, textRoot) {
         "p",
         { class: "muted small" },
         `${label(actor.kind)} · ${actor.mention_count} mention${actor.mention_count === 1 ? "" : "s"} · salience ${percent(actor.salience)}`,
+        actor.part_of ? [" · part of ", partOf(actor.part_of)] : null,
       ),
       h(
         "details",
@@ -83,6 +84,12 @@ export function actorsPanel(doc, textRoot) {
     );
   });
   return h("ol", { class: "actor-entries" }, items);
+}
+
+// the actor an institution belongs to: a link where it is stored (the article page), its name
+// where it is not (POST /v1/analyze gives no ids)
+function partOf(parent) {
+  return parent.id ? h("a", { href: links.actor(parent.id), class: "part-of" }, parent.name) : h("span", { class: "part-of" }, parent.name);
 }
 
 function showEvidence(textRoot, ref, toggle) {
