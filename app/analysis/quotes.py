@@ -26,6 +26,7 @@ have none, and the rules are fast):
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -151,6 +152,20 @@ _TITLES = re.compile(
     r"organisation|party|firm|white house|kremlin|police|union|network)\b",
     re.IGNORECASE,
 )
+# a document as speaker, from the start of a cue's phrase ("But a court filing Monday says")
+_DOCUMENT = re.compile(
+    r"\s*(?:(?:but|and|so|yet|also)\s+)?(?:the|a|an|this|that|his|her|its|their)\s+"
+    r"(?P<name>(?:[\w.'’-]+\s+){0,3}?(?:report|filing|document|motion|resolution|petition|"
+    r"memo|memorandum|lawsuit|complaint|indictment|ad|letter))\b",
+    re.IGNORECASE,
+)
+# a person's title after an organisation's name ("'s executive vice president")
+_ROLE = re.compile(
+    r"(?:['’]s?)?\s*(?:[\w.-]+\s+){0,3}?(?P<noun>president|senator|minister|secretary|"
+    r"governor|leader|chairman|chairwoman|director|ambassador|candidate|nominee|mayor|judge|"
+    r"chancellor|premier|king|queen|ceo|founder|chief|general|pope)",
+    re.IGNORECASE,
+)
 # an unnamed spokesperson speaks for an organisation (QUOTES_GUIDELINE.md, NOTES.md 4)
 _INSTITUTIONS = {
     "spokesman",
@@ -274,12 +289,15 @@ def find(text: str, sentences: Sequence[Sentence], actors: Sequence[_Actor]) -> 
         if reported is not None:
             found.append(reported)
     found.sort(key=lambda f: f[0])
+    spelt_out = _spelt_out(text, named)
     out: list[Quotation] = []
     previous: tuple[int, _Speaker] | None = None
     for a, b, kind, speaker in found:
         if previous is not None and _near(text, previous[0], a):
             speechlike = kind != "direct" or _opens_sentence(text, a) or len(text[a:b].split()) >= 8
-            if speaker.how == "none" and (speechlike or _same_sentence(text, previous[0], a)):
+            # a cue of its own that names nobody ("a survivor said") continues no speech
+            uncued = speaker.how == "none" and speaker.cue is None
+            if uncued and (speechlike or _same_sentence(text, previous[0], a)):
                 speaker = replace(previous[1], how="context", cue=None)
             elif (
                 speaker.how == "pronoun"
@@ -297,6 +315,8 @@ def find(text: str, sentences: Sequence[Sentence], actors: Sequence[_Actor]) -> 
             speaker = _gendered(text, speaker, actors, outside, genders, at, speaking)
         if speaker.how != "none":
             previous = (b, speaker)
+        if speaker.actor in spelt_out:
+            speaker = replace(speaker, actor=spelt_out[speaker.actor])
         out.append(_quotation(text, a, b, kind, speaker, actors, named))
     return out
 
@@ -332,6 +352,18 @@ def _quotation(
             for t in targets
         ),
     )
+
+
+def _spelt_out(text: str, named: Sequence[_Named]) -> dict[int | None, int]:
+    """Abbreviations the article spells out, as ``Department of Transportation (DOT)``: the
+    short actor to the full one (a speaker is named as fully as the article names it)."""
+    out: dict[int | None, int] = {}
+    for full, short in itertools.pairwise(named):
+        between = text[full.end : short.start]
+        closed = text[short.end : short.end + 1] == ")"
+        if full.actor != short.actor and closed and re.fullmatch(r"\s*\(", between):
+            out.setdefault(short.actor, full.actor)
+    return out
 
 
 def _opens_sentence(text: str, a: int) -> bool:
@@ -666,8 +698,15 @@ def _phrase(
     subject: bool = False,
 ) -> _Speaker:
     """Who ``text[start:end]`` (the words of a cue beside its verb) names as the speaker."""
+    document = _DOCUMENT.match(text, start, end)
+    if document is not None:  # "the CGI document, which describes": named as the article does
+        return _Speaker(None, document.group("name"), "title", cue)
     inside = [n for n in named if start <= n.start and n.end <= end]
     if inside:
+        role = _ROLE.fullmatch(text[inside[-1].end : end].rstrip(" ,:—–-\n"))
+        people = any(actors[n.actor].kind == "person" for n in inside)
+        if role is not None and not people:  # "The National Rifle Association's president"
+            return _salient(actors, outside, start, cue)
         return _Speaker(_pick(text, inside, actors, nearest, subject), None, "explicit", cue)
     phrase = text[start:end].strip(" ,:—–-\n")
     words = phrase.split()
@@ -686,7 +725,10 @@ def _phrase(
         return _Speaker(surname, None, "explicit", cue)
     title = _TITLES.search(" ".join(words[-6:]) if nearest else phrase)
     if title is not None:
-        return _title(title.group("noun").lower(), actors, outside, start, cue)
+        noun = title.group("noun").lower()
+        if noun not in _INSTITUTIONS and re.match(r"(?:an?|one)\s", phrase, re.IGNORECASE):
+            return _Speaker(None, None, "none", cue)  # "a senior official said": unnamed
+        return _title(text, noun, actors, outside, start, cue)
     proper = re.findall(r"\b[A-Z][a-z'’.-]+(?:\s+[A-Z][a-z'’.-]+)*", phrase)
     if proper and len(words) <= 6:
         found = proper[-1] if nearest else proper[0]
@@ -844,16 +886,45 @@ def _genders(text: str, actors: Sequence[_Actor]) -> dict[int, str]:
     return out
 
 
+def _salient(
+    actors: Sequence[_Actor], outside: Sequence[_Named], before: int, cue: str
+) -> _Speaker:
+    """An office named through an organisation ("the Republican presidential nominee", "the
+    NRA's executive vice president"): the person the article has named most often so far."""
+    counts: dict[int, int] = {}
+    for n in outside:
+        if n.start < before and actors[n.actor].kind == "person":
+            counts[n.actor] = counts.get(n.actor, 0) + 1
+    if not counts:
+        return _NOBODY
+    return _Speaker(max(counts, key=lambda a: counts[a]), None, "title", cue)
+
+
 def _title(
-    noun: str, actors: Sequence[_Actor], outside: Sequence[_Named], before: int, cue: str
+    text: str,
+    noun: str,
+    actors: Sequence[_Actor],
+    outside: Sequence[_Named],
+    before: int,
+    cue: str,
 ) -> _Speaker:
     """The president, the spokesman: the latest person named with that title before the cue,
-    else the latest person; an institution's noun: the latest organisation or country."""
+    else the latest person; an institution's noun: the latest organisation or country named
+    with that noun ("a spokesperson for DOT", "X posted a statement"), else the latest one."""
     earlier = [n for n in outside if n.start < before]
     if noun in _INSTITUTIONS:
-        for n in reversed(earlier):
-            if actors[n.actor].kind in ("organization", "country"):
-                return _Speaker(n.actor, None, "title", cue)
+        bodies = [n for n in earlier if actors[n.actor].kind in ("organization", "country")]
+        speaks_for = re.compile(rf"{noun}\s+(?:for|of|at)\s+(?:the\s+)?$", re.IGNORECASE)
+        has = re.compile(rf"(?:['’]s?)?\s+(?:[\w-]+\s+){{0,2}}?{noun}\b", re.IGNORECASE)
+        with_noun = [
+            n
+            for n in bodies
+            if speaks_for.search(text, max(0, n.start - 30), n.start)
+            or has.match(text, n.end, n.end + 30)
+        ]
+        chosen = (with_noun or bodies)[-1:]
+        if chosen:
+            return _Speaker(chosen[0].actor, None, "title", cue)
         return _Speaker(None, None, "none", cue)
     people = [n for n in earlier if actors[n.actor].kind == "person"]
     titled = [n for n in people if noun in n.before]

@@ -225,3 +225,40 @@ def test_he_and_she_prefer_the_subject_of_a_clause_and_a_given_name_shows_the_ge
     )
     [quote] = find(text, split_sentences(text), _actors(text, people))
     assert (quote.speaker_name, quote.how) == ("Jan Kowalski", "pronoun")
+
+
+def test_a_document_speaks_as_the_article_names_it() -> None:
+    text = (
+        "But a court filing Monday says that Lavrov's envoy lied to investigators "
+        '"on a variety of subject matters" for months.'
+    )
+    [quote] = [q for q in _find(text) if q.kind == "direct"]
+    assert (quote.speaker_key, quote.speaker_name, quote.how) == (None, "court filing", "title")
+
+
+def test_a_spokesperson_speaks_for_the_body_named_with_them_spelt_out() -> None:
+    people = {
+        "org:dot": ("DOT", "organization", ["DOT"]),
+        "org:dept": (
+            "Department of Transportation",
+            "organization",
+            ["Department of Transportation"],
+        ),
+        "org:journal": ("Wall Street Journal", "organization", ["Wall Street Journal", "Journal"]),
+    }
+    text = (
+        "A spokesperson for the Department of Transportation (DOT) told the Journal on Monday "
+        "that the agreement was being clarified.\n\n"
+        '"There is no conflict of interest in this matter," the spokesperson told the Journal.'
+    )
+    [quote] = find(text, split_sentences(text), _actors(text, people))
+    assert (quote.speaker_name, quote.how) == ("Department of Transportation", "title")
+
+
+def test_an_office_named_through_an_organisation_is_a_person_and_a_vague_one_nobody() -> None:
+    text = (
+        "Lavrov met Merkel twice this year, and Lavrov has praised her since.\n\n"
+        'The Russian Foreign Ministry\'s chief vowed that "we will never accept these terms."\n\n'
+        'A senior official said the meeting "went about as well as anyone could expect."'
+    )
+    assert [(s, h) for _, s, h in _said(text)] == [("Sergei Lavrov", "title"), (None, "none")]
