@@ -152,6 +152,11 @@ _TITLES = re.compile(
     r"organisation|party|firm|white house|kremlin|police|union|network)\b",
     re.IGNORECASE,
 )
+# a name of capitalised words, "of" and "the" between them ("The Korean Central News Agency")
+_OWN_NAME = re.compile(
+    r"(?:[Tt]he\s+)?(?P<name>[A-Z][\w.'’&-]*(?:\s+(?:of|for|and|the)){0,2}"
+    r"(?:\s+[A-Z][\w.'’&-]*)+(?:\s+(?:of|for|and|the)\s+[A-Z][\w.'’&-]*(?:\s+[A-Z][\w.'’&-]*)*)?)",
+)
 # a document as speaker, from the start of a cue's phrase ("But a court filing Monday says")
 _DOCUMENT = re.compile(
     r"\s*(?:(?:but|and|so|yet|also)\s+)?(?:the|a|an|this|that|his|her|its|their)\s+"
@@ -224,7 +229,7 @@ _PRONOUN_REACH = 900
 _NAME_LINKS = frozenset(["of", "the", "for", "de", "van", "von", "al", "bin", "jr.", "-"])
 # How far a cue may lie from the quotation marks, in characters.
 _AFTER_REACH = 260
-_BEFORE_REACH = 200
+_BEFORE_REACH = 400
 
 
 class _Actor(Protocol):
@@ -397,7 +402,15 @@ def _not_speech(text: str, a: int, b: int) -> bool:
         return False
     capitalised = sum(w[0].isupper() for w in words if len(w) > 3)
     long_words = sum(len(w) > 3 for w in words)
-    if long_words and capitalised == long_words and not _VERB.search(text, b, b + 40):
+    if not long_words or capitalised != long_words:
+        return False
+    # a programme appeared on ('said on CNN's "State of the Union."'), or a name used as a
+    # modifier ('"Fox and Friends" hosts'): a title, whatever verb is near
+    if re.search(r"(?:\bon\s+(?:[\w.]+['’]s\s+)?|['’]s\s+)\W?$", text[max(0, a - 30) : a]):
+        return True
+    if text[b - 1 : b].isalnum() and re.match(r"[\"”]\s+[a-z]", text[b : b + 4]):
+        return True
+    if not _VERB.search(text, b, b + 40):
         return not _VERB.search(text, max(0, a - 40), a)
     return False
 
@@ -723,6 +736,9 @@ def _phrase(
     surname = _surname(words[-1] if nearest else words[0], actors)
     if surname is not None and (not nearest or opening):
         return _Speaker(surname, None, "explicit", cue)
+    own = _OWN_NAME.fullmatch(phrase)
+    if own is not None:  # "The Korean Central News Agency called": a name the model missed
+        return _Speaker(None, own.group("name"), "explicit", cue)
     title = _TITLES.search(" ".join(words[-6:]) if nearest else phrase)
     if title is not None:
         noun = title.group("noun").lower()

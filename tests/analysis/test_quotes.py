@@ -262,3 +262,21 @@ def test_an_office_named_through_an_organisation_is_a_person_and_a_vague_one_nob
         'A senior official said the meeting "went about as well as anyone could expect."'
     )
     assert [(s, h) for _, s, h in _said(text)] == [("Sergei Lavrov", "title"), (None, "none")]
+
+
+def test_a_programme_appeared_on_and_a_name_used_as_a_modifier_are_not_speech() -> None:
+    text = (
+        '"We should see the report for ourselves," Lavrov said on the BBC\'s "Hard Talk Tonight." '
+        'Merkel had praised "Fox and Friends" hosts for their candour.'
+    )
+    assert _said(text) == [("We should see the report for ourselves,", "Sergei Lavrov", "explicit")]
+
+
+def test_a_speaker_the_entity_model_missed_is_named_from_the_cue() -> None:
+    text = (
+        "Merkel spoke in Berlin on Monday.\n\n"
+        "The Korean Central News Agency called this an "
+        '"intolerable and serious politically-motivated provocation" on her part.'
+    )
+    [quote] = _find(text)
+    assert (quote.speaker_key, quote.speaker_name) == (None, "Korean Central News Agency")
