@@ -649,7 +649,8 @@ def _reported(
             return None
         tail = body[verb.end() :].strip()
         head = body[: verb.start()]
-        if re.match(r"(?:about|of|for|with|in|on)\b", tail):  # "wrote about", "told of"
+        # "wrote about", "told of"; not "said on Sunday's show that"
+        if re.match(r"(?:about|of|for|with)\b|(?:in|on)\b(?!(?:\W+\w+){0,7}\W+that\b)", tail):
             return None
         if len(tail.split()) >= 4 and len(head.split()) <= 8:  # X said (that) CLAUSE
             speaker = _phrase(
@@ -667,6 +668,24 @@ def _reported(
                 s + verb.end() + (len(body[verb.end() :]) - len(body[verb.end() :].lstrip())),
                 s + len(body),
             )
+            that = re.match(r"(?:in|on)\b(?:\W+\w+){0,7}?\W+that\s+", tail)
+            if that is not None:  # said on Sunday's show that CLAUSE
+                span = (span[0] + that.end(), span[1])
+        elif len(tail.split()) >= 4 and head.rstrip().endswith(",") and tail[0].islower():
+            # X, a professor at Y, says CLAUSE
+            speaker = _subject(
+                text,
+                s,
+                s + verb.start(),
+                verb.group("verb").strip().lower(),
+                actors,
+                named,
+                outside,
+                s,
+            )
+            if speaker.how != "explicit":
+                return None
+            span = (s + verb.end() + len(body[verb.end() :]) - len(tail), s + len(body))
         elif len(tail.split()) <= 3 and head.rstrip().endswith(","):  # CLAUSE, X said
             comma = head.rstrip().rindex(",")
             speaker = _phrase(

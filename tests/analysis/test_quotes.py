@@ -251,8 +251,10 @@ def test_a_spokesperson_speaks_for_the_body_named_with_them_spelt_out() -> None:
         "that the agreement was being clarified.\n\n"
         '"There is no conflict of interest in this matter," the spokesperson told the Journal.'
     )
-    [quote] = find(text, split_sentences(text), _actors(text, people))
-    assert (quote.speaker_name, quote.how) == ("Department of Transportation", "title")
+    [reported, quote] = find(text, split_sentences(text), _actors(text, people))
+    assert text[reported.start : reported.end] == "the agreement was being clarified"
+    assert reported.speaker_name == quote.speaker_name == "Department of Transportation"
+    assert quote.how == "title"
 
 
 def test_an_office_named_through_an_organisation_is_a_person_and_a_vague_one_nobody() -> None:
@@ -280,3 +282,14 @@ def test_a_speaker_the_entity_model_missed_is_named_from_the_cue() -> None:
     )
     [quote] = _find(text)
     assert (quote.speaker_key, quote.speaker_name) == (None, "Korean Central News Agency")
+
+
+def test_a_quotation_continues_reported_speech_whose_speaker_has_an_apposition() -> None:
+    text = (
+        "Angela Merkel, who leads the party in the state parliament, says when she reads the "
+        "list of advisers she gets worried.\n\n"
+        '"I have not found a single person among them who doubts the plan at all."'
+    )
+    [reported, quote] = _find(text)
+    assert (reported.kind, reported.speaker_name) == ("reported", "Angela Merkel")
+    assert (quote.speaker_name, quote.how) == ("Angela Merkel", "context")
