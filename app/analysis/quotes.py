@@ -47,7 +47,7 @@ from app.analysis.types import (
     SpeakerHow,
 )
 
-VERSION = "quotes-rules-1"
+VERSION = "quotes-rules-2"
 
 _VERBS = (
     "said|says|say|saying|told|tells|wrote|writes|added|adds|stated|states|argued|argues|"
