@@ -155,3 +155,141 @@ def test_the_stance_model_reads_the_quoted_words_for_each_target() -> None:
         ("Angela Merkel", "negative"),
     ]
     assert reader.seen[0] == "United States|The United States is a bully, and Merkel knows it,"
+
+
+def test_a_participle_cue_reports_for_the_subject_of_its_sentence() -> None:
+    text = (
+        "Angela Merkel rejected the plan on Monday and criticised Lavrov, saying "
+        '"this is not how partners treat each other at all."'
+    )
+    [quote] = _find(text)
+    assert (quote.speaker_name, quote.how) == ("Angela Merkel", "explicit")
+
+
+def test_a_second_quotation_in_the_sentence_has_the_speaker_of_the_first() -> None:
+    text = (
+        'Lavrov called the sanctions "a dead end for everyone involved," but added they '
+        'were "not going to change our course at all."'
+    )
+    assert [(s, h) for _, s, h in _said(text)] == [
+        ("Sergei Lavrov", "explicit"),
+        ("Sergei Lavrov", "context"),
+    ]
+
+
+def test_the_subject_is_before_an_apposition_or_after_an_opening_phrase() -> None:
+    text = (
+        "Lavrov, who met Merkel in Berlin last week, also said the talks were "
+        '"useful but far too short for us."\n\n'
+        'In response, she told reporters: "We will answer in our own time."'
+    )
+    assert [(s, h) for _, s, h in _said(text)] == [
+        ("Sergei Lavrov", "explicit"),
+        ("Angela Merkel", "pronoun"),
+    ]
+
+
+def test_a_cue_after_a_closed_quotation_that_opens_a_new_sentence_is_not_its_cue() -> None:
+    text = (
+        'Lavrov noted that Washington had broken its word, and "nobody in Moscow forgot it." '
+        "After Merkel called for calm, the ministry said it would wait."
+    )
+    [quote] = [q for q in _find(text) if q.kind == "direct"]
+    assert quote.speaker_name == "Sergei Lavrov"
+
+
+def test_said_that_after_a_quotation_introduces_other_words() -> None:
+    text = (
+        'Asked about what Merkel had described as "a reckless and dangerous escalation," '
+        "Lavrov said that Moscow would not respond."
+    )
+    [quote] = [q for q in _find(text) if q.kind == "direct"]
+    assert quote.speaker_name == "Angela Merkel"
+
+
+def test_he_and_she_prefer_the_subject_of_a_clause_and_a_given_name_shows_the_gender() -> None:
+    text = (
+        "Merkel wants a vote on the plan this week. The plan was one she drafted with "
+        "Sergei Lavrov in May.\n\n"
+        '"We can pass it now and answer the critics," she said.'
+    )
+    [quote] = _find(text)
+    assert quote.speaker_name == "Angela Merkel"
+    people = {
+        "person:kowalski": ("Jan Kowalski", "person", ["Jan Kowalski", "Kowalski"]),
+        "person:achterberg": ("Robin Achterberg", "person", ["Robin Achterberg", "Achterberg"]),
+    }
+    text = (
+        "Jan Kowalski of the Cato Institute thinks the concern is misplaced, and he has told "
+        'Achterberg so. "I do not think we hear much of that talk anymore," he says.'
+    )
+    [quote] = find(text, split_sentences(text), _actors(text, people))
+    assert (quote.speaker_name, quote.how) == ("Jan Kowalski", "pronoun")
+
+
+def test_a_document_speaks_as_the_article_names_it() -> None:
+    text = (
+        "But a court filing Monday says that Lavrov's envoy lied to investigators "
+        '"on a variety of subject matters" for months.'
+    )
+    [quote] = [q for q in _find(text) if q.kind == "direct"]
+    assert (quote.speaker_key, quote.speaker_name, quote.how) == (None, "court filing", "title")
+
+
+def test_a_spokesperson_speaks_for_the_body_named_with_them_spelt_out() -> None:
+    people = {
+        "org:dot": ("DOT", "organization", ["DOT"]),
+        "org:dept": (
+            "Department of Transportation",
+            "organization",
+            ["Department of Transportation"],
+        ),
+        "org:journal": ("Wall Street Journal", "organization", ["Wall Street Journal", "Journal"]),
+    }
+    text = (
+        "A spokesperson for the Department of Transportation (DOT) told the Journal on Monday "
+        "that the agreement was being clarified.\n\n"
+        '"There is no conflict of interest in this matter," the spokesperson told the Journal.'
+    )
+    [reported, quote] = find(text, split_sentences(text), _actors(text, people))
+    assert text[reported.start : reported.end] == "the agreement was being clarified"
+    assert reported.speaker_name == quote.speaker_name == "Department of Transportation"
+    assert quote.how == "title"
+
+
+def test_an_office_named_through_an_organisation_is_a_person_and_a_vague_one_nobody() -> None:
+    text = (
+        "Lavrov met Merkel twice this year, and Lavrov has praised her since.\n\n"
+        'The Russian Foreign Ministry\'s chief vowed that "we will never accept these terms."\n\n'
+        'A senior official said the meeting "went about as well as anyone could expect."'
+    )
+    assert [(s, h) for _, s, h in _said(text)] == [("Sergei Lavrov", "title"), (None, "none")]
+
+
+def test_a_programme_appeared_on_and_a_name_used_as_a_modifier_are_not_speech() -> None:
+    text = (
+        '"We should see the report for ourselves," Lavrov said on the BBC\'s "Hard Talk Tonight." '
+        'Merkel had praised "Fox and Friends" hosts for their candour.'
+    )
+    assert _said(text) == [("We should see the report for ourselves,", "Sergei Lavrov", "explicit")]
+
+
+def test_a_speaker_the_entity_model_missed_is_named_from_the_cue() -> None:
+    text = (
+        "Merkel spoke in Berlin on Monday.\n\n"
+        "The Korean Central News Agency called this an "
+        '"intolerable and serious politically-motivated provocation" on her part.'
+    )
+    [quote] = _find(text)
+    assert (quote.speaker_key, quote.speaker_name) == (None, "Korean Central News Agency")
+
+
+def test_a_quotation_continues_reported_speech_whose_speaker_has_an_apposition() -> None:
+    text = (
+        "Angela Merkel, who leads the party in the state parliament, says when she reads the "
+        "list of advisers she gets worried.\n\n"
+        '"I have not found a single person among them who doubts the plan at all."'
+    )
+    [reported, quote] = _find(text)
+    assert (reported.kind, reported.speaker_name) == ("reported", "Angela Merkel")
+    assert (quote.speaker_name, quote.how) == ("Angela Merkel", "context")
