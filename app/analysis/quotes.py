@@ -34,7 +34,7 @@ from typing import Protocol
 
 import numpy as np
 
-from app.analysis import given_names
+from app.analysis.actors.given import gender_of
 from app.analysis.actors.stance import quotations
 from app.analysis.encoder import FloatArray
 from app.analysis.stance import Pair
@@ -900,7 +900,7 @@ def _genders(text: str, actors: Sequence[_Actor]) -> dict[int, str]:
     for a, actor in enumerate(actors):
         if actor.kind != "person":
             continue
-        given = given_names.gender(actor.name)
+        given = gender_of(actor.name)
         votes = 0 if given is None else 3 if given == "male" else -3
         for m in actor.mentions:
             title = text[max(0, m.start - 5) : m.start]

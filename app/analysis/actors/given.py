@@ -3,7 +3,8 @@
 with its share of the population). Read once, on first use.
 
 A name both lists carry is the gender of the list where it is at least three times as frequent
-("James" male, "Leslie" neither).
+("James" male, "Leslie" neither). A few given names common in the news that the lists lack are
+added (``_EXTRA``).
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from typing import Literal
 
 Gender = Literal["male", "female"]
 _RATIO = 3.0
+# frequent in the news, missing from the 1990 US census lists
+_EXTRA: dict[str, Gender] = {"sergei": "male", "dmitry": "male"}
 
 
 @cache
@@ -32,7 +35,8 @@ def _table() -> tuple[frozenset[str], dict[str, Gender]]:
             genders[name] = "male"
         elif female >= _RATIO * male:
             genders[name] = "female"
-    return frozenset(shares), genders
+    genders.update(_EXTRA)
+    return frozenset(shares) | frozenset(_EXTRA), genders
 
 
 def given_name(word: str) -> bool:
@@ -43,3 +47,9 @@ def given_name(word: str) -> bool:
 def gender(first: str) -> Gender | None:
     """The gender a given name usually carries, or None (unknown or used for both)."""
     return _table()[1].get(first.casefold().strip("."))
+
+
+def gender_of(name: str) -> Gender | None:
+    """The gender of a full name's first word ("Hillary Clinton" -> female), or None."""
+    words = name.split()
+    return gender(words[0]) if words else None
