@@ -168,10 +168,12 @@ class EntityModel:
         runtime: str = "torch",
         cache_dir: Path | None = None,
         threads: int | None = None,
+        device: str = "cpu",
     ) -> None:
         """``runtime="onnx"``: the forward pass on ONNX Runtime (app.analysis.runtime), the
         pipeline's tokenising and aggregation unchanged. ``quantize`` means int8 weights on the
-        runtime in use; where the ONNX export fails PyTorch runs the fp32 weights."""
+        runtime in use; where the ONNX export fails PyTorch runs the fp32 weights. ``device``:
+        a resolved ``LENS_DEVICE`` (``cpu`` or ``cuda``)."""
         self.path: Path | None = path or bundled_ner_path()
         model, tokenizer = _load_bundled(path or bundled_ner_path())
         tokenizer.model_max_length = _WINDOW
@@ -186,13 +188,15 @@ class EntityModel:
                 cache_dir=cache_dir,
                 quantize=quantize,
                 threads=threads,
+                device=device,
             )
             if runner is not None:
                 route_forward(model, runner)
+                device = "cpu"  # the pipeline's tensors: the session takes them from the CPU
                 version += "+int8-onnx" if quantize else ""
             # int8 is in the exported file, or (no ONNX Runtime after all) PyTorch runs fp32
             quantize = False
-        self._setup(model, tokenizer, version, quantize, aggregation)
+        self._setup(model, tokenizer, version, quantize, aggregation, device)
         self.batch_size = batch_size
 
     @classmethod
@@ -227,7 +231,13 @@ class EntityModel:
         return found
 
     def _setup(
-        self, model: Any, tokenizer: Any, version: str, quantize: bool, aggregation: str
+        self,
+        model: Any,
+        tokenizer: Any,
+        version: str,
+        quantize: bool,
+        aggregation: str,
+        device: str = "cpu",
     ) -> None:
         from transformers import pipeline
 
@@ -250,6 +260,7 @@ class EntityModel:
             tokenizer=tokenizer,
             aggregation_strategy=aggregation,
             pipeline_class=FastTokenClassification,
+            device=None if device == "cpu" else device,
         )
 
     def find(
