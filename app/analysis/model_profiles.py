@@ -332,10 +332,12 @@ def stance(settings: Settings) -> ActorStance:
         quantize=settings.quantized(settings.quantize_stance),
         **_runtime(settings),
     )
-    return ActorStance(model, settings.stance_max_passages)
+    return ActorStance(model, settings.stance_max_passages, skip_quoted_only=True)
 
 
 def bundled_entity_model(settings: Settings) -> EntityModel:
     """The bundled tagger as the service runs it."""
     settings = on_device(settings)
-    return EntityModel(quantize=settings.quantized(settings.quantize_ner), **_runtime(settings))
+    model = EntityModel(quantize=settings.quantized(settings.quantize_ner), **_runtime(settings))
+    model.gate_sentences()
+    return model
