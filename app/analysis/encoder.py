@@ -154,10 +154,12 @@ class Encoder:
         runtime: str = "torch",
         cache_dir: Path | None = None,
         threads: int | None = None,
+        device: str = "cpu",
     ) -> None:
         """``runtime="onnx"`` runs the forward pass on ONNX Runtime (see app.analysis.runtime);
         ``quantize`` means int8 weights on the runtime in use. Where the ONNX export fails the
-        model falls back to PyTorch with its fp32 weights."""
+        model falls back to PyTorch with its fp32 weights. ``device``: a resolved
+        ``LENS_DEVICE`` (`app.analysis.runtime.resolve_device`), ``cpu`` or ``cuda``."""
         from transformers import AutoModel, AutoTokenizer
 
         self.path = path or bundled_encoder_path()
@@ -176,6 +178,7 @@ class Encoder:
                 cache_dir=cache_dir,
                 quantize=quantize,
                 threads=threads,
+                device=device,
             )
         if quantize and self.onnx is not None:
             self.version += "+int8-onnx"
@@ -185,7 +188,9 @@ class Encoder:
             )
             self.version += "+int8"
         # else: no ONNX Runtime after all; PyTorch runs the fp32 weights (logged)
-        self.model = model
+        # the PyTorch passes (LENS_RUNTIME=torch, or an export that failed) on the device
+        self.device = device if self.onnx is None else "cpu"
+        self.model = model.to(self.device) if self.device != "cpu" else model
         self.dim: int = int(model.config.hidden_size)
 
     def encode(self, texts: list[str], batch_size: int = 64) -> list[Encoded]:
@@ -250,9 +255,10 @@ class Encoder:
         if self.onnx is not None:
             return self.onnx(input_ids, attention)
         out = self.model(
-            input_ids=torch.from_numpy(input_ids), attention_mask=torch.from_numpy(attention)
+            input_ids=torch.from_numpy(input_ids).to(self.device),
+            attention_mask=torch.from_numpy(attention).to(self.device),
         )
-        hidden: FloatArray = out.last_hidden_state.float().numpy()
+        hidden: FloatArray = out.last_hidden_state.float().cpu().numpy()
         return hidden
 
     def embed(self, texts: list[str], batch_size: int = 64) -> FloatArray:

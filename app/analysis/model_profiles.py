@@ -17,6 +17,7 @@ from app.analysis.actors.stance import ActorStance
 from app.analysis.encoder import Encoded, Encoder, FloatArray
 from app.analysis.entities import EntityModel
 from app.analysis.ner_eval import EntityFinder
+from app.analysis.runtime import resolve_device
 from app.analysis.sentiment import SentimentModel
 from app.analysis.stance import StanceModel
 from app.analysis.topics import TopicModel, document_vector, load_taxonomy
@@ -301,29 +302,42 @@ def entity_model(settings: Settings) -> EntityFinder:
     return bundled_entity_model(settings)
 
 
+def on_device(settings: Settings) -> Settings:
+    """``settings`` with ``LENS_DEVICE`` resolved to where the models will run (``cpu`` or
+    ``cuda``; `app.analysis.runtime.resolve_device` falls back to the CPU with a warning), so
+    that the default weights follow the device (`Settings.quantized`)."""
+    return settings.model_copy(update={"device": resolve_device(settings.device, settings.runtime)})
+
+
 def _runtime(settings: Settings) -> dict[str, Any]:
     return {
         "runtime": settings.runtime,
         "cache_dir": settings.model_cache,
         "threads": settings.torch_threads,
+        "device": settings.device,
     }
 
 
 def bundled_encoder(settings: Settings) -> Encoder:
     """The shared encoder as the service runs it (runtime, weights and threads from settings)."""
+    settings = on_device(settings)
     return Encoder(quantize=settings.quantized(settings.quantize_encoder), **_runtime(settings))
 
 
 def stance(settings: Settings) -> ActorStance:
     """The stance step as the service runs it (the bundled model unless LENS_STANCE_MODEL)."""
+    settings = on_device(settings)
     model = StanceModel(
         settings.stance_model,
         quantize=settings.quantized(settings.quantize_stance),
         **_runtime(settings),
     )
-    return ActorStance(model, settings.stance_max_passages)
+    return ActorStance(model, settings.stance_max_passages, skip_quoted_only=True)
 
 
 def bundled_entity_model(settings: Settings) -> EntityModel:
     """The bundled tagger as the service runs it."""
-    return EntityModel(quantize=settings.quantized(settings.quantize_ner), **_runtime(settings))
+    settings = on_device(settings)
+    model = EntityModel(quantize=settings.quantized(settings.quantize_ner), **_runtime(settings))
+    model.gate_sentences()
+    return model

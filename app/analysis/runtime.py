@@ -8,6 +8,11 @@ against PyTorch on a padded batch before it is used; if the check or the export 
 stays on PyTorch and the reason is logged.
 
 ``LENS_RUNTIME=torch`` keeps everything on PyTorch.
+
+``LENS_DEVICE`` chooses where the passes run: ``cpu`` (the default, no GPU package needed),
+``cuda`` (ONNX Runtime's CUDAExecutionProvider where the installed onnxruntime has one, PyTorch's
+CUDA device on ``LENS_RUNTIME=torch``), or ``auto`` (the GPU when there is one). Where no GPU is
+usable the models run on the CPU and, for ``cuda``, a warning says why (`resolve_device`).
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ import tempfile
 import types
 import warnings
 from collections.abc import Iterator
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -120,10 +126,64 @@ def _replacing(path: Path) -> Iterator[str]:
         Path(tmp).unlink(missing_ok=True)
 
 
+_CUDA_PROVIDER = "CUDAExecutionProvider"
+_CPU_PROVIDER = "CPUExecutionProvider"
+
+
+def _onnx_providers_available() -> list[str]:
+    try:
+        import onnxruntime as ort
+    except ImportError:
+        return []
+    return list(ort.get_available_providers())
+
+
+def _torch_cuda_available() -> bool:
+    return bool(torch.cuda.is_available())
+
+
+@cache
+def resolve_device(requested: str, runtime: str = "onnx") -> str:
+    """The device the models of ``runtime`` run on for ``LENS_DEVICE=requested``: ``cuda`` where
+    it asks for a GPU (``cuda`` or ``auto``) and the runtime can use one (onnxruntime built with
+    the CUDAExecutionProvider, or torch with CUDA), else ``cpu``; ``cuda`` that cannot be had is
+    logged as a warning (once per setting), ``auto`` without a GPU quietly."""
+    if requested == "cpu":
+        return "cpu"
+    if requested not in ("cuda", "auto"):
+        raise ValueError(f"LENS_DEVICE must be cpu, cuda or auto, not {requested!r}")
+    if runtime == "onnx":
+        available = _CUDA_PROVIDER in _onnx_providers_available()
+        missing = f"onnxruntime offers no {_CUDA_PROVIDER} (install onnxruntime-gpu)"
+    else:
+        available = _torch_cuda_available()
+        missing = "torch sees no CUDA device"
+    if available:
+        return "cuda"
+    if requested == "cuda":
+        log.warning("LENS_DEVICE=cuda, but %s: the models run on the CPU", missing)
+    else:
+        log.info("LENS_DEVICE=auto: %s, the models run on the CPU", missing)
+    return "cpu"
+
+
+def onnx_providers(device: str) -> list[str]:
+    """ONNX Runtime's execution providers for a resolved ``device``, CPU last as the fallback
+    for any operator the GPU's provider lacks."""
+    return [_CUDA_PROVIDER, _CPU_PROVIDER] if device == "cuda" else [_CPU_PROVIDER]
+
+
 class OnnxModel:
     """One exported model in an ONNX Runtime session: ``(ids, mask) -> hidden states|logits``."""
 
-    def __init__(self, path: Path, output: str, threads: int | None, spinning: bool = True) -> None:
+    def __init__(
+        self,
+        path: Path,
+        output: str,
+        threads: int | None,
+        spinning: bool = True,
+        device: str = "cpu",
+    ) -> None:
         import onnxruntime as ort
 
         options = ort.SessionOptions()
@@ -136,7 +196,8 @@ class OnnxModel:
         self.path = path
         self.output = output
         self.int8 = path.name.endswith(".int8.onnx")
-        self.session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+        self.device = device
+        self.session = ort.InferenceSession(str(path), options, providers=onnx_providers(device))
 
     def __call__(
         self, input_ids: npt.NDArray[np.int64], attention_mask: npt.NDArray[np.int64]
@@ -178,12 +239,14 @@ def onnx_model(
     quantize: bool = False,
     threads: int | None = None,
     spinning: bool = True,
+    device: str = "cpu",
 ) -> OnnxModel | None:
     """``model`` under ONNX Runtime, or None (logged) where that is not possible.
 
     ``version`` identifies the weights (a file digest); the cached file's name also carries the
     torch and transformers versions, so an upgrade exports again. ``quantize`` adds dynamic int8
-    weights (per channel), checked against PyTorch with a looser bound.
+    weights (per channel), checked against PyTorch with a looser bound. ``device`` is a
+    resolved one (`resolve_device`): ``cuda`` opens the session on the GPU's provider.
     """
     try:
         import onnxruntime  # noqa: F401
@@ -200,12 +263,14 @@ def onnx_model(
     tolerance = _INT8_TOLERANCE if quantize else _FP32_TOLERANCE
     try:
         cached = path.exists()
-        runner, difference = _open(model, output, fp32, path, quantize, threads, spinning)
+        runner, difference = _open(model, output, fp32, path, quantize, threads, spinning, device)
         if cached and not difference <= tolerance:
             # A damaged or foreign file under this key: export once more.
             fp32.unlink(missing_ok=True)
             path.unlink(missing_ok=True)
-            runner, difference = _open(model, output, fp32, path, quantize, threads, spinning)
+            runner, difference = _open(
+                model, output, fp32, path, quantize, threads, spinning, device
+            )
     except Exception as exc:  # any failure leaves the model on PyTorch
         log.warning("ONNX export of %s failed (%s): it runs on PyTorch", version, exc)
         return None
@@ -239,12 +304,13 @@ def _open(
     quantize: bool,
     threads: int | None,
     spinning: bool,
+    device: str = "cpu",
 ) -> tuple[OnnxModel, float]:
     if not fp32.exists():
         _export(model, output, fp32)
     if quantize and not path.exists():
         _quantize(fp32, path)
-    runner = OnnxModel(path, output, threads, spinning)
+    runner = OnnxModel(path, output, threads, spinning, device)
     return runner, _check(model, runner, output)
 
 

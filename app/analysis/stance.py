@@ -193,6 +193,7 @@ class StanceModel:
         cache_dir: Path | None = None,
         threads: int | None = None,
         batch_size: int = 16,
+        device: str = "cpu",
     ) -> None:
         directory = path or bundled_stance_path()
         self.model, self.tokenizer = load_stance(directory)
@@ -221,7 +222,13 @@ class StanceModel:
                 # the session's spinning threads: 17 % of the whole analysis's time (40 AllSides
                 # articles, two cores, 2026-12-05; docs/benchmarks.md)
                 spinning=False,
+                device=device,
             )
+        # the encoder's PyTorch passes on the device (LENS_DEVICE); the small head stays on the
+        # CPU, where the hidden states come back
+        self.device = device if self.onnx is None else "cpu"
+        if self.device != "cpu":
+            torch.nn.Module.to(self.model.bert, self.device)
         if quantize and self.onnx is not None:
             self.version += "+int8-onnx"
             # int8 runs each pair alone (runtime.OnnxModel); the head too, so that a pair's
@@ -254,6 +261,6 @@ class StanceModel:
         if self.onnx is not None:
             return torch.from_numpy(self.onnx(ids.numpy(), attention.numpy()))
         hidden: torch.Tensor = self.model.bert(
-            input_ids=ids, attention_mask=attention
+            input_ids=ids.to(self.device), attention_mask=attention.to(self.device)
         ).last_hidden_state
-        return hidden
+        return hidden.cpu()

@@ -87,6 +87,12 @@ class Settings(BaseSettings):
     # model_cache, default ~/.cache/commentary-lens; falls back to PyTorch if that fails) or
     # PyTorch. Same weights and outputs; ONNX Runtime is faster on CPUs (docs/benchmarks.md).
     runtime: Literal["onnx", "torch"] = "onnx"
+    # Where those passes run: the CPU (the default; no GPU package needed), a CUDA GPU
+    # (ONNX Runtime's CUDAExecutionProvider, from onnxruntime-gpu, or PyTorch's CUDA device on
+    # LENS_RUNTIME=torch), or auto (the GPU when one is usable). A GPU that cannot be had falls
+    # back to the CPU with a warning (app/analysis/runtime.resolve_device). On a GPU the weights
+    # default to fp32, batched (dynamic int8 is a CPU optimisation).
+    device: Literal["cpu", "cuda", "auto"] = "cpu"
     model_cache: Path | None = None
     # Dynamic int8 weights for the bundled encoder / entity model. Unset: int8 on ONNX Runtime
     # (it keeps the measured quality there), fp32 on PyTorch (its int8 does not): see
@@ -111,8 +117,11 @@ class Settings(BaseSettings):
         )
 
     def quantized(self, setting: bool | None) -> bool:
-        """The effective value of a ``quantize_*`` setting."""
-        return self.runtime == "onnx" if setting is None else setting
+        """The effective value of a ``quantize_*`` setting: unset, int8 on ONNX Runtime on the
+        CPU (``device`` as resolved by the analysis, `app.analysis.model_profiles.on_device`)."""
+        if setting is not None:
+            return setting
+        return self.runtime == "onnx" and self.device == "cpu"
 
     def threads_for(self, processes: int = 1, cores: int | None = None) -> Settings:
         """These settings with the threads of one of ``processes`` analysis processes decided:

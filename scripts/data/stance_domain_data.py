@@ -32,11 +32,25 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 
+class _NeutralPairs:
+    """Stands in for the stance model where the quotation step reads it: the real model's
+    pairs, answered neutral (the quotations are not recorded)."""
+
+    def __init__(self, model: Any) -> None:
+        self.pair = model.pair
+
+    def probabilities(self, pairs: Any) -> Any:
+        import numpy as np
+
+        return np.tile(np.array([0.0, 1.0, 0.0], dtype=np.float32), (len(pairs), 1))
+
+
 class _Recorder:
     """Stands in for the stance step: keeps its inputs, answers neutral."""
 
-    def __init__(self) -> None:
+    def __init__(self, model: Any = None) -> None:
         self.inputs: list[Any] = []
+        self.model = _NeutralPairs(model) if model is not None else None
 
     def toward_actors(self, docs: Any) -> list[list[Any]]:
         import numpy as np
@@ -71,7 +85,8 @@ def main(argv: list[str] | None = None) -> int:
         records = records[: args.limit]
     # one analysis thread: the recorder keeps the stance step's inputs in the batch's order
     analyzer = load_analyzer(Settings(analysis_threads=1).threads_for())
-    recorder = _Recorder()
+    # the quotation step reads `stance.model` since issue 29
+    recorder = _Recorder(analyzer.components.stance.model)
     analyzer.components.stance = recorder  # type: ignore[assignment]
     matched: Counter[str] = Counter()
     args.out.parent.mkdir(parents=True, exist_ok=True)

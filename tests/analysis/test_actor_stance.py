@@ -146,6 +146,22 @@ def test_the_stance_step_labels_each_actor_with_its_evidence() -> None:
     assert alaska.label == "neutral"  # named in passing
 
 
+def test_a_passage_naming_the_actor_only_inside_quotations_is_not_read() -> None:
+    sentences = split_sentences(ARTICLE)
+    actors = [("United States", _mentions(ARTICLE, "United States"))]
+    doc = StanceInput(ARTICLE, sentences, actors)
+    # the only mention is inside Lavrov's quotation: read by default, skipped when asked
+    assert len(ActorStance(_Lookup()).read(doc)[0][1]) == 1  # type: ignore[arg-type]
+    gated = ActorStance(_Lookup(), skip_quoted_only=True)  # type: ignore[arg-type]
+    [(_, passages, context)] = gated.read(doc)
+    assert passages == []
+    assert context.passages == 1  # the context still counts every passage
+    assert gated.config["stance_skip_quoted_only"] is True
+    [[us]] = gated.toward_actors([doc])
+    assert us.label == "neutral"
+    assert us.passages == ()
+
+
 def test_a_free_form_target_reads_the_paragraphs_naming_it() -> None:
     stance = ActorStance(_Lookup())  # type: ignore[arg-type]
     sentences = split_sentences(ARTICLE)

@@ -15,6 +15,7 @@ from app.analysis.entities import (
     _Piece,
     bundled_ner_path,
     clean_span,
+    may_name_entity,
     merge_pieces,
     normalise_label,
 )
@@ -157,6 +158,37 @@ def test_find_skips_blank_sentences_and_texts() -> None:
     model = _StubModel()
     assert model.find(["   ", ""], [[(0, 3)], []]) == [[], []]
     assert model.calls == []
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        ("But it was not enough.", False),
+        ("“It was not enough,” he said.", False),
+        ("the rest is history", False),
+        ("It was not enough for Biden.", True),  # a capital after the first word
+        ("Democrats said it was not enough.", True),  # the first word is not an opening word
+        ("iPhones sold well.", True),  # a capital inside the first word
+        ("He met the U.S. envoy.", True),
+        ("   ", False),
+    ],
+)
+def test_may_name_entity(sentence: str, expected: bool) -> None:
+    assert may_name_entity(sentence) is expected
+
+
+def test_the_gate_skips_sentences_that_cannot_name_an_entity() -> None:
+    text = "Lavrov spoke. But it was not enough. Then NATO answered."
+    spans = [[(0, 13), (14, 36), (37, len(text))]]
+    model = _StubModel()
+    model.version = "stub"
+    model.gate_sentences()
+    found = model.find([text], spans)
+    assert model.calls == [["Lavrov spoke.", "Then NATO answered."]]
+    assert [(m.text, m.sentence_index) for m in found[0]] == [("Lavrov", 0), ("NATO", 2)]
+    assert model.version == "stub+capital-gate"  # part of the annotations' fingerprint
+    model.gate_sentences()
+    assert model.version == "stub+capital-gate"
 
 
 @pytest.fixture(scope="module")
