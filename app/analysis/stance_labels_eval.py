@@ -97,7 +97,8 @@ def evaluate_actor_labels(
                     passages_not_found += len(actor["passages"])
                     continue
                 spans = [(int(p["start"]), int(p["end"])) for p in actor["passages"]]
-                read = analyzer.passage_stances(record["text"], analysis, actor["name"], spans)
+                # the actor as found (a fuller name, an alias, a key), not the label's name
+                read = analyzer.passage_stances(record["text"], analysis, found.name, spans)
                 for passage, label in zip(actor["passages"], read, strict=True):
                     if label is None:
                         passages_not_found += 1

@@ -248,6 +248,26 @@ def test_a_labelled_actor_is_found_by_name_then_alias_then_key() -> None:
     assert lookup.find("Ghost") is None
 
 
+class _NamedReader(_Reader):
+    """Reads passages only for the actor's name as the analysis writes it, as the analyzer does."""
+
+    def analyze(
+        self, texts: list[str], titles: Sequence[str | None] | None = None
+    ) -> list[Analysis]:
+        return [_Analysis([("Paul D. Ryan", "negative")]) for _ in texts]  # type: ignore[misc]
+
+    def passage_stances(
+        self, text: str, analysis: Analysis, actor: str, spans: Sequence[tuple[int, int]]
+    ) -> list[str | None]:
+        return ["negative" if actor == "Paul D. Ryan" else None for _ in spans]
+
+
+def test_passages_are_read_for_the_actor_as_found_not_as_labelled() -> None:
+    records = [_record("dev", "mixed", {"Paul Ryan": "negative"})]
+    passages = evaluate_actor_labels(_NamedReader(), records, level="passage")  # type: ignore[arg-type]
+    assert (passages["n"], passages["passages_not_found"]) == (1, 0)
+
+
 def test_a_label_outside_the_three_is_refused() -> None:
     record = _record("dev", "mixed", {"NATO": "hostile"})
     with pytest.raises(ValueError, match="not one of"):
