@@ -29,7 +29,6 @@ import argparse
 import copy
 import gzip
 import json
-import random
 import sys
 import time
 from collections import Counter
@@ -46,7 +45,6 @@ from app.analysis.actors.stance import ActorStance  # noqa: E402
 from app.analysis.encoder import file_digest  # noqa: E402
 from app.analysis.stance import StanceNet  # noqa: E402
 from app.analysis.stance import bundled_stance_path  # noqa: E402
-from app.analysis.stance import encode_pair  # noqa: E402
 from app.analysis.stance import load_stance  # noqa: E402
 from app.analysis.types import SENTIMENT_LABELS  # noqa: E402
 from scripts.data import stance_data  # noqa: E402
@@ -56,12 +54,12 @@ from scripts.train.train_stance import Split  # noqa: E402
 from scripts.train.train_stance import _forward  # noqa: E402
 from scripts.train.train_stance import report  # noqa: E402
 from scripts.train.train_stance import save  # noqa: E402
-from scripts.train.train_stance_domain import LABEL  # noqa: E402
 from scripts.train.train_stance_domain import Actors  # noqa: E402
 from scripts.train.train_stance_domain import _PairReader  # noqa: E402
 from scripts.train.train_stance_domain import pair_split  # noqa: E402
 from scripts.train.train_stance_domain import passage_pairs  # noqa: E402
 from scripts.train.train_stance_domain import rule_grid  # noqa: E402
+from scripts.train.train_stance_domain import training_pairs as domain_training_pairs  # noqa: E402
 
 
 def student_of(teacher: StanceNet, layers: list[int]) -> StanceNet:
@@ -101,23 +99,12 @@ def _softmax(logits: np.ndarray) -> np.ndarray:
 def training_pairs(
     lines: list[dict[str, Any]], tokenizer: Any, max_pieces: int, args: argparse.Namespace
 ) -> tuple[Split, Counter[str]]:
-    """The teacher's training mix, built as `scripts/train/train_stance_domain.py` builds it."""
+    """The teacher's training mix (`train_stance_domain.training_pairs`)."""
     reader = ActorStance(_PairReader(tokenizer, max_pieces), max_passages=3)  # type: ignore[arg-type]
     train_lines = [x for x in lines if x["split"] == "train"]
-    pairs, labels, _ = passage_pairs(train_lines, reader, training=True)
-    if args.neutral_cap and labels.count(LABEL["neutral"]) > args.neutral_cap:
-        neutral = [k for k, y in enumerate(labels) if y == LABEL["neutral"]]
-        keep = set(random.Random(args.seed).sample(neutral, args.neutral_cap))
-        chosen = [k for k, y in enumerate(labels) if y != LABEL["neutral"] or k in keep]
-        pairs, labels = [pairs[k] for k in chosen], [labels[k] for k in chosen]
-    counts = Counter(f"allsides/{SENTIMENT_LABELS[y]}" for y in labels)
     news = stance_data.newsmtsc(args.data)
-    public = random.Random(args.seed).sample(news["train"], min(args.newsmtsc, len(news["train"])))
-    for r in public:
-        pairs.append(encode_pair(tokenizer, r["target"], r["passage"], r["mentions"], max_pieces))
-        labels.append(LABEL[r["label"]])
-        counts[f"newsmtsc/{r['label']}"] += 1
-    return pair_split("train", pairs, labels), counts
+    train, counts, _ = domain_training_pairs(train_lines, reader, tokenizer, max_pieces, args, news)
+    return train, counts
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -113,6 +113,35 @@ def stance_input(line: dict[str, Any]) -> StanceInput:
     )
 
 
+def training_pairs(
+    train_lines: list[dict[str, Any]],
+    reader: ActorStance,
+    tokenizer: Any,
+    max_pieces: int,
+    args: argparse.Namespace,
+    news: dict[str, list[dict[str, Any]]],
+) -> tuple[Split, Counter[str], Counter[str]]:
+    """The training mix: the train split's labelled passages, neutral ones sampled down to
+    ``--neutral-cap`` (seeded; every polar one kept), and ``--newsmtsc`` pairs of ``news``'s
+    NewsMTSC training part. Also the counts by source and label, and what was left out. The
+    distilled student (`distill_stance.py`) trains on the same mix."""
+    pairs, labels, skipped = passage_pairs(train_lines, reader, training=True)
+    if args.neutral_cap and labels.count(LABEL["neutral"]) > args.neutral_cap:
+        # a seeded sample of the neutral passages, every polar one (CPU budget)
+        neutral = [k for k, y in enumerate(labels) if y == LABEL["neutral"]]
+        keep = set(random.Random(args.seed).sample(neutral, args.neutral_cap))
+        chosen = [k for k, y in enumerate(labels) if y != LABEL["neutral"] or k in keep]
+        skipped["neutral_passages_not_sampled"] = len(labels) - len(chosen)
+        pairs, labels = [pairs[k] for k in chosen], [labels[k] for k in chosen]
+    counts = Counter(f"allsides/{SENTIMENT_LABELS[y]}" for y in labels)
+    public = random.Random(args.seed).sample(news["train"], min(args.newsmtsc, len(news["train"])))
+    for r in public:
+        pairs.append(encode_pair(tokenizer, r["target"], r["passage"], r["mentions"], max_pieces))
+        labels.append(LABEL[r["label"]])
+        counts[f"newsmtsc/{r['label']}"] += 1
+    return pair_split("train", pairs, labels), counts, skipped
+
+
 def passage_pairs(
     lines: list[dict[str, Any]], reader: ActorStance, training: bool
 ) -> tuple[list[Pair], list[int], Counter[str]]:
@@ -292,27 +321,13 @@ def main(argv: list[str] | None = None) -> int:
 
     train_lines = [x for x in lines if x["split"] == "train"]
     dev_lines = [x for x in lines if x["split"] == "dev"]
-    pairs, labels, skipped = passage_pairs(train_lines, reader, training=True)
-    if args.neutral_cap and labels.count(LABEL["neutral"]) > args.neutral_cap:
-        # a seeded sample of the neutral passages, every polar one (CPU budget)
-        neutral = [k for k, y in enumerate(labels) if y == LABEL["neutral"]]
-        keep = set(random.Random(args.seed).sample(neutral, args.neutral_cap))
-        chosen = [k for k, y in enumerate(labels) if y != LABEL["neutral"] or k in keep]
-        skipped["neutral_passages_not_sampled"] = len(labels) - len(chosen)
-        pairs, labels = [pairs[k] for k in chosen], [labels[k] for k in chosen]
-    counts = Counter(f"allsides/{SENTIMENT_LABELS[y]}" for y in labels)
     news = stance_data.newsmtsc(args.data)
-    public = random.Random(args.seed).sample(news["train"], min(args.newsmtsc, len(news["train"])))
-    for r in public:
-        pairs.append(encode_pair(tokenizer, r["target"], r["passage"], r["mentions"], max_pieces))
-        labels.append(LABEL[r["label"]])
-        counts[f"newsmtsc/{r['label']}"] += 1
-    train = pair_split("train", pairs, labels)
+    train, counts, skipped = training_pairs(train_lines, reader, tokenizer, max_pieces, args, news)
     dev_pairs, dev_labels, _ = passage_pairs(dev_lines, reader, training=False)
     dev_passages = pair_split("dev_passages", dev_pairs, dev_labels)
     dev_actors = Actors(dev_lines, reader)
     dev_actor_split = dev_actors.split("dev_actor_pairs")
-    log(f"train {len(pairs)} pairs {dict(sorted(counts.items()))}; left out {dict(skipped)}")
+    log(f"train {len(train.pairs)} pairs {dict(sorted(counts.items()))}; left out {dict(skipped)}")
     log(f"dev {len(dev_pairs)} passages, {len(dev_actors.gold)} actors "
         f"({dev_actors.unmatched} labelled actors the product did not find)")  # fmt: skip
 
